@@ -1,0 +1,1 @@
+"""Telegram bot for paying state-service payment codes of the Kyrgyz Republic."""

@@ -1,0 +1,128 @@
+"""`payment-bot`: run, shell, migrate, invoices import/demo."""
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+import structlog
+
+from bot.app import App, build_app
+from bot.logs import setup_logging
+from bot.settings import DATA_DIR, Settings
+from payments.invoices import InvoiceImportError, demo_invoices, parse_csv, save_invoices
+from storage.db import create_engine, create_session_factory, migrate
+
+log = structlog.get_logger(__name__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="payment-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="talk to Telegram by long polling (needs BOT_TOKEN)")
+    shell = commands.add_parser("shell", help="chat with the bot in this terminal, no Telegram")
+    shell.add_argument("--no-demo", action="store_true", help="do not load the demo codes")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    invoices = commands.add_parser("invoices", help="invoices of the local billing")
+    invoice_commands = invoices.add_subparsers(dest="invoices_command", required=True)
+    importer = invoice_commands.add_parser("import", help="import the operator's CSV file")
+    importer.add_argument("file", type=Path)
+    invoice_commands.add_parser("demo", help="load demo codes for every service and print them")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    if args.command == "shell":
+        # The conversation owns the terminal; the logs go to a file beside the database.
+        DATA_DIR.mkdir(exist_ok=True)
+        log_file = (DATA_DIR / "shell.log").open("a", encoding="utf-8")
+        setup_logging(settings.log_level, settings.log_format.value, stream=log_file)
+    else:
+        setup_logging(settings.log_level, settings.log_format.value)
+    runners = {
+        "run": lambda: run_polling(settings),
+        "shell": lambda: run_shell(settings, demo=not args.no_demo),
+        "migrate": lambda: run_migrate(settings),
+        "invoices": lambda: (
+            import_invoices(settings, args.file, args.file.read_text(encoding="utf-8"))
+            if args.invoices_command == "import"
+            else load_demo(settings)
+        ),
+    }
+    try:
+        return asyncio.run(runners[args.command]())
+    except KeyboardInterrupt:
+        return 130
+
+
+async def run_migrate(settings: Settings) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def import_invoices(settings: Settings, path: Path, text: str) -> int:
+    try:
+        rows = parse_csv(text)
+    except InvoiceImportError as error:
+        print(f"{path}: nothing imported", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        count = await save_invoices(create_session_factory(engine), rows)
+    finally:
+        await engine.dispose()
+    print(f"{count} invoices imported from {path}")
+    return 0
+
+
+async def load_demo(settings: Settings) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        rows = demo_invoices()
+        await save_invoices(create_session_factory(engine), rows)
+    finally:
+        await engine.dispose()
+    for row in rows:
+        print(f"{row.code}  {row.service.value:<30} {row.status.value:<10} {row.amount.display()}")
+    return 0
+
+
+async def run_polling(settings: Settings) -> int:
+    if not settings.bot_token.get_secret_value():
+        print("BOT_TOKEN is not set: use `payment-bot shell` to try the bot without Telegram.")
+        return 2
+    app = build_app(settings)
+    await app.start()
+    try:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)
+    finally:
+        await app.stop()
+    return 0
+
+
+async def run_shell(settings: Settings, *, demo: bool) -> int:
+    from bot.shell import TerminalSession, run_shell
+
+    session = TerminalSession(files_dir=DATA_DIR / "shell-files")
+    app: App = build_app(settings, session=session)
+    await app.start()
+    codes: list[str] = []
+    try:
+        if demo:
+            rows = demo_invoices()
+            await save_invoices(app.sessions, rows, only_new=True)
+            codes = [f"{row.code}  ({row.service.value}, {row.status.value})" for row in rows]
+        print(f"Payment pages are served at {settings.public_base}")
+        await run_shell(app, session, codes)
+    finally:
+        await app.stop()
+    return 0

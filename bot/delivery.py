@@ -1,0 +1,92 @@
+"""Outbox handlers that speak to Telegram: the receipt and the declined notice."""
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from bot import render
+from bot.i18n import L10n
+from handlers import keyboards
+from payments.billing import Billing, PaidConfirmation
+from payments.money import Money
+from payments.outbox import GiveUp, Handler, RetryLater
+from payments.receipts import ReceiptView
+from payments.service import PaymentService
+from storage.models import OutboxMessage
+from storage.users import Users
+
+
+class Delivery:
+    def __init__(
+        self, bot: Bot, payments: PaymentService, users: Users, billing: Billing, l10n: L10n
+    ) -> None:
+        self._bot = bot
+        self._payments = payments
+        self._users = users
+        self._billing = billing
+        self._l10n = l10n
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "receipt": self.receipt,
+            "payment_declined": self.declined,
+            "billing_confirm": self.billing_confirm,
+        }
+
+    async def _language(self, user_id: int | None, fallback: str) -> str:
+        user = await self._users.get(user_id) if user_id else None
+        return (user.language if user else None) or fallback
+
+    async def receipt(self, message: OutboxMessage) -> None:
+        found = await self._payments.receipt_for_payment(message.payment_id)
+        if found is None or message.chat_id is None:
+            raise GiveUp("no receipt or no chat to send it to")
+        payment, receipt = found
+        t = self._l10n[await self._language(payment.user_id, payment.language)]
+        await self._send(message.chat_id, render.receipt(t, ReceiptView.of(payment, receipt)))
+
+    async def declined(self, message: OutboxMessage) -> None:
+        payment = await self._payments.payment(message.payment_id)
+        if payment is None or message.chat_id is None:
+            raise GiveUp("no payment or no chat to tell")
+        t = self._l10n[await self._language(payment.user_id, payment.language)]
+        reason = (
+            payment.decline_reason if payment.decline_reason == "insufficient_funds" else "other"
+        )
+        text = t(
+            "payment-declined",
+            code=payment.payment_code,
+            reason=t.plain(f"decline-reason-{reason}"),
+        )
+        await self._send(
+            message.chat_id, text, reply_markup=keyboards.try_again(t, payment.payment_code)
+        )
+
+    async def billing_confirm(self, message: OutboxMessage) -> None:
+        payment = await self._payments.payment(message.payment_id)
+        if payment is None or payment.paid_at is None:
+            raise GiveUp("no paid payment to confirm")
+        await self._billing.confirm_paid(
+            PaidConfirmation(
+                code=payment.payment_code,
+                order_id=payment.order_id,
+                transaction_id=payment.acquirer_transaction_id or "",
+                amount=Money(payment.amount_minor, payment.currency),
+                paid_at=payment.paid_at,
+            )
+        )
+
+    async def _send(self, chat_id: int, text: str, **kwargs: object) -> None:
+        try:
+            await self._bot.send_message(chat_id, text, **kwargs)
+        except TelegramRetryAfter as error:
+            raise RetryLater("telegram_429", delay=error.retry_after) from error
+        except (TelegramServerError, TelegramNetworkError) as error:
+            raise RetryLater(type(error).__name__) from error
+        except (TelegramForbiddenError, TelegramBadRequest) as error:
+            raise GiveUp(f"{type(error).__name__}: {error.message}") from error

@@ -1,0 +1,71 @@
+"""The operator's official texts, shipped verbatim in `documents/`, and their versions."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cache
+
+from bot.settings import PROJECT_ROOT
+
+DOCUMENTS_DIR = PROJECT_ROOT / "documents"
+
+
+class DocumentKind(StrEnum):
+    PRIVACY_POLICY = "privacy-policy"
+    USER_AGREEMENT = "user-agreement"
+    AUCTION_PRIVACY_POLICY = "auction-privacy-policy"
+
+
+# The texts carry no date of their own: this is the date the operator's text was taken in.
+# Change it together with the file; the hash changes by itself and consent is asked again.
+EFFECTIVE_DATES = {
+    DocumentKind.PRIVACY_POLICY: date(2026, 11, 23),
+    DocumentKind.USER_AGREEMENT: date(2026, 11, 23),
+    DocumentKind.AUCTION_PRIVACY_POLICY: date(2026, 11, 23),
+}
+CONSENT_DOCUMENTS = (DocumentKind.PRIVACY_POLICY, DocumentKind.USER_AGREEMENT)
+OFFICIAL_LANGUAGES = ("ky", "ru")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    kind: DocumentKind
+    language: str
+    text: str
+    effective: date
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def version(self) -> str:
+        return self.effective.isoformat()
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind.value}.{self.language}.txt"
+
+
+@cache
+def document(kind: DocumentKind, language: str) -> Document | None:
+    """The text in that language, or None where the operator has none (English, auction in ru)."""
+    path = DOCUMENTS_DIR / f"{kind.value}.{language}.txt"
+    if language not in OFFICIAL_LANGUAGES or not path.exists():
+        return None
+    return Document(kind, language, path.read_text(encoding="utf-8"), EFFECTIVE_DATES[kind])
+
+
+def official_text(kind: DocumentKind, interface_language: str) -> Document:
+    """The text to show a user: in their language, else Russian, else Kyrgyz."""
+    for language in (interface_language, "ru", "ky"):
+        found = document(kind, language)
+        if found is not None:
+            return found
+    raise LookupError(kind)
+
+
+def current_hashes(kind: DocumentKind) -> set[str]:
+    """A consent given to any current language text of the document is current."""
+    return {doc.sha256 for lang in OFFICIAL_LANGUAGES if (doc := document(kind, lang))}

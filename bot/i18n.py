@@ -1,0 +1,66 @@
+"""Fluent bundles for ky, ru and en; every value that goes into HTML is escaped here."""
+
+import html
+from pathlib import Path
+
+import structlog
+from fluent.runtime import FluentBundle, FluentResource
+
+from bot.settings import PROJECT_ROOT
+
+log = structlog.get_logger(__name__)
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+LANGUAGES = ("ky", "ru", "en")
+DEFAULT_LANGUAGE = "ru"
+# Telegram reports the app's language; these speak Russian as the second language most often.
+_RUSSIAN_SPEAKING = {"ru", "uk", "be", "kk", "uz", "tg", "tk", "az", "hy", "ka"}
+
+
+def guess_language(language_code: str | None) -> str:
+    """The language to offer first, from Telegram's `language_code` (e.g. `ru-RU`, `ky`)."""
+    base = (language_code or "").split("-")[0].lower()
+    if base in LANGUAGES:
+        return base
+    return DEFAULT_LANGUAGE if base in _RUSSIAN_SPEAKING else "en"
+
+
+class Translator:
+    def __init__(self, language: str, bundle: FluentBundle) -> None:
+        self.language = language
+        self._bundle = bundle
+
+    def __call__(self, message_id: str, **args: object) -> str:
+        """The message for HTML, with every argument escaped."""
+        return self._format(message_id, {k: html.escape(str(v)) for k, v in args.items()})
+
+    def plain(self, message_id: str, **args: object) -> str:
+        """The message for plain text (button labels, alerts), arguments as they are."""
+        return self._format(message_id, {k: str(v) for k, v in args.items()})
+
+    def _format(self, message_id: str, args: dict[str, str]) -> str:
+        message = self._bundle.get_message(message_id)
+        if message is None or message.value is None:
+            log.error("l10n.missing", message_id=message_id, language=self.language)
+            return message_id
+        text, errors = self._bundle.format_pattern(message.value, args)
+        for error in errors:
+            log.error("l10n.error", message_id=message_id, language=self.language, error=str(error))
+        return text
+
+
+class L10n:
+    """One translator per language, loaded once at start."""
+
+    def __init__(self, root: Path = LOCALES_DIR) -> None:
+        self._translators = {language: self._load(root, language) for language in LANGUAGES}
+
+    @staticmethod
+    def _load(root: Path, language: str) -> Translator:
+        bundle = FluentBundle([language], use_isolating=False)
+        for path in sorted((root / language).glob("*.ftl")):
+            bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
+        return Translator(language, bundle)
+
+    def __getitem__(self, language: str) -> Translator:
+        return self._translators.get(language) or self._translators[DEFAULT_LANGUAGE]

@@ -1,0 +1,44 @@
+"""Texts the bot sends, worded in the user's language from domain objects."""
+
+from datetime import datetime
+
+from bot.i18n import Translator
+from payments.billing import Bill
+from payments.clock import bishkek_time
+from payments.money import Money
+from payments.receipts import ReceiptView
+from storage.models import Payment
+
+
+def bill_details(t: Translator, bill: Bill) -> str:
+    return t(
+        "bill-details",
+        payer=bill.payer_name,
+        service=t.plain(f"service-{bill.service.value}"),
+        code=bill.code,
+        status=t.plain(f"bill-status-{bill.status.value}"),
+        amount=bill.amount.display(),
+    )
+
+
+def receipt(t: Translator, view: ReceiptView) -> str:
+    return t(
+        "receipt",
+        number=view.number,
+        issued_at=view.issued_at,
+        payer=view.payer,
+        service=t.plain(f"service-{view.service.value}"),
+        code=view.payment_code,
+        amount=view.amount.display(),
+        card=view.card_mask,
+        transaction=view.transaction_id,
+        status=t.plain(f"payment-status-{view.status.value}"),
+    )
+
+
+def payment_amount(payment: Payment) -> str:
+    return Money(payment.amount_minor, payment.currency).display()
+
+
+def until(moment: datetime) -> str:
+    return bishkek_time(moment)

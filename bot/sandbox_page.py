@@ -1,0 +1,136 @@
+"""The sandbox acquirer's hosted payment page, served by the bot's own web server.
+
+What is typed into the form is checked and turned into a masked card number in memory; it is
+never stored, logged or echoed back into the page.
+"""
+
+import html
+from datetime import date
+
+import aiohttp
+import structlog
+from aiohttp import web
+
+from bot.i18n import L10n, Translator
+from payments.acquirers.sandbox import (
+    APPROVE_CARD,
+    DECLINE_CARD,
+    TEST_CARDS,
+    CardForm,
+    SandboxAcquirer,
+)
+from payments.clock import utcnow
+from payments.money import Money
+from payments.service import PaymentService
+from payments.states import PaymentStatus
+from storage.models import Payment
+
+log = structlog.get_logger(__name__)
+
+_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body{{font-family:system-ui,sans-serif;max-width:28rem;margin:1rem auto;padding:0 1rem;color:#222}}
+label{{display:block;margin:.8rem 0 .2rem}}
+input{{width:100%;padding:.6rem;font-size:1.1rem;box-sizing:border-box}}
+button{{margin-top:1rem;width:100%;padding:.8rem;font-size:1.1rem;background:#0a6;color:#fff;
+border:0;border-radius:.4rem}}
+.warn{{background:#fff4d6;padding:.6rem;border-radius:.4rem}} .err{{color:#b00}}
+</style></head><body><h1>{title}</h1>{body}</body></html>"""
+
+
+def _page(t: Translator, body: str, status: int = 200) -> web.Response:
+    text = _PAGE.format(lang=t.language, title=t("sandbox-title"), body=body)
+    return web.Response(text=text, status=status, content_type="text/html")
+
+
+def _message(t: Translator, message_id: str, status: int = 200) -> web.Response:
+    return _page(t, f"<p>{t(message_id)}</p>", status)
+
+
+def _form(t: Translator, payment: Payment, errors: list[str]) -> str:
+    amount = Money(payment.amount_minor, payment.currency).display()
+    problems = "".join(f'<p class="err">{t(error)}</p>' for error in errors)
+    return f"""<p class="warn">{t("sandbox-warning")}</p>
+<p>{t("sandbox-order")}: <code>{html.escape(payment.order_id)}</code><br>
+{t("sandbox-amount")}: <b>{html.escape(amount)}</b></p>{problems}
+<form method="post" autocomplete="off">
+<label for="card_number">{t("sandbox-card-number")}</label>
+<input id="card_number" name="card_number" inputmode="numeric" autocomplete="off" required>
+<label for="expiry">{t("sandbox-expiry")}</label>
+<input id="expiry" name="expiry" placeholder="MM/YY" inputmode="numeric" required>
+<label for="cvc">{t("sandbox-cvc")}</label>
+<input id="cvc" name="cvc" type="password" inputmode="numeric" autocomplete="off" required>
+<label for="holder">{t("sandbox-holder")}</label>
+<input id="holder" name="holder" autocomplete="off" required>
+<button type="submit">{t("sandbox-submit", amount=amount)}</button>
+</form>
+<p>{t("sandbox-test-cards", approve=APPROVE_CARD, decline=DECLINE_CARD)}</p>"""
+
+
+class SandboxPage:
+    def __init__(
+        self,
+        payments: PaymentService,
+        acquirer: SandboxAcquirer,
+        l10n: L10n,
+        http: aiohttp.ClientSession,
+    ) -> None:
+        self._payments = payments
+        self._acquirer = acquirer
+        self._l10n = l10n
+        self._http = http
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/sandbox/pay/{order_id}", self.show),
+            web.post("/sandbox/pay/{order_id}", self.submit),
+        ]
+
+    async def _open_payment(
+        self, request: web.Request
+    ) -> tuple[Translator, Payment | web.Response]:
+        payment = await self._payments.payment_by_order(request.match_info["order_id"])
+        if payment is None:
+            t = self._l10n["en"]
+            return t, _message(t, "sandbox-not-found", 404)
+        t = self._l10n[payment.language]
+        if payment.status == PaymentStatus.CREATED and payment.expires_at <= utcnow():
+            return t, _message(t, "sandbox-expired", 410)
+        closed = {
+            PaymentStatus.EXPIRED: "sandbox-expired",
+            PaymentStatus.DECLINED: "sandbox-declined",
+        }
+        if payment.status != PaymentStatus.CREATED:
+            return t, _message(t, closed.get(PaymentStatus(payment.status), "sandbox-closed"), 410)
+        return t, payment
+
+    async def show(self, request: web.Request) -> web.Response:
+        t, payment = await self._open_payment(request)
+        if isinstance(payment, web.Response):
+            return payment
+        return _page(t, _form(t, payment, []))
+
+    async def submit(self, request: web.Request) -> web.Response:
+        t, payment = await self._open_payment(request)
+        if isinstance(payment, web.Response):
+            return payment
+        form = await request.post()
+        card, errors = CardForm.parse({k: str(v) for k, v in form.items()}, date.today())
+        if card is None:
+            return _page(t, _form(t, payment, errors), 422)
+        amount = Money(payment.amount_minor, payment.currency)
+        body = self._acquirer.callback_body(payment.order_id, amount, card)
+        try:
+            status = await self._acquirer.send_callback(body, self._http)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning(
+                "sandbox.callback_failed", order_id=payment.order_id, reason=type(error).__name__
+            )
+            status = 0
+        if status != 200:
+            return _message(t, "sandbox-unavailable", 502)
+        declined = TEST_CARDS[card.number] is not None
+        return _message(t, "sandbox-declined" if declined else "sandbox-approved")

@@ -1,0 +1,41 @@
+"""Telegram updates made on this side: the terminal shell and the tests speak as a user."""
+
+import itertools
+from datetime import UTC, datetime
+
+from aiogram.types import CallbackQuery, Chat, Message, Update, User
+
+
+class UserSimulator:
+    """Builds the updates Telegram would send when one user types or presses a button."""
+
+    _update_ids = itertools.count(1)
+
+    def __init__(self, user_id: int, language_code: str | None = "ru", first_name: str = "Test"):
+        self.user = User(
+            id=user_id, is_bot=False, first_name=first_name, language_code=language_code
+        )
+        self.chat = Chat(id=user_id, type="private", first_name=first_name)
+        self._message_ids = itertools.count(10_000)
+        self._query_ids = itertools.count(1)
+
+    def message(self, text: str | None = None, **content: object) -> Update:
+        message = Message(
+            message_id=next(self._message_ids),
+            date=datetime.now(UTC),
+            chat=self.chat,
+            from_user=self.user,
+            text=text,
+            **content,
+        )
+        return Update(update_id=next(self._update_ids), message=message)
+
+    def press(self, message: Message, data: str) -> Update:
+        query = CallbackQuery(
+            id=f"{self.user.id}-{next(self._query_ids)}",
+            from_user=self.user,
+            chat_instance=str(self.chat.id),
+            message=message,
+            data=data,
+        )
+        return Update(update_id=next(self._update_ids), callback_query=query)

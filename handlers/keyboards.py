@@ -1,0 +1,71 @@
+import ipaddress
+from urllib.parse import urlsplit
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import LANGUAGES, Translator
+from handlers.callbacks import BillAction, BillChoice, ConsentAction, ConsentChoice, LanguageChoice
+
+LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
+
+
+def languages(first: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for language in sorted(LANGUAGES, key=lambda lang: lang != first):
+        builder.button(
+            text=LANGUAGE_NAMES[language], callback_data=LanguageChoice(language=language)
+        )
+    return builder.adjust(1).as_markup()
+
+
+def consent(t: Translator, code: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for action, label in (
+        (ConsentAction.READ_PRIVACY, "button-read-privacy"),
+        (ConsentAction.READ_TERMS, "button-read-terms"),
+        (ConsentAction.AGREE, "button-agree"),
+        (ConsentAction.DECLINE, "button-decline"),
+    ):
+        builder.button(text=t.plain(label), callback_data=ConsentChoice(action=action, code=code))
+    return builder.adjust(1, 1, 2).as_markup()
+
+
+def bill(t: Translator, code: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=t.plain("button-pay"), callback_data=BillChoice(action=BillAction.PAY, code=code)
+    )
+    builder.button(
+        text=t.plain("button-cancel"), callback_data=BillChoice(action=BillAction.CANCEL, code=code)
+    )
+    return builder.adjust(2).as_markup()
+
+
+def try_again(t: Translator, code: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=t.plain("button-try-again"), callback_data=BillChoice(action=BillAction.PAY, code=code)
+    )
+    return builder.as_markup()
+
+
+def telegram_accepts_url(url: str) -> bool:
+    """Telegram refuses URL buttons whose host has no dot (localhost) or is a bare IP."""
+    host = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host
+    return False
+
+
+def payment_page(t: Translator, url: str, code: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if telegram_accepts_url(url):
+        builder.button(text=t.plain("button-open-page"), url=url)
+    builder.button(
+        text=t.plain("button-new-link"),
+        callback_data=BillChoice(action=BillAction.NEW_LINK, code=code),
+    )
+    return builder.adjust(1).as_markup()

@@ -1,0 +1,153 @@
+## Language
+
+language-choose = Choose your language · Тилди тандаңыз · Выберите язык
+language-saved = The bot will speak English. You can change it any time with /language.
+
+## Payment code
+
+ask-code =
+    Send the <b>payment code</b> from your application.
+    It has digits only; spaces and dashes are fine, for example <code>{ $example }</code>.
+code-invalid =
+    This does not look like a payment code: a payment code has digits only.
+    Check it and send it again, or /cancel.
+code-unknown =
+    Payment code <code>{ $code }</code> cannot be paid here.
+    Check the digits against your application and send it again.
+code-paid = Payment code <code>{ $code }</code> is already paid.
+code-cancelled =
+    Payment code <code>{ $code }</code> has been cancelled and cannot be paid.
+    Please contact the service centre that issued it.
+code-expired =
+    Payment code <code>{ $code }</code> has expired and cannot be paid.
+    Please ask the service centre for a new one.
+billing-unavailable =
+    The payment service is not answering right now. Your code is fine: please try again in a few minutes.
+
+## Consent
+
+consent-ask =
+    Before we show the payer's data, please read and accept:
+    • { privacy-policy }, version of { $privacy_version }
+    • { user-agreement }, version of { $terms_version }
+consent-official-languages = The official texts exist in Kyrgyz and Russian only. Here is the Russian text; use /language to switch to Kyrgyz.
+consent-declined =
+    Without your consent we cannot show the payer's data in this bot.
+    You can pay on the website payment.infocom.kg or at a service centre. Send /pay to start again.
+privacy-policy = Privacy policy
+user-agreement = User agreement
+button-read-privacy = 📄 { privacy-policy }
+button-read-terms = 📄 { user-agreement }
+button-agree = ✅ I agree
+button-decline = Decline
+consent-given = Thank you: your consent is recorded.
+
+## Bill
+
+bill-details =
+    <b>Payer's full name:</b> { $payer }
+    <b>Service:</b> { $service }
+    <b>Payment code:</b> <code>{ $code }</code>
+    <b>Payment status:</b> { $status }
+    <b>Amount to pay:</b> { $amount }
+button-pay = Pay
+button-cancel = Cancel
+
+service-id_card_2017 = ID card (2017)
+service-passport_2020 = General passport (2020)
+service-driving_licence_national = Driving licence (national)
+service-driving_licence_international = Driving licence (international)
+service-meken_card = Meken-card
+service-plate_auction = Online auction of registration plates
+
+bill-status-unpaid = Unpaid
+bill-status-paid = Paid
+bill-status-cancelled = Cancelled
+bill-status-expired = Expired
+
+## Payment page
+
+payment-link =
+    Enter your card details on the acquirer's payment page. The bot never sees them.
+    Amount to pay: <b>{ $amount }</b>. The link is valid until { $expires }.
+payment-link-as-text =
+    Open this link in your browser to pay:
+    { $url }
+button-open-page = 💳 Open the payment page
+button-new-link = Get a new link
+payment-description = Payment code { $code }
+payment-in-progress-elsewhere =
+    A payment for this code is already open in another chat. It stays open until { $expires }; try again after that.
+payment-page-unavailable = The payment page cannot be opened right now. Please try again in a minute.
+
+## Outcome
+
+receipt =
+    <b>Online receipt № { $number }</b>
+    Date and time: { $issued_at }
+    Payer: { $payer }
+    Service: { $service }
+    Payment code: <code>{ $code }</code>
+    Amount: <b>{ $amount }</b>
+    Card: { $card }
+    Acquirer transaction: <code>{ $transaction }</code>
+    Payment status: <b>{ $status }</b>
+payment-status-paid = Paid
+payment-status-created = Awaiting payment
+payment-status-declined = Declined
+payment-status-expired = Link expired
+payment-declined =
+    The payment for code <code>{ $code }</code> was declined: { $reason }.
+    No money was taken. You can try again with the same or another card.
+decline-reason-insufficient_funds = insufficient funds on the card
+decline-reason-other = the bank did not approve it
+button-try-again = Try again
+
+## Commands and help
+
+command-start = Start over
+command-pay = Pay a payment code
+command-language = Change the language
+command-help = Help and contacts
+command-cancel = Cancel the current step
+help =
+    This bot pays for state services of the Kyrgyz Republic run by the state enterprise "Infocom": ID cards (2017), general passports (2020), driving licences (national and international), the Meken-card and registration plates from the online auction.
+
+    Send /pay and the payment code; the bot shows the payer, the status and the amount, and gives you a link to the acquirer's payment page. The online receipt arrives here.
+
+    /pay — pay a payment code
+    /language — change the language
+    /cancel — cancel the current step
+
+    Support: support@infocom.kg, (0312) 98-61-90, 98-61-91; call centre 119.
+cancelled = Cancelled. Send /pay when you want to pay a code.
+nothing-to-cancel = There is nothing to cancel. Send /pay to pay a code.
+send-code-as-text = Please send the payment code as text: digits only.
+use-buttons = Please answer with the buttons above, or send /cancel.
+unknown-input = Send /pay to pay a payment code, or /help.
+button-outdated = This button is no longer active.
+
+## Sandbox payment page (test acquirer)
+
+sandbox-title = Test payment page
+sandbox-warning = This is a test acquirer. Do not enter a real card: only the test cards below work.
+sandbox-order = Order
+sandbox-amount = Amount
+sandbox-card-number = Card number
+sandbox-expiry = Expiry (MM/YY)
+sandbox-cvc = CVC
+sandbox-holder = Cardholder name (Latin letters)
+sandbox-submit = Pay { $amount }
+sandbox-test-cards = Test cards: { $approve } is approved, { $decline } is declined. Any future expiry, any CVC.
+sandbox-error-card-number = The card number is not valid.
+sandbox-error-expiry = The expiry date is not valid or has passed.
+sandbox-error-cvc = The CVC has 3 or 4 digits.
+sandbox-error-holder = Enter the cardholder name in Latin letters.
+sandbox-error-not-test-card = Only the test cards work on this page.
+sandbox-approved = The payment is approved. The online receipt is on its way to your Telegram chat.
+sandbox-declined = The payment was declined. Return to Telegram to try again.
+sandbox-expired = This payment link has expired. Return to Telegram and press "{ button-new-link }".
+sandbox-closed = This payment is already completed. Return to Telegram.
+sandbox-unavailable = The payment could not be completed now. Please try again.
+sandbox-not-found = Page not found.
+sandbox-back = Return to Telegram

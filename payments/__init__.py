@@ -1,0 +1,1 @@
+"""Payment logic: billing look-up, acquirers, receipts and the outbox. No Telegram here."""

@@ -1,0 +1,19 @@
+from payments.acquirers.base import (
+    Acquirer,
+    AcquirerError,
+    CallbackAnswer,
+    CallbackNotice,
+    CallbackRejected,
+    Checkout,
+    CheckoutRequest,
+)
+
+__all__ = [
+    "Acquirer",
+    "AcquirerError",
+    "CallbackAnswer",
+    "CallbackNotice",
+    "CallbackRejected",
+    "Checkout",
+    "CheckoutRequest",
+]

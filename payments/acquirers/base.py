@@ -1,0 +1,74 @@
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from payments.money import Money
+from payments.states import PaymentStatus
+
+
+class AcquirerError(Exception):
+    """The acquirer could not create a payment page now."""
+
+
+class CallbackRejected(Exception):
+    """A callback that failed verification: it changes nothing."""
+
+    def __init__(self, reason: str, order_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.order_id = order_id
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    order_id: str
+    amount: Money
+    description: str
+    language: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackNotice:
+    """A verified statement of the acquirer about one order."""
+
+    order_id: str
+    status: PaymentStatus
+    amount: Money
+    transaction_id: str
+    dedupe_key: str
+    card_mask: str | None = None
+    reason: str | None = None
+
+
+class CallbackAnswer(StrEnum):
+    ACCEPTED = "accepted"  # recorded (or already recorded): the acquirer stops retrying
+    REJECTED = "rejected"  # will never be accepted: the acquirer should not retry
+    RETRY = "retry"  # could not be recorded now: the acquirer should retry
+
+
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    status: int
+    body: str
+    content_type: str
+
+
+class Acquirer(Protocol):
+    name: str
+
+    async def create_checkout(self, request: CheckoutRequest) -> Checkout:
+        """Register the order with the acquirer; the URL opens its hosted payment page."""
+
+    def parse_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackNotice:
+        """Verify and read a callback, or raise CallbackRejected."""
+
+    def answer(self, answer: CallbackAnswer, notice: CallbackNotice | None) -> HttpAnswer:
+        """What to reply to the acquirer, in its own protocol."""

@@ -1,0 +1,40 @@
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from payments.codes import Service
+from payments.money import Money
+from payments.states import BillStatus
+
+
+class BillingUnavailable(Exception):
+    """The billing could not answer now; the user is asked to try again later."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    """What the operator's billing knows of a payment code."""
+
+    code: str
+    payer_name: str
+    service: Service
+    amount: Money
+    status: BillStatus
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaidConfirmation:
+    code: str
+    order_id: str
+    transaction_id: str
+    amount: Money
+    paid_at: datetime
+
+
+class Billing(Protocol):
+    async def lookup(self, code: str) -> Bill | None:
+        """The bill behind a payment code, None if the code is unknown."""
+
+    async def confirm_paid(self, confirmation: PaidConfirmation) -> None:
+        """Tell the billing the code is paid; must be safe to repeat."""

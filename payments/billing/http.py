@@ -1,0 +1,93 @@
+"""Client of the operator's billing REST API; the contract is in docs/billing-api.md."""
+
+import asyncio
+from typing import Any
+
+import aiohttp
+import structlog
+
+from payments.billing.base import Bill, BillingUnavailable, PaidConfirmation
+from payments.clock import parse_utc
+from payments.codes import Service
+from payments.money import Money, MoneyError
+from payments.states import BillStatus
+
+log = structlog.get_logger(__name__)
+
+
+class HttpBilling:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.3,
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._retries = retries
+        self._backoff = backoff
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def lookup(self, code: str) -> Bill | None:
+        status, body = await self._request("GET", f"/payment-codes/{code}")
+        if status == 404:
+            return None
+        if status != 200 or not isinstance(body, dict):
+            raise BillingUnavailable(f"look-up answered {status}")
+        try:
+            return _bill(body)
+        except (KeyError, ValueError, MoneyError) as error:
+            raise BillingUnavailable(f"look-up answered a malformed bill: {error}") from error
+
+    async def confirm_paid(self, confirmation: PaidConfirmation) -> None:
+        payload = {
+            "order_id": confirmation.order_id,
+            "transaction_id": confirmation.transaction_id,
+            "amount": confirmation.amount.plain(),
+            "currency": confirmation.amount.currency,
+            "paid_at": confirmation.paid_at.isoformat(),
+        }
+        status, _ = await self._request(
+            "POST", f"/payment-codes/{confirmation.code}/payments", json=payload
+        )
+        if status not in (200, 201, 409):
+            raise BillingUnavailable(f"confirmation answered {status}")
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(headers=self._headers, timeout=self._timeout)
+        attempt = 0
+        while True:
+            try:
+                async with self._session.request(method, self._base + path, **kwargs) as resp:
+                    if resp.status < 500:
+                        body = await resp.json(content_type=None) if resp.status < 300 else None
+                        return resp.status, body
+                    reason = f"status {resp.status}"
+            except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                reason = type(error).__name__
+            if attempt >= self._retries:
+                log.warning("billing.unavailable", method=method, reason=reason)
+                raise BillingUnavailable(reason)
+            attempt += 1
+            await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+
+
+def _bill(body: dict[str, Any]) -> Bill:
+    expires = body.get("expires_at")
+    return Bill(
+        code=str(body["code"]),
+        payer_name=str(body["payer_name"]),
+        service=Service(body["service"]),
+        amount=Money.parse(str(body["amount"]), str(body["currency"])),
+        status=BillStatus(body["status"]),
+        expires_at=parse_utc(expires) if expires else None,
+    )

@@ -1,0 +1,46 @@
+from sqlalchemy import select, update
+
+from payments.billing.base import Bill, PaidConfirmation
+from payments.clock import utcnow
+from payments.codes import Service
+from payments.money import Money
+from payments.states import BillStatus
+from storage.db import SessionFactory, transaction
+from storage.models import Invoice
+
+
+class LocalBilling:
+    """Invoices kept in the bot's own database, filled by `payment-bot invoices import`."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+
+    async def lookup(self, code: str) -> Bill | None:
+        async with self._sessions() as session:
+            invoice = await session.get(Invoice, code)
+        if invoice is None:
+            return None
+        status = BillStatus(invoice.status)
+        expired = invoice.expires_at is not None and invoice.expires_at <= utcnow()
+        if status is BillStatus.UNPAID and expired:
+            status = BillStatus.EXPIRED
+        return Bill(
+            code=invoice.code,
+            payer_name=invoice.payer_name,
+            service=Service(invoice.service),
+            amount=Money(invoice.amount_minor, invoice.currency),
+            status=status,
+            expires_at=invoice.expires_at,
+        )
+
+    async def confirm_paid(self, confirmation: PaidConfirmation) -> None:
+        async with transaction(self._sessions) as session:
+            await session.execute(
+                update(Invoice)
+                .where(Invoice.code == confirmation.code)
+                .values(status=BillStatus.PAID.value, updated_at=utcnow())
+            )
+
+    async def codes(self) -> list[str]:
+        async with self._sessions() as session:
+            return list(await session.scalars(select(Invoice.code).order_by(Invoice.code)))

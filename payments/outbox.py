@@ -1,0 +1,146 @@
+"""Delivers what a transaction queued (receipts, notices, billing confirmations) after commit.
+
+Rows are claimed with a lease: the claim moves `available_at` past the lease and commits, so
+the slow part (Telegram, the billing API) runs outside any transaction, and a process that
+dies mid-delivery leaves the row to be taken again when the lease ends. Delivery is at least
+once; a duplicate can happen only when a process dies between sending and recording.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import select, update
+
+from payments.clock import utcnow
+from storage.db import SessionFactory, transaction
+from storage.models import OutboxMessage
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[OutboxMessage], Awaitable[None]]
+
+
+class RetryLater(Exception):
+    """A handler's way to ask for another try after `delay` seconds (e.g. Telegram's 429)."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class GiveUp(Exception):
+    """A handler's way to say the message can never be delivered as it stands."""
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        handlers: dict[str, Handler],
+        *,
+        poll_seconds: float = 1.0,
+        lease_seconds: float = 60.0,
+        batch: int = 20,
+        max_attempts: int = 30,
+    ) -> None:
+        self._sessions = sessions
+        self._handlers = handlers
+        self._poll = poll_seconds
+        self._lease = timedelta(seconds=lease_seconds)
+        self._batch = batch
+        self._max_attempts = max_attempts
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Something was queued in this process: deliver now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                delivered = await self.run_once()
+            except Exception:
+                log.exception("outbox.loop_failed")
+                delivered = 0
+            if delivered:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+            self._wake.clear()
+
+    async def run_once(self) -> int:
+        """Claim the due rows, deliver them, record the outcome; the number handled."""
+        messages = await self._claim()
+        for message in messages:
+            await self._deliver(message)
+        return len(messages)
+
+    async def _claim(self) -> list[OutboxMessage]:
+        now = utcnow()
+        async with transaction(self._sessions) as session:
+            messages = list(
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.status == "pending", OutboxMessage.available_at <= now)
+                    .order_by(OutboxMessage.id)
+                    .limit(self._batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for message in messages:
+                message.attempts += 1
+                message.available_at = now + self._lease
+        return messages
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        handler = self._handlers.get(message.kind)
+        ids = {"outbox_id": message.id, "kind": message.kind, "payment_id": message.payment_id}
+        try:
+            if handler is None:
+                raise GiveUp(f"no handler for {message.kind}")
+            await handler(message)
+        except GiveUp as error:
+            log.error("outbox.given_up", reason=str(error), **ids)
+            await self._record(message.id, status="failed", last_error=str(error)[:300])
+        except Exception as error:
+            delay = error.delay if isinstance(error, RetryLater) else None
+            await self._retry(message, str(error) or type(error).__name__, delay, ids)
+        else:
+            await self._record(message.id, status="sent", sent_at=utcnow(), last_error=None)
+            log.info("outbox.delivered", attempts=message.attempts, **ids)
+
+    async def _retry(
+        self, message: OutboxMessage, reason: str, delay: float | None, ids: dict[str, object]
+    ) -> None:
+        if message.attempts >= self._max_attempts:
+            log.error("outbox.given_up", reason=reason, attempts=message.attempts, **ids)
+            await self._record(message.id, status="failed", last_error=reason[:300])
+            return
+        backoff = delay if delay is not None else min(2.0**message.attempts, 600.0)
+        log.warning("outbox.retry", reason=reason, attempts=message.attempts, delay=backoff, **ids)
+        await self._record(
+            message.id,
+            available_at=utcnow() + timedelta(seconds=backoff),
+            last_error=reason[:300],
+        )
+
+    async def _record(self, message_id: int, **values: object) -> None:
+        async with transaction(self._sessions) as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+            )
+

@@ -1,0 +1,38 @@
+from dataclasses import dataclass
+
+from payments.clock import bishkek_time
+from payments.codes import Service
+from payments.money import Money
+from payments.states import PaymentStatus
+from storage.models import Payment, Receipt
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptView:
+    """The online receipt's fields, ready to be worded in any language."""
+
+    number: str
+    issued_at: str
+    payer: str
+    service: Service
+    payment_code: str
+    amount: Money
+    card_mask: str
+    transaction_id: str
+    status: PaymentStatus
+    public_id: str
+
+    @classmethod
+    def of(cls, payment: Payment, receipt: Receipt) -> "ReceiptView":
+        return cls(
+            number=receipt.number,
+            issued_at=bishkek_time(receipt.issued_at),
+            payer=payment.payer_name,
+            service=Service(payment.service),
+            payment_code=payment.payment_code,
+            amount=Money(payment.amount_minor, payment.currency),
+            card_mask=payment.card_mask or "—",
+            transaction_id=payment.acquirer_transaction_id or "—",
+            status=PaymentStatus(payment.status),
+            public_id=receipt.public_id,
+        )

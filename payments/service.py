@@ -1,0 +1,294 @@
+"""The payment flow as plain Python: look up a code, open a payment page, take callbacks."""
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from payments.acquirers.base import (
+    Acquirer,
+    AcquirerError,
+    CallbackAnswer,
+    CallbackNotice,
+    CheckoutRequest,
+)
+from payments.billing.base import Bill, Billing
+from payments.clock import BISHKEK, utcnow
+from payments.money import Money
+from payments.states import BillStatus, PaymentStatus, can_move
+from storage.db import SessionFactory, transaction
+from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
+
+log = structlog.get_logger(__name__)
+
+
+class NotPayable(Exception):
+    """The code cannot be paid now; `bill` says why (None: unknown code)."""
+
+    def __init__(self, bill: Bill | None) -> None:
+        super().__init__(bill.status if bill else "unknown")
+        self.bill = bill
+
+
+class PaymentInProgressElsewhere(Exception):
+    def __init__(self, payment: Payment) -> None:
+        super().__init__(payment.order_id)
+        self.payment = payment
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentStart:
+    payment: Payment
+    reused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackResult:
+    answer: CallbackAnswer
+    outcome: str
+    payment_id: int | None = None
+
+
+def new_order_id() -> str:
+    return f"TG{secrets.token_hex(10).upper()}"
+
+
+class PaymentService:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        billing: Billing,
+        acquirer: Acquirer,
+        *,
+        lifetime: timedelta,
+        on_outbox: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.sessions = sessions
+        self.billing = billing
+        self.acquirer = acquirer
+        self.lifetime = lifetime
+        self._on_outbox = on_outbox
+
+    async def lookup(self, code: str) -> Bill | None:
+        return await self.billing.lookup(code)
+
+    async def start_payment(
+        self, *, code: str, user_id: int, chat_id: int, language: str, description: str
+    ) -> PaymentStart:
+        """One live payment page per code: pressing "Pay" again gives the same link."""
+        bill = await self.billing.lookup(code)
+        if bill is None or bill.status is not BillStatus.UNPAID:
+            raise NotPayable(bill)
+        now = utcnow()
+        async with transaction(self.sessions) as session:
+            # The billing learns of a payment through the outbox, a moment after the callback.
+            paid = await session.scalar(
+                select(Payment.id).where(
+                    Payment.payment_code == code, Payment.status == PaymentStatus.PAID
+                )
+            )
+            if paid is not None:
+                raise NotPayable(replace(bill, status=BillStatus.PAID))
+            await session.execute(
+                update(Payment)
+                .where(
+                    Payment.payment_code == code,
+                    Payment.status == PaymentStatus.CREATED,
+                    Payment.expires_at <= now,
+                )
+                .values(status=PaymentStatus.EXPIRED, updated_at=now)
+            )
+            payment = Payment(
+                order_id=new_order_id(),
+                payment_code=code,
+                user_id=user_id,
+                chat_id=chat_id,
+                language=language,
+                service=bill.service.value,
+                payer_name=bill.payer_name,
+                amount_minor=bill.amount.minor,
+                currency=bill.amount.currency,
+                status=PaymentStatus.CREATED,
+                acquirer=self.acquirer.name,
+                payment_url="",
+                expires_at=now + self.lifetime,
+            )
+            session.add(payment)
+            try:
+                await session.flush()
+            except IntegrityError:
+                payment = None
+        if payment is None:
+            return await self._live_payment(code, user_id)
+        return PaymentStart(await self._open_checkout(payment, bill, description), reused=False)
+
+    async def _open_checkout(self, payment: Payment, bill: Bill, description: str) -> Payment:
+        request = CheckoutRequest(
+            order_id=payment.order_id,
+            amount=bill.amount,
+            description=description,
+            language=payment.language,
+            expires_at=payment.expires_at,
+        )
+        try:
+            checkout = await self.acquirer.create_checkout(request)
+        except AcquirerError:
+            await self._set(payment.id, status=PaymentStatus.EXPIRED, decline_reason="checkout")
+            log.warning("payment.checkout_failed", payment_id=payment.id, order_id=payment.order_id)
+            raise
+        await self._set(payment.id, payment_url=checkout.url)
+        payment.payment_url = checkout.url
+        log.info(
+            "payment.created",
+            payment_id=payment.id,
+            order_id=payment.order_id,
+            service=payment.service,
+            amount_minor=payment.amount_minor,
+        )
+        return payment
+
+    async def _live_payment(self, code: str, user_id: int) -> PaymentStart:
+        # Another press of "Pay" is opening the page right now: wait for its link.
+        for _ in range(50):
+            async with self.sessions() as session:
+                payment = await session.scalar(
+                    select(Payment).where(
+                        Payment.payment_code == code, Payment.status == PaymentStatus.CREATED
+                    )
+                )
+            if payment is not None and payment.user_id != user_id:
+                raise PaymentInProgressElsewhere(payment)
+            if payment is not None and payment.payment_url:
+                log.info("payment.reused", payment_id=payment.id, order_id=payment.order_id)
+                return PaymentStart(payment, reused=True)
+            await asyncio.sleep(0.1)
+        raise AcquirerError("the payment page is still being opened")
+
+    async def _set(self, payment_id: int, **values: object) -> None:
+        async with transaction(self.sessions) as session:
+            await session.execute(
+                update(Payment)
+                .where(Payment.id == payment_id)
+                .values(updated_at=utcnow(), **values)
+            )
+
+    async def handle_callback(self, notice: CallbackNotice) -> CallbackResult:
+        """Verify against our records, record once, move forward only, queue the receipt."""
+        async with transaction(self.sessions) as session:
+            payment = await session.scalar(
+                select(Payment).where(Payment.order_id == notice.order_id).with_for_update()
+            )
+            if payment is None:
+                return self._rejected("unknown_order", notice)
+            if notice.amount != Money(payment.amount_minor, payment.currency):
+                return self._rejected("amount_mismatch", notice, payment)
+            seen = await session.scalar(
+                select(AcquirerCallback.outcome).where(
+                    AcquirerCallback.acquirer == self.acquirer.name,
+                    AcquirerCallback.dedupe_key == notice.dedupe_key,
+                )
+            )
+            if seen is not None:
+                log.info("callback.duplicate", payment_id=payment.id, order_id=payment.order_id)
+                return CallbackResult(CallbackAnswer.ACCEPTED, "duplicate", payment.id)
+            outcome = await self._apply(session, payment, notice)
+            session.add(
+                AcquirerCallback(
+                    acquirer=self.acquirer.name,
+                    dedupe_key=notice.dedupe_key,
+                    order_id=notice.order_id,
+                    status=notice.status.value,
+                    outcome=outcome,
+                )
+            )
+        log.info(
+            "callback.accepted",
+            payment_id=payment.id,
+            order_id=payment.order_id,
+            status=notice.status.value,
+            outcome=outcome,
+        )
+        if outcome in ("paid", "declined"):
+            self._on_outbox()
+        return CallbackResult(CallbackAnswer.ACCEPTED, outcome, payment.id)
+
+    def _rejected(
+        self, reason: str, notice: CallbackNotice, payment: Payment | None = None
+    ) -> CallbackResult:
+        log.warning(
+            "callback.rejected",
+            reason=reason,
+            order_id=notice.order_id,
+            payment_id=payment.id if payment else None,
+        )
+        return CallbackResult(CallbackAnswer.REJECTED, reason, payment.id if payment else None)
+
+    async def _apply(self, session: AsyncSession, payment: Payment, notice: CallbackNotice) -> str:
+        current = PaymentStatus(payment.status)
+        if not can_move(current, notice.status):
+            return f"ignored_{current.value}"
+        now = utcnow()
+        payment.status = notice.status.value
+        payment.acquirer_transaction_id = notice.transaction_id
+        payment.card_mask = notice.card_mask
+        payment.updated_at = now
+        if notice.status is PaymentStatus.DECLINED:
+            payment.decline_reason = notice.reason
+            self._queue(session, "payment_declined", payment)
+            return "declined"
+        payment.paid_at = now
+        session.add(
+            Receipt(
+                number=f"{now.astimezone(BISHKEK):%Y%m%d}-{payment.id:07d}",
+                public_id=secrets.token_hex(16),
+                payment_id=payment.id,
+                issued_at=now,
+            )
+        )
+        self._queue(session, "receipt", payment)
+        self._queue(session, "billing_confirm", payment)
+        return "paid"
+
+    @staticmethod
+    def _queue(session: AsyncSession, kind: str, payment: Payment) -> None:
+        session.add(
+            OutboxMessage(
+                kind=kind,
+                dedupe_key=f"{kind}:{payment.id}",
+                payment_id=payment.id,
+                chat_id=payment.chat_id,
+            )
+        )
+
+    async def payment_by_order(self, order_id: str) -> Payment | None:
+        async with self.sessions() as session:
+            return await session.scalar(select(Payment).where(Payment.order_id == order_id))
+
+    async def payment(self, payment_id: int) -> Payment | None:
+        async with self.sessions() as session:
+            return await session.get(Payment, payment_id)
+
+    async def receipt_for_code(self, code: str) -> tuple[Payment, Receipt] | None:
+        return await self._receipt(Payment.payment_code == code)
+
+    async def receipt_for_payment(self, payment_id: int) -> tuple[Payment, Receipt] | None:
+        return await self._receipt(Payment.id == payment_id)
+
+    async def _receipt(self, condition: ColumnElement[bool]) -> tuple[Payment, Receipt] | None:
+        async with self.sessions() as session:
+            row = (
+                await session.execute(
+                    select(Payment, Receipt)
+                    .join(Receipt, Receipt.payment_id == Payment.id)
+                    .where(condition)
+                    .order_by(Receipt.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        return (row[0], row[1]) if row else None

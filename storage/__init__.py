@@ -1,0 +1,1 @@
+"""Persistence: models, repositories, migrations and the SQL-backed FSM storage."""

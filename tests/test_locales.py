@@ -1,0 +1,86 @@
+import ast as pyast
+import re
+from pathlib import Path
+
+import pytest
+from fluent.syntax import FluentParser, ast
+from fluent.syntax.serializer import serialize_pattern
+
+from bot.i18n import LANGUAGES, LOCALES_DIR, L10n, guess_language
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def messages(language: str) -> dict[str, tuple[set[str], set[str]]]:
+    """Message id → (variables, referenced messages) for one locale."""
+    result = {}
+    for path in (LOCALES_DIR / language).glob("*.ftl"):
+        resource = FluentParser().parse(path.read_text(encoding="utf-8"))
+        junk = [entry.content[:60] for entry in resource.body if isinstance(entry, ast.Junk)]
+        assert not junk, f"{path}: unparsable {junk}"
+        for entry in resource.body:
+            if isinstance(entry, ast.Message):
+                text = serialize_pattern(entry.value)
+                variables = set(re.findall(r"\{ \$(\w+) \}", text))
+                references = set(re.findall(r"\{ ([a-z][\w-]*) \}", text))
+                result[entry.id.name] = (variables, references)
+    return result
+
+
+def test_all_locales_have_the_same_messages_and_variables():
+    english = messages("en")
+    assert len(english) > 50
+    for language in LANGUAGES:
+        other = messages(language)
+        assert other.keys() == english.keys(), (language, other.keys() ^ english.keys())
+        for message_id, shape in english.items():
+            assert other[message_id] == shape, (language, message_id)
+
+
+def test_every_message_the_code_asks_for_exists():
+    """Literal message ids given to a translator (t("..."), t.plain("...")) all exist."""
+    known = messages("en").keys()
+    asked = set()
+    for folder in ("bot", "handlers", "payments"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in pyast.walk(pyast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, pyast.Call):
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name not in {"t", "plain", "_message"}:
+                    continue
+                asked |= {
+                    arg.value
+                    for arg in node.args
+                    if isinstance(arg, pyast.Constant) and isinstance(arg.value, str)
+                }
+    assert len(asked) > 20
+    assert asked <= known, asked - known
+
+
+def test_bundles_do_not_isolate_and_escape_html_values():
+    t = L10n()["en"]
+    text = t("code-unknown", code="<b>&1")
+    assert "&lt;b&gt;&amp;1" in text
+    assert "\u2068" not in text and "\u2069" not in text
+    assert t.plain("payment-description", code="<1>") == "Payment code <1>"
+
+
+@pytest.mark.parametrize(
+    ("language_code", "expected"),
+    [("ky", "ky"), ("ru-RU", "ru"), ("en-GB", "en"), ("kk", "ru"), ("de", "en"), (None, "en")],
+)
+def test_language_offered_first_follows_telegram(language_code, expected):
+    assert guess_language(language_code) == expected
+
+
+def test_official_terms_are_used():
+    ru = (LOCALES_DIR / "ru" / "bot.ftl").read_text(encoding="utf-8")
+    ky = (LOCALES_DIR / "ky" / "bot.ftl").read_text(encoding="utf-8")
+    for term in ("код оплаты", "ФИО Пользователя", "Статус оплаты", "Сумма к оплате",
+                 "Оплатить", "онлайн-чек", "Политика конфиденциальности",
+                 "Пользовательское соглашение"):
+        assert term.lower() in ru.lower(), term
+    for term in ("төлөм коду", "Пайдалануучунун аты-жөнү", "Төлөм статусу", "Төлөм суммасы",
+                 "Төлөө", "онлайн-чек", "Купуялык саясаты", "Пайдалануу макулдашуусу"):
+        assert term.lower() in ky.lower(), term

@@ -4,5 +4,5 @@ from handlers import commands, consent, fallback, payment
 
 
 def get_routers() -> list[Router]:
-    """Order matters: the fallback router answers whatever the others did not take."""
-    return [commands.router, consent.router, payment.router, fallback.router]
+    """Fresh routers for one dispatcher; the fallback router answers what the others did not."""
+    return [module.build_router() for module in (commands, consent, payment, fallback)]

@@ -3,18 +3,14 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import L10n, Translator
+from bot.i18n import LANGUAGES, L10n, Translator
 from handlers import keyboards
 from handlers.callbacks import LanguageChoice
 from handlers.flow import ask_code, replace_buttons_with
 from handlers.states import PayFlow
 from storage.users import Users
 
-router = Router(name="commands")
 
-
-@router.message(CommandStart())
-@router.message(Command("pay"))
 async def start(
     message: Message, state: FSMContext, t: Translator, language: str, language_chosen: bool
 ) -> None:
@@ -26,7 +22,6 @@ async def start(
     await ask_code(message.bot, message.chat.id, state, t)
 
 
-@router.message(Command("language"))
 async def change_language(
     message: Message, state: FSMContext, t: Translator, language: str
 ) -> None:
@@ -38,7 +33,6 @@ async def ask_language(message: Message, state: FSMContext, t: Translator, langu
     await message.answer(t("language-choose"), reply_markup=keyboards.languages(first=language))
 
 
-@router.callback_query(LanguageChoice.filter(F.language.in_({"ky", "ru", "en"})))
 async def language_chosen(
     query: CallbackQuery,
     callback_data: LanguageChoice,
@@ -54,13 +48,24 @@ async def language_chosen(
     await ask_code(query.bot, chat_id, state, t)
 
 
-@router.message(Command("help"))
 async def show_help(message: Message, t: Translator) -> None:
     await message.answer(t("help"))
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext, t: Translator) -> None:
     had_flow = await state.get_state() is not None
     await state.clear()
     await message.answer(t("cancelled") if had_flow else t("nothing-to-cancel"))
+
+
+def build_router() -> Router:
+    router = Router(name="commands")
+    router.message.register(start, CommandStart())
+    router.message.register(start, Command("pay"))
+    router.message.register(change_language, Command("language"))
+    router.message.register(show_help, Command("help"))
+    router.message.register(cancel, Command("cancel"))
+    router.callback_query.register(
+        language_chosen, LanguageChoice.filter(F.language.in_(LANGUAGES))
+    )
+    return router

@@ -10,15 +10,12 @@ from payments.service import PaymentService
 from storage.models import Consent
 from storage.users import Users
 
-router = Router(name="consent")
-
 _READ = {
     ConsentAction.READ_PRIVACY: DocumentKind.PRIVACY_POLICY,
     ConsentAction.READ_TERMS: DocumentKind.USER_AGREEMENT,
 }
 
 
-@router.callback_query(ConsentChoice.filter())
 async def consent_choice(
     query: CallbackQuery,
     callback_data: ConsentChoice,
@@ -55,3 +52,9 @@ async def consent_choice(
     await show_code(
         query.bot, chat_id, query.from_user.id, callback_data.code, state, t, payments, users
     )
+
+
+def build_router() -> Router:
+    router = Router(name="consent")
+    router.callback_query.register(consent_choice, ConsentChoice.filter())
+    return router

@@ -11,20 +11,15 @@ from payments.codes import normalise_code
 from payments.service import PaymentService
 from storage.users import Users
 
-router = Router(name="fallback")
 
-
-@router.message(PayFlow.language)
 async def expecting_language(message: Message, t: Translator) -> None:
     await message.answer(t("use-buttons"))
 
 
-@router.message(PayFlow.code)
 async def expecting_code_text(message: Message, t: Translator) -> None:
     await message.answer(t("send-code-as-text"))
 
 
-@router.message(F.text.func(normalise_code).as_("code"))
 async def code_without_asking(
     message: Message,
     code: str,
@@ -39,17 +34,25 @@ async def code_without_asking(
     )
 
 
-@router.message(PayFlow.consent)
-@router.message(PayFlow.bill)
 async def expecting_button(message: Message, t: Translator) -> None:
     await message.answer(t("use-buttons"))
 
 
-@router.message()
 async def anything_else(message: Message, t: Translator) -> None:
     await message.answer(t("unknown-input"))
 
 
-@router.callback_query()
 async def stale_button(query: CallbackQuery, t: Translator) -> None:
     await query.answer(t.plain("button-outdated"), show_alert=True)
+
+
+def build_router() -> Router:
+    router = Router(name="fallback")
+    router.message.register(expecting_language, PayFlow.language)
+    router.message.register(expecting_code_text, PayFlow.code)
+    router.message.register(code_without_asking, F.text.func(normalise_code).as_("code"))
+    router.message.register(expecting_button, PayFlow.consent)
+    router.message.register(expecting_button, PayFlow.bill)
+    router.message.register(anything_else)
+    router.callback_query.register(stale_button)
+    return router

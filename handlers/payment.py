@@ -10,10 +10,7 @@ from payments.codes import normalise_code
 from payments.service import PaymentService
 from storage.users import Users
 
-router = Router(name="payment")
 
-
-@router.message(PayFlow.code, F.text)
 async def code_entered(
     message: Message, state: FSMContext, t: Translator, payments: PaymentService, users: Users
 ) -> None:
@@ -26,14 +23,12 @@ async def code_entered(
     )
 
 
-@router.callback_query(BillChoice.filter(F.action == BillAction.CANCEL))
 async def bill_cancelled(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
     await query.answer()
     await state.clear()
     await replace_buttons_with(query, t("cancelled"))
 
 
-@router.callback_query(BillChoice.filter())
 async def pay_pressed(
     query: CallbackQuery,
     callback_data: BillChoice,
@@ -54,3 +49,11 @@ async def pay_pressed(
         payments,
         users,
     )
+
+
+def build_router() -> Router:
+    router = Router(name="payment")
+    router.message.register(code_entered, PayFlow.code, F.text)
+    router.callback_query.register(bill_cancelled, BillChoice.filter(F.action == BillAction.CANCEL))
+    router.callback_query.register(pay_pressed, BillChoice.filter())
+    return router

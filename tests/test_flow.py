@@ -1,0 +1,265 @@
+"""The whole conversation in ky, ru and en, through real HTTP to the fake Bot API."""
+
+import re
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from bot.i18n import L10n
+from payments.acquirers.sandbox import APPROVE_CARD, DECLINE_CARD
+from storage.models import Consent, OutboxMessage, Payment, Receipt
+
+l10n = L10n()
+CODE = "112026117919"  # demo: id_card_2017, ASANOV ASAN, 1 250.00 KGS
+LANGUAGE_BUTTONS = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
+
+
+def plain(t, message_id, **args):
+    """A Fluent message as the user reads it: HTML tags gone, entities decoded."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", t(message_id, **args)))
+
+
+def payment_url(text: str) -> str:
+    return re.search(r"http://\S+/sandbox/pay/\w+", text).group(0)
+
+
+async def pay_on_page(url: str, card: str = APPROVE_CARD) -> str:
+    form = {"card_number": card, "expiry": "12/30", "cvc": "123", "holder": "ASAN ASANOV"}
+    async with aiohttp.ClientSession() as http, http.post(url, data=form) as response:
+        return await response.text()
+
+
+async def walk_to_bill(client, language: str, code: str = CODE) -> None:
+    await client.send("/start")
+    await client.click(LANGUAGE_BUTTONS[language])
+    await client.send(" ".join(code[i : i + 4] for i in range(0, len(code), 4)))
+    await client.click(l10n[language].plain("button-agree"))
+
+
+@pytest.mark.parametrize("language", ["ky", "ru", "en"])
+async def test_pay_a_code_end_to_end(harness, language):
+    t = l10n[language]
+    client = harness.client(user_id=7000 + len(language), language_code=language)
+
+    await client.send("/start")
+    assert client.last_text() == plain(t, "language-choose")
+    _, first = client.find_button("")  # the user's own language is offered first
+    assert first["text"] == LANGUAGE_BUTTONS[language]
+
+    await client.click(LANGUAGE_BUTTONS[language])
+    assert plain(t, "language-saved") in client.texts()
+    assert client.last_text().startswith(plain(t, "ask-code", example="").split("\n")[0])
+
+    await client.send("1120-2611 7919")
+    consent = client.last_text()
+    assert "2026-11-23" in consent  # the versions asked for are named
+    assert "ASANOV" not in " ".join(client.texts())  # nothing personal before consent
+
+    await client.click(t.plain("button-agree"))
+    bill = client.last_text()
+    for expected in ("ASANOV ASAN", CODE, "1\u00a0250.00\u00a0KGS",
+                     t.plain("service-id_card_2017"), t.plain("bill-status-unpaid")):
+        assert expected in bill
+
+    await client.click(t.plain("button-pay"))
+    link = client.last_text()
+    assert "1\u00a0250.00\u00a0KGS" in link
+    page = await pay_on_page(payment_url(link))
+    assert plain(t, "sandbox-approved") in page
+
+    receipt = await client.wait_for(lambda text: CODE in text and "SBX-" in text)
+    for expected in ("ASANOV ASAN", "424242******4242", "(Asia/Bishkek, UTC+06:00)",
+                     t.plain("payment-status-paid"), t.plain("service-id_card_2017")):
+        assert expected in receipt
+    async with harness.app.sessions() as session:
+        consents = list(await session.scalars(select(Consent)))
+        payment = await session.scalar(select(Payment))
+    assert {c.document for c in consents} == {"privacy-policy", "user-agreement"}
+    assert all(len(c.sha256) == 64 and c.update_id for c in consents)
+    assert payment.status == "paid" and payment.amount_minor == 125000
+
+
+async def test_commands_menu_is_set_in_three_languages(harness):
+    calls = harness.telegram.calls_to("setMyCommands")
+    by_language = {call.params.get("language_code"): call.params["commands"] for call in calls}
+    assert set(by_language) >= {"ky", "ru", "en", None}
+    for language in ("ky", "ru", "en"):
+        names = [command["command"] for command in by_language[language]]
+        assert names == ["start", "pay", "language", "help", "cancel"]
+        assert by_language[language][1]["description"] == l10n[language].plain("command-pay")
+
+
+async def test_bad_inputs_are_answered_in_the_users_language(harness):
+    t = l10n["ky"]
+    client = harness.client(user_id=7100, language_code="ky")
+    await client.send("/start")
+    await client.click("Кыргызча")
+
+    await client.send("ABC-123")
+    assert client.last_text() == plain(t, "code-invalid")
+    await client.send(sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
+                               "width": 1, "height": 1, "is_animated": False,
+                               "is_video": False})
+    assert client.last_text() == plain(t, "send-code-as-text")
+    await client.send("110000000000")
+    assert client.last_text() == plain(t, "code-unknown", code="110000000000")
+    await client.send("112026173352")
+    assert client.last_text() == plain(t, "code-cancelled", code="112026173352")
+    await client.send("162026181271")
+    assert client.last_text() == plain(t, "code-expired", code="162026181271")
+    await client.send("112026165433")
+    assert client.last_text() == plain(t, "code-paid", code="112026165433")
+
+    await client.send(CODE)
+    await client.send("hello")  # text at the consent step
+    assert client.last_text() == plain(t, "use-buttons")
+    await client.send("/start")  # in the middle of a flow: begins again
+    assert client.last_text() == plain(t, "ask-code", example="1120 2611 7919")
+    await client.send("/cancel")
+    assert client.last_text() == plain(t, "cancelled")
+    await client.send("/cancel")
+    assert client.last_text() == plain(t, "nothing-to-cancel")
+    await client.send("/help")
+    assert "support@infocom.kg" in client.last_text()
+
+
+async def test_decline_consent_stops_politely(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=7200)
+    await client.send("/start")
+    await client.click("Русский")
+    await client.send(CODE)
+    await client.click(t.plain("button-read-privacy"))
+    document = harness.telegram.calls_to("sendDocument", chat_id=7200)[-1]
+    assert document.params["document"].content.decode().startswith("\n\nПОЛИТИКА")
+    await client.click(t.plain("button-decline"))
+    assert plain(t, "consent-declined") in client.texts()  # the consent message, replaced
+    with pytest.raises(AssertionError, match="no button"):
+        client.find_button(t.plain("button-agree"))
+    assert "ASANOV" not in " ".join(client.texts())
+
+
+async def test_english_reader_is_told_texts_are_kyrgyz_and_russian(harness):
+    client = harness.client(user_id=7300, language_code="en")
+    await client.send("/start")
+    await client.click("English")
+    await client.send(CODE)
+    await client.click(l10n["en"].plain("button-read-terms"))
+    assert plain(l10n["en"], "consent-official-languages") in client.texts()
+    document = harness.telegram.calls_to("sendDocument", chat_id=7300)[-1]
+    assert document.params["document"].filename == "user-agreement.ru.txt"
+
+
+async def test_consent_is_asked_once_per_version(harness, monkeypatch):
+    t = l10n["en"]
+    client = harness.client(user_id=7400, language_code="en")
+    await walk_to_bill(client, "en")
+    await client.send("132026149595")  # another code: no consent asked again
+    assert "IVANOV SERGEI" in client.last_text()
+
+    import handlers.flow as flow
+
+    monkeypatch.setattr(flow, "current_hashes", lambda kind: {"new-version-hash"})
+    await client.send("132026149595")
+    assert client.find_button(t.plain("button-agree"))
+
+
+async def test_pay_twice_gives_one_payment_and_the_same_link(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=7500)
+    await walk_to_bill(client, "ru")
+    await client.click(t.plain("button-pay"))
+    first = payment_url(client.last_text())
+    await client.click(t.plain("button-pay"))  # the same button again
+    assert payment_url(client.last_text()) == first
+    await client.click(t.plain("button-new-link"))  # still valid: the same link
+    assert payment_url(client.last_text()) == first
+    async with harness.app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Payment)) == 1
+
+
+async def test_expired_link_is_replaced_by_a_new_one(harness):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from payments.clock import utcnow
+
+    t = l10n["ru"]
+    client = harness.client(user_id=7600)
+    await walk_to_bill(client, "ru")
+    await client.click(t.plain("button-pay"))
+    old = payment_url(client.last_text())
+    async with harness.app.sessions() as session, session.begin():
+        await session.execute(update(Payment).values(expires_at=utcnow() - timedelta(minutes=1)))
+    async with aiohttp.ClientSession() as http, http.get(old) as response:
+        assert response.status == 410
+        assert plain(t, "sandbox-expired") in await response.text()
+
+    await client.click(t.plain("button-new-link"))
+    new = payment_url(client.last_text())
+    assert new != old
+    assert plain(t, "sandbox-approved") in await pay_on_page(new)
+    await client.wait_for(lambda text: "SBX-" in text)
+    async with harness.app.sessions() as session:
+        statuses = sorted(await session.scalars(select(Payment.status)))
+    assert statuses == ["expired", "paid"]
+
+
+async def test_declined_card_offers_another_try(harness):
+    t = l10n["en"]
+    client = harness.client(user_id=7700, language_code="en")
+    await walk_to_bill(client, "en")
+    await client.click(t.plain("button-pay"))
+    page = await pay_on_page(payment_url(client.last_text()), card=DECLINE_CARD)
+    assert plain(t, "sandbox-declined") in page
+    declined = await client.wait_for(lambda text: "declined" in text)
+    assert t.plain("decline-reason-insufficient_funds") in declined
+
+    await client.click(t.plain("button-try-again"))
+    await pay_on_page(payment_url(client.last_text()))
+    await client.wait_for(lambda text: "SBX-" in text)
+
+
+async def test_paid_code_shows_the_receipt_and_old_buttons_stay_safe(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=7800)
+    await walk_to_bill(client, "ru")
+    await client.click(t.plain("button-pay"))
+    await pay_on_page(payment_url(client.last_text()))
+    receipt = await client.wait_for(lambda text: "SBX-" in text)
+
+    await client.send(CODE)
+    assert client.texts()[-2] == plain(t, "code-paid", code=CODE)
+    assert client.last_text() == receipt
+
+    await client.click(t.plain("button-pay"))  # the old bill's button
+    assert client.last_text() == receipt
+    async with harness.app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Receipt)) == 1
+
+
+async def test_state_survives_a_restart(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=7900)
+    await client.send("/start")
+    await client.click("Русский")
+    await harness.restart()
+    await client.send("no digits")  # still at the code step after the restart
+    assert client.last_text() == plain(t, "code-invalid")
+    await client.send(CODE)
+    await harness.restart()
+    await client.click(t.plain("button-agree"))  # a button from before the restart
+    assert "ASANOV ASAN" in client.last_text()
+    await client.click(t.plain("button-pay"))
+    await harness.restart()
+    await pay_on_page(payment_url(client.last_text()))
+    await client.wait_for(lambda text: "SBX-" in text)
+    async with harness.app.sessions() as session:
+        pending = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
+        )
+    assert pending == 0

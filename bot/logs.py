@@ -44,5 +44,6 @@ def setup_logging(level: str = "INFO", fmt: str = "json", stream: TextIO = sys.s
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # aiogram logs each update with the bot id; the access log would print callback URLs.
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # These would print SQL parameters (names, codes) or URLs at DEBUG: never wanted.
+    for noisy in ("aiosqlite", "sqlalchemy.engine", "aiohttp.access", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

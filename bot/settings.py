@@ -38,7 +38,6 @@ class Settings(BaseSettings):
     acquirer: AcquirerKind = AcquirerKind.SANDBOX
     sandbox_secret: SecretStr = SecretStr("sandbox-development-secret")
     payment_lifetime_minutes: int = Field(30, ge=5, le=24 * 60)
-    currency: str = "KGS"
 
     billing: BillingKind = BillingKind.LOCAL
     billing_api_url: AnyHttpUrl | None = None

@@ -98,7 +98,9 @@ async def test_a_declined_callback_after_paid_does_not_undo_it(harness):
     payment = await open_payment(harness, 8004)
     assert await post_callback(harness, signed_body(harness, payment)) == 200
     declined = json.loads(signed_body(harness, payment)) | {
-        "status": "declined", "transaction_id": "SBX-LATE", "reason": "other"
+        "status": "declined",
+        "transaction_id": "SBX-LATE",
+        "reason": "other",
     }
     assert await post_callback(harness, json.dumps(declined).encode()) == 200
     refreshed = await harness.app.payments.payment_by_order(payment.order_id)

@@ -60,8 +60,13 @@ async def test_pay_a_code_end_to_end(harness, language):
 
     await client.click(t.plain("button-agree"))
     bill = client.last_text()
-    for expected in ("ASANOV ASAN", CODE, "1\u00a0250.00\u00a0KGS",
-                     t.plain("service-id_card_2017"), t.plain("bill-status-unpaid")):
+    for expected in (
+        "ASANOV ASAN",
+        CODE,
+        "1\u00a0250.00\u00a0KGS",
+        t.plain("service-id_card_2017"),
+        t.plain("bill-status-unpaid"),
+    ):
         assert expected in bill
 
     await client.click(t.plain("button-pay"))
@@ -71,8 +76,13 @@ async def test_pay_a_code_end_to_end(harness, language):
     assert plain(t, "sandbox-approved") in page
 
     receipt = await client.wait_for(lambda text: CODE in text and "SBX-" in text)
-    for expected in ("ASANOV ASAN", "424242******4242", "(Asia/Bishkek, UTC+06:00)",
-                     t.plain("payment-status-paid"), t.plain("service-id_card_2017")):
+    for expected in (
+        "ASANOV ASAN",
+        "424242******4242",
+        "(Asia/Bishkek, UTC+06:00)",
+        t.plain("payment-status-paid"),
+        t.plain("service-id_card_2017"),
+    ):
         assert expected in receipt
     async with harness.app.sessions() as session:
         consents = list(await session.scalars(select(Consent)))
@@ -100,9 +110,17 @@ async def test_bad_inputs_are_answered_in_the_users_language(harness):
 
     await client.send("ABC-123")
     assert client.last_text() == plain(t, "code-invalid")
-    await client.send(sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
-                               "width": 1, "height": 1, "is_animated": False,
-                               "is_video": False})
+    await client.send(
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        }
+    )
     assert client.last_text() == plain(t, "send-code-as-text")
     await client.send("110000000000")
     assert client.last_text() == plain(t, "code-unknown", code="110000000000")

@@ -69,6 +69,12 @@ def test_cli_import_reports_and_imports_nothing_on_a_bad_file(tmp_path, monkeypa
     assert "2 invoices imported" in capsys.readouterr().out
     assert main(["invoices", "demo"]) == 0
     printed = capsys.readouterr().out
-    for service in ("id_card_2017", "passport_2020", "driving_licence_national",
-                    "driving_licence_international", "meken_card", "plate_auction"):
+    for service in (
+        "id_card_2017",
+        "passport_2020",
+        "driving_licence_national",
+        "driving_licence_international",
+        "meken_card",
+        "plate_auction",
+    ):
         assert service in printed

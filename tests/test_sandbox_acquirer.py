@@ -21,8 +21,12 @@ acquirer = SandboxAcquirer("http://127.0.0.1:1", "secret")
 
 
 def form(**overrides):
-    values = {"card_number": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123",
-              "holder": "ASAN ASANOV"}
+    values = {
+        "card_number": "4242 4242 4242 4242",
+        "expiry": "12/30",
+        "cvc": "123",
+        "holder": "ASAN ASANOV",
+    }
     return values | overrides
 
 

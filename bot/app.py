@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery import Delivery
 from bot.i18n import LANGUAGES, L10n
-from bot.middlewares import LocaleMiddleware, LogContextMiddleware
+from bot.middlewares import ConversationMiddleware, LogContextMiddleware
 from bot.settings import BillingKind, Settings
 from bot.web import build_web_app
 from handlers import get_routers
@@ -132,7 +132,7 @@ def build_app(
         storage=fsm_storage or SqlStorage(sessions), payments=payments, users=users, l10n=l10n
     )
     dispatcher.update.outer_middleware(LogContextMiddleware())
-    dispatcher.update.outer_middleware(LocaleMiddleware(users, l10n))
+    dispatcher.update.outer_middleware(ConversationMiddleware(users, l10n, payments))
     dispatcher.include_routers(*get_routers())
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
     return App(

@@ -1,61 +1,48 @@
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import LANGUAGES, L10n, Translator
-from handlers import keyboards
+from bot.i18n import LANGUAGES, L10n
 from handlers.callbacks import LanguageChoice
-from handlers.flow import ask_code, replace_buttons_with
-from handlers.states import PayFlow
+from handlers.flow import Conversation, replace_buttons_with
 from storage.users import Users
 
 
-async def start(
-    message: Message, state: FSMContext, t: Translator, language: str, language_chosen: bool
-) -> None:
+async def start(message: Message, conversation: Conversation, language_chosen: bool) -> None:
     """/start (also in the middle of a flow) and /pay begin again from the payment code."""
-    await state.clear()
+    await conversation.state.clear()
     if not language_chosen:
-        await ask_language(message, state, t, language)
+        await conversation.ask_language(first=conversation.t.language)
         return
-    await ask_code(message.bot, message.chat.id, state, t)
+    await conversation.ask_code()
 
 
-async def change_language(
-    message: Message, state: FSMContext, t: Translator, language: str
-) -> None:
-    await ask_language(message, state, t, language)
-
-
-async def ask_language(message: Message, state: FSMContext, t: Translator, language: str) -> None:
-    await state.set_state(PayFlow.language)
-    await message.answer(t("language-choose"), reply_markup=keyboards.languages(first=language))
+async def change_language(message: Message, conversation: Conversation) -> None:
+    await conversation.ask_language(first=conversation.t.language)
 
 
 async def language_chosen(
     query: CallbackQuery,
     callback_data: LanguageChoice,
-    state: FSMContext,
+    conversation: Conversation,
     users: Users,
     l10n: L10n,
 ) -> None:
-    t = l10n[callback_data.language]
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    await users.set_language(query.from_user.id, chat_id, callback_data.language)
+    conversation = conversation.speaking(l10n[callback_data.language])
+    await users.set_language(conversation.user_id, conversation.chat_id, callback_data.language)
     await query.answer()
-    await replace_buttons_with(query, t("language-saved"))
-    await ask_code(query.bot, chat_id, state, t)
+    await replace_buttons_with(query, conversation.t("language-saved"))
+    await conversation.ask_code()
 
 
-async def show_help(message: Message, t: Translator) -> None:
-    await message.answer(t("help"))
+async def show_help(message: Message, conversation: Conversation) -> None:
+    await conversation.say("help")
 
 
-async def cancel(message: Message, state: FSMContext, t: Translator) -> None:
-    had_flow = await state.get_state() is not None
-    await state.clear()
-    await message.answer(t("cancelled") if had_flow else t("nothing-to-cancel"))
+async def cancel(message: Message, conversation: Conversation) -> None:
+    had_flow = await conversation.state.get_state() is not None
+    await conversation.state.clear()
+    await conversation.say("cancelled" if had_flow else "nothing-to-cancel")
 
 
 def build_router() -> Router:

@@ -1,4 +1,6 @@
-"""The steps of the payment conversation, shared by the handlers that lead to them."""
+"""The steps of the payment conversation with one user, shared by the handlers that lead to them."""
+
+from dataclasses import dataclass, replace
 
 import structlog
 from aiogram import Bot
@@ -17,19 +19,10 @@ from payments.invoices import demo_invoices
 from payments.receipts import ReceiptView
 from payments.service import NotPayable, PaymentInProgressElsewhere, PaymentService
 from payments.states import BillStatus
+from storage.models import Consent
 from storage.users import Users
 
 log = structlog.get_logger(__name__)
-
-
-async def ask_code(bot: Bot, chat_id: int, state: FSMContext, t: Translator) -> None:
-    await state.set_state(PayFlow.code)
-    await bot.send_message(chat_id, t("ask-code", example=_example_code()))
-
-
-def _example_code() -> str:
-    code = demo_invoices()[0].code
-    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 async def replace_buttons_with(query: CallbackQuery, text: str) -> None:
@@ -42,127 +35,148 @@ async def replace_buttons_with(query: CallbackQuery, text: str) -> None:
         log.info("message.not_edited", reason=error.message)
 
 
-async def show_code(
-    bot: Bot,
-    chat_id: int,
-    user_id: int,
-    code: str,
-    state: FSMContext,
-    t: Translator,
-    payments: PaymentService,
-    users: Users,
-) -> None:
-    """What a user sees after sending a code: a refusal, the consent step or the bill."""
-    try:
-        bill = await payments.lookup(code)
-    except BillingUnavailable:
-        await bot.send_message(chat_id, t("billing-unavailable"))
-        return
-    if bill is None or bill.status is not BillStatus.UNPAID:
-        await state.set_state(PayFlow.code)
-        await explain_not_payable(bot, chat_id, code, bill, t, payments)
-        return
-    if await needs_consent(users, user_id):
-        await ask_consent(bot, chat_id, code, state, t)
-        return
-    await show_bill(bot, chat_id, bill, state, t)
+def _example_code() -> str:
+    code = demo_invoices()[0].code
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-async def explain_not_payable(
-    bot: Bot, chat_id: int, code: str, bill: Bill | None, t: Translator, payments: PaymentService
-) -> None:
-    # An unknown code and one we may not show get the same answer: nothing to harvest.
-    if bill is None:
-        await bot.send_message(chat_id, t("code-unknown", code=code))
-        return
-    await bot.send_message(chat_id, t(f"code-{bill.status.value}", code=code))
-    if bill.status is BillStatus.PAID:
-        found = await payments.receipt_for_code(code)
-        if found is not None:
-            await bot.send_message(chat_id, render.receipt(t, ReceiptView.of(*found)))
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """One user's chat with the bot, in their language (injected by ConversationMiddleware)."""
 
+    bot: Bot
+    chat_id: int
+    user_id: int
+    state: FSMContext
+    t: Translator
+    payments: PaymentService
+    users: Users
 
-async def needs_consent(users: Users, user_id: int) -> bool:
-    agreed = await users.agreed_hashes(user_id)
-    return any(not (current_hashes(kind) & agreed) for kind in CONSENT_DOCUMENTS)
+    def speaking(self, t: Translator) -> "Conversation":
+        return replace(self, t=t)
 
+    async def say(self, message_id: str, **args: object) -> None:
+        await self.bot.send_message(self.chat_id, self.t(message_id, **args))
 
-async def ask_consent(bot: Bot, chat_id: int, code: str, state: FSMContext, t: Translator) -> None:
-    await state.set_state(PayFlow.consent)
-    await state.update_data(code=code)
-    versions = {kind: official_text(kind, t.language).version for kind in CONSENT_DOCUMENTS}
-    text = t(
-        "consent-ask",
-        privacy_version=versions[DocumentKind.PRIVACY_POLICY],
-        terms_version=versions[DocumentKind.USER_AGREEMENT],
-    )
-    await bot.send_message(chat_id, text, reply_markup=keyboards.consent(t, code))
-
-
-async def send_document(bot: Bot, chat_id: int, kind: DocumentKind, t: Translator) -> None:
-    document = official_text(kind, t.language)
-    if document.language != t.language:
-        await bot.send_message(chat_id, t("consent-official-languages"))
-    title = t(kind.value)
-    await bot.send_document(
-        chat_id,
-        BufferedInputFile(document.text.encode("utf-8"), filename=document.filename),
-        caption=f"{title} ({document.version})",
-    )
-
-
-async def show_bill(bot: Bot, chat_id: int, bill: Bill, state: FSMContext, t: Translator) -> None:
-    await state.set_state(PayFlow.bill)
-    await state.update_data(code=bill.code)
-    await bot.send_message(
-        chat_id, render.bill_details(t, bill), reply_markup=keyboards.bill(t, bill.code)
-    )
-
-
-async def pay(
-    bot: Bot,
-    chat_id: int,
-    user_id: int,
-    code: str,
-    state: FSMContext,
-    t: Translator,
-    payments: PaymentService,
-    users: Users,
-) -> None:
-    """Open (or reopen) the acquirer's payment page for a code and send its link."""
-    if await needs_consent(users, user_id):
-        await ask_consent(bot, chat_id, code, state, t)
-        return
-    try:
-        started = await payments.start_payment(
-            code=code,
-            user_id=user_id,
-            chat_id=chat_id,
-            language=t.language,
-            description=t.plain("payment-description", code=code),
+    async def ask_language(self, first: str) -> None:
+        await self.state.set_state(PayFlow.language)
+        await self.bot.send_message(
+            self.chat_id, self.t("language-choose"), reply_markup=keyboards.languages(first)
         )
-    except BillingUnavailable:
-        await bot.send_message(chat_id, t("billing-unavailable"))
-        return
-    except NotPayable as refusal:
-        await explain_not_payable(bot, chat_id, code, refusal.bill, t, payments)
-        return
-    except PaymentInProgressElsewhere as busy:
-        expires = render.until(busy.payment.expires_at)
-        await bot.send_message(chat_id, t("payment-in-progress-elsewhere", expires=expires))
-        return
-    except AcquirerError:
-        await bot.send_message(chat_id, t("payment-page-unavailable"))
-        return
-    await state.clear()
-    payment = started.payment
-    text = t(
-        "payment-link",
-        amount=render.payment_amount(payment),
-        expires=render.until(payment.expires_at),
-    )
-    if not keyboards.telegram_accepts_url(payment.payment_url):
-        text += "\n\n" + t("payment-link-as-text", url=payment.payment_url)
-    await bot.send_message(
-        chat_id, text, reply_markup=keyboards.payment_page(t, payment.payment_url, code)
-    )
+
+    async def ask_code(self) -> None:
+        await self.state.set_state(PayFlow.code)
+        await self.say("ask-code", example=_example_code())
+
+    async def show_code(self, code: str) -> None:
+        """What a user sees after sending a code: a refusal, the consent step or the bill."""
+        try:
+            bill = await self.payments.lookup(code)
+        except BillingUnavailable:
+            await self.say("billing-unavailable")
+            return
+        if bill is None or bill.status is not BillStatus.UNPAID:
+            await self.state.set_state(PayFlow.code)
+            await self.explain_not_payable(code, bill)
+            return
+        if await self.needs_consent():
+            await self.ask_consent(code)
+            return
+        await self.state.set_state(PayFlow.bill)
+        await self.state.update_data(code=bill.code)
+        await self.bot.send_message(
+            self.chat_id,
+            render.bill_details(self.t, bill),
+            reply_markup=keyboards.bill(self.t, bill.code),
+        )
+
+    async def explain_not_payable(self, code: str, bill: Bill | None) -> None:
+        # An unknown code and one we may not show get the same answer: nothing to harvest.
+        if bill is None:
+            await self.say("code-unknown", code=code)
+            return
+        await self.say(f"code-{bill.status.value}", code=code)
+        if bill.status is BillStatus.PAID:
+            found = await self.payments.receipt_for_code(code)
+            if found is not None:
+                text = render.receipt(self.t, ReceiptView.of(*found))
+                await self.bot.send_message(self.chat_id, text)
+
+    async def needs_consent(self) -> bool:
+        agreed = await self.users.agreed_hashes(self.user_id)
+        return any(not (current_hashes(kind) & agreed) for kind in CONSENT_DOCUMENTS)
+
+    async def ask_consent(self, code: str) -> None:
+        await self.state.set_state(PayFlow.consent)
+        await self.state.update_data(code=code)
+        versions = {
+            kind: official_text(kind, self.t.language).version for kind in CONSENT_DOCUMENTS
+        }
+        text = self.t(
+            "consent-ask",
+            privacy_version=versions[DocumentKind.PRIVACY_POLICY],
+            terms_version=versions[DocumentKind.USER_AGREEMENT],
+        )
+        await self.bot.send_message(
+            self.chat_id, text, reply_markup=keyboards.consent(self.t, code)
+        )
+
+    async def record_consent(self, update_id: int) -> None:
+        documents = [official_text(kind, self.t.language) for kind in CONSENT_DOCUMENTS]
+        consents = [
+            Consent(document=d.kind.value, version=d.version, sha256=d.sha256, language=d.language)
+            for d in documents
+        ]
+        await self.users.record_consents(self.user_id, consents, update_id=update_id)
+
+    async def send_document(self, kind: DocumentKind) -> None:
+        document = official_text(kind, self.t.language)
+        if document.language != self.t.language:
+            await self.say("consent-official-languages")
+        await self.bot.send_document(
+            self.chat_id,
+            BufferedInputFile(document.text.encode("utf-8"), filename=document.filename),
+            caption=f"{self.t(kind.value)} ({document.version})",
+        )
+
+    async def pay(self, code: str) -> None:
+        """Open (or reopen) the acquirer's payment page for a code and send its link."""
+        if await self.needs_consent():
+            await self.ask_consent(code)
+            return
+        try:
+            started = await self.payments.start_payment(
+                code=code,
+                user_id=self.user_id,
+                chat_id=self.chat_id,
+                language=self.t.language,
+                description=self.t.plain("payment-description", code=code),
+            )
+        except BillingUnavailable:
+            await self.say("billing-unavailable")
+            return
+        except NotPayable as refusal:
+            await self.explain_not_payable(code, refusal.bill)
+            return
+        except PaymentInProgressElsewhere as busy:
+            await self.say(
+                "payment-in-progress-elsewhere", expires=render.until(busy.payment.expires_at)
+            )
+            return
+        except AcquirerError:
+            await self.say("payment-page-unavailable")
+            return
+        await self.state.clear()
+        payment = started.payment
+        text = self.t(
+            "payment-link",
+            amount=render.payment_amount(payment),
+            expires=render.until(payment.expires_at),
+        )
+        if not keyboards.telegram_accepts_url(payment.payment_url):
+            text += "\n\n" + self.t("payment-link-as-text", url=payment.payment_url)
+        await self.bot.send_message(
+            self.chat_id,
+            text,
+            reply_markup=keyboards.payment_page(self.t, payment.payment_url, code),
+        )

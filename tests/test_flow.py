@@ -281,3 +281,16 @@ async def test_state_survives_a_restart(harness):
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
         )
     assert pending == 0
+
+
+async def test_pay_pressed_twice_at_once_opens_one_payment(harness):
+    import asyncio
+
+    t = l10n["ru"]
+    client = harness.client(user_id=7650)
+    await walk_to_bill(client, "ru")
+    await asyncio.gather(client.click(t.plain("button-pay")), client.click(t.plain("button-pay")))
+    links = {payment_url(text) for text in client.texts() if "/sandbox/pay/" in text}
+    assert len(links) == 1
+    async with harness.app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Payment)) == 1

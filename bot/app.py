@@ -1,6 +1,5 @@
 """Wiring: one place that builds the bot, its storage, the payment service and the web server."""
 
-import contextlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -12,16 +11,29 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery import Delivery
 from bot.i18n import LANGUAGES, L10n
-from bot.middlewares import ConversationMiddleware, LogContextMiddleware
-from bot.settings import BillingKind, Settings
-from bot.web import build_web_app
+from bot.metrics import Metrics
+from bot.middlewares import (
+    ConversationMiddleware,
+    DeduplicateUpdatesMiddleware,
+    LogContextMiddleware,
+    MemorySeenUpdates,
+    RedisSeenUpdates,
+    SeenUpdates,
+)
+from bot.pacing import Pacer
+from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
+from bot.web import WEBHOOK_PATH, build_web_app
 from handlers import get_routers
 from payments.acquirers import Acquirer
 from payments.acquirers.sandbox import SandboxAcquirer
@@ -29,6 +41,7 @@ from payments.billing import Billing
 from payments.billing.http import HttpBilling
 from payments.billing.local import LocalBilling
 from payments.outbox import OutboxWorker
+from payments.reconcile import Reconciler
 from payments.service import PaymentService
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.fsm import SqlStorage
@@ -37,6 +50,7 @@ from storage.users import Users
 log = structlog.get_logger(__name__)
 
 COMMANDS = ("start", "pay", "language", "help", "cancel")
+FSM_TTL = timedelta(days=1)  # a conversation left for a day starts again from /start
 
 
 @dataclass
@@ -54,6 +68,9 @@ class App:
     outbox: OutboxWorker
     http: aiohttp.ClientSession
     web: web.Application
+    metrics: Metrics
+    redis: Redis | None
+    reconciler: Reconciler
     _runner: web.AppRunner | None = field(default=None, init=False)
 
     async def start(self, *, serve_http: bool = True, set_commands: bool = True) -> None:
@@ -61,6 +78,12 @@ class App:
         await migrate(self.engine)
         if set_commands:
             await self.set_commands()
+        if self.settings.bot_mode is BotMode.WEBHOOK:
+            await self.bot.set_webhook(
+                f"{self.settings.public_base}{WEBHOOK_PATH}",
+                secret_token=self.settings.webhook_secret.get_secret_value(),
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+            )
         if serve_http:
             self._runner = web.AppRunner(self.web, access_log=None)
             await self._runner.setup()
@@ -68,6 +91,7 @@ class App:
             await site.start()
             log.info("http.started", host=self.settings.http_host, port=self.http_port)
         self.outbox.start()
+        self.reconciler.start()
 
     @property
     def http_port(self) -> int | None:
@@ -87,12 +111,14 @@ class App:
             await self.bot.set_my_commands(commands, BotCommandScopeDefault(), language)
 
     async def stop(self) -> None:
+        await self.reconciler.stop()
         await self.outbox.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        with contextlib.suppress(Exception):
-            await self.dispatcher.storage.close()
+        await self.dispatcher.storage.close()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.http.close()
         if isinstance(self.billing, HttpBilling):
             await self.billing.close()
@@ -104,16 +130,22 @@ def build_app(
     settings: Settings,
     *,
     session: BaseSession | None = None,
-    fsm_storage: BaseStorage | None = None,
+    acquirer: Acquirer | None = None,
 ) -> App:
+    """Everything the bot is made of, wired once; nothing starts until `App.start`."""
     engine = create_engine(settings.database_url)
     sessions = create_session_factory(engine)
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
     l10n = L10n()
     users = Users(sessions)
+    metrics = Metrics()
     billing = _billing(settings, sessions)
-    acquirer = SandboxAcquirer(settings.public_base, settings.sandbox_secret.get_secret_value())
-    outbox_handlers: dict = {}
-    outbox = OutboxWorker(sessions, outbox_handlers, poll_seconds=settings.outbox_poll_seconds)
+    acquirer = acquirer or _acquirer(settings, http)
+    outbox = OutboxWorker(
+        sessions,
+        poll_seconds=settings.outbox_poll_seconds,
+        lease_seconds=settings.outbox_lease_seconds,
+    )
     payments = PaymentService(
         sessions,
         billing,
@@ -127,14 +159,22 @@ def build_app(
         or AiohttpSession(api=TelegramAPIServer.from_base(str(settings.bot_api_url).rstrip("/"))),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    outbox_handlers.update(Delivery(bot, payments, users, billing, l10n).handlers())
-    dispatcher = Dispatcher(
-        storage=fsm_storage or SqlStorage(sessions), payments=payments, users=users, l10n=l10n
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    dispatcher = _dispatcher(settings, redis, bot, payments, users, l10n, metrics, outbox)
+    pacer = Pacer(per_second=settings.telegram_messages_per_second)
+    outbox.register(Delivery(bot, payments, users, billing, l10n, metrics, pacer).handlers())
+    reconciler = Reconciler(
+        payments,
+        acquirer,
+        after=timedelta(minutes=settings.reconcile_after_minutes),
+        interval_seconds=settings.reconcile_interval_seconds,
     )
-    dispatcher.update.outer_middleware(LogContextMiddleware())
-    dispatcher.update.outer_middleware(ConversationMiddleware(users, l10n, payments))
-    dispatcher.include_routers(*get_routers())
-    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+    probes = {"redis": redis.ping} if redis else {}
+    web_app = build_web_app(payments, acquirer, l10n, http, metrics, probes, _log_rejection)
+    if settings.bot_mode is BotMode.WEBHOOK:
+        SimpleRequestHandler(
+            dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()
+        ).register(web_app, path=WEBHOOK_PATH)
     return App(
         settings=settings,
         engine=engine,
@@ -148,8 +188,52 @@ def build_app(
         dispatcher=dispatcher,
         outbox=outbox,
         http=http,
-        web=build_web_app(payments, acquirer, l10n, http),
+        web=web_app,
+        metrics=metrics,
+        redis=redis,
+        reconciler=reconciler,
     )
+
+
+def _dispatcher(
+    settings: Settings,
+    redis: Redis | None,
+    bot: Bot,
+    payments: PaymentService,
+    users: Users,
+    l10n: L10n,
+    metrics: Metrics,
+    outbox: OutboxWorker,
+) -> Dispatcher:
+    """FSM and event isolation in Redis when there is one (several instances), else embedded."""
+    if redis is not None:
+        storage: BaseStorage = RedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
+        isolation: BaseEventIsolation = RedisEventIsolation(redis)
+        seen: SeenUpdates = RedisSeenUpdates(redis, bot.id)
+    else:
+        storage = SqlStorage(payments.sessions)
+        isolation = SimpleEventIsolation()
+        seen = MemorySeenUpdates()
+    dispatcher = Dispatcher(
+        storage=storage, events_isolation=isolation, payments=payments, users=users, l10n=l10n
+    )
+    dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))
+    dispatcher.update.outer_middleware(LogContextMiddleware())
+    dispatcher.update.outer_middleware(
+        ConversationMiddleware(users, l10n, payments, outbox.release_held)
+    )
+    dispatcher.include_routers(*get_routers())
+    return dispatcher
+
+
+async def _log_rejection(reason: str, order_id: str | None) -> None:
+    log.warning("callback.alert", reason=reason, order_id=order_id)
+
+
+def _acquirer(settings: Settings, http: aiohttp.ClientSession) -> Acquirer:
+    if settings.acquirer is AcquirerKind.SANDBOX:
+        return SandboxAcquirer(settings.public_base, settings.sandbox_secret.get_secret_value())
+    raise ValueError(f"ACQUIRER={settings.acquirer.value} is not available")
 
 
 def _billing(settings: Settings, sessions: SessionFactory) -> Billing:

@@ -11,10 +11,12 @@ from aiogram.exceptions import (
 
 from bot import render
 from bot.i18n import L10n
+from bot.metrics import Metrics
+from bot.pacing import Pacer
 from handlers import keyboards
 from payments.billing import Billing, PaidConfirmation
 from payments.money import Money
-from payments.outbox import GiveUp, Handler, RetryLater
+from payments.outbox import GiveUp, Handler, Hold, RetryLater
 from payments.receipts import ReceiptView
 from payments.service import PaymentService
 from storage.models import OutboxMessage
@@ -23,8 +25,17 @@ from storage.users import Users
 
 class Delivery:
     def __init__(
-        self, bot: Bot, payments: PaymentService, users: Users, billing: Billing, l10n: L10n
+        self,
+        bot: Bot,
+        payments: PaymentService,
+        users: Users,
+        billing: Billing,
+        l10n: L10n,
+        metrics: Metrics,
+        pacer: Pacer,
     ) -> None:
+        self._metrics = metrics
+        self._pacer = pacer
         self._bot = bot
         self._payments = payments
         self._users = users
@@ -35,6 +46,7 @@ class Delivery:
         return {
             "receipt": self.receipt,
             "payment_declined": self.declined,
+            "payment_expired": self.expired,
             "billing_confirm": self.billing_confirm,
         }
 
@@ -67,6 +79,16 @@ class Delivery:
             message.chat_id, text, reply_markup=keyboards.try_again(t, payment.payment_code)
         )
 
+    async def expired(self, message: OutboxMessage) -> None:
+        payment = await self._payments.payment(message.payment_id)
+        if payment is None or message.chat_id is None:
+            raise GiveUp("no payment or no chat to tell")
+        t = self._l10n[await self._language(payment.user_id, payment.language)]
+        text = t("payment-expired", code=payment.payment_code)
+        await self._send(
+            message.chat_id, text, reply_markup=keyboards.new_link(t, payment.payment_code)
+        )
+
     async def billing_confirm(self, message: OutboxMessage) -> None:
         payment = await self._payments.payment(message.payment_id)
         if payment is None or payment.paid_at is None:
@@ -82,11 +104,23 @@ class Delivery:
         )
 
     async def _send(self, chat_id: int, text: str, **kwargs: object) -> None:
+        await self._pacer.wait(chat_id)
         try:
             await self._bot.send_message(chat_id, text, **kwargs)
         except TelegramRetryAfter as error:
+            self._metrics.telegram_errors.labels(kind="retry_after").inc()
             raise RetryLater("telegram_429", delay=error.retry_after) from error
         except (TelegramServerError, TelegramNetworkError) as error:
+            self._metrics.telegram_errors.labels(kind="server_or_network").inc()
             raise RetryLater(type(error).__name__) from error
-        except (TelegramForbiddenError, TelegramBadRequest) as error:
-            raise GiveUp(f"{type(error).__name__}: {error.message}") from error
+        except TelegramForbiddenError as error:
+            self._metrics.telegram_errors.labels(kind="forbidden").inc()
+            await self._users.mark_unreachable(chat_id)
+            raise Hold(f"forbidden: {error.message}") from error
+        except TelegramBadRequest as error:
+            if "chat not found" in error.message.lower():
+                self._metrics.telegram_errors.labels(kind="chat_not_found").inc()
+                await self._users.mark_unreachable(chat_id)
+                raise Hold(f"chat not found: {error.message}") from error
+            self._metrics.telegram_errors.labels(kind="bad_request").inc()
+            raise GiveUp(f"bad request: {error.message}") from error

@@ -1,24 +1,36 @@
+from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject, Update
 from aiogram.types import User as TelegramUser
+from redis.asyncio import Redis
 
 from bot.i18n import L10n, guess_language
+from bot.metrics import Metrics
 from handlers.flow import Conversation
 from payments.service import PaymentService
 from storage.users import Users
+
+log = structlog.get_logger(__name__)
 
 
 class ConversationMiddleware(BaseMiddleware):
     """Injects `conversation` in the user's stored language, or a guess from Telegram's."""
 
-    def __init__(self, users: Users, l10n: L10n, payments: PaymentService) -> None:
+    def __init__(
+        self,
+        users: Users,
+        l10n: L10n,
+        payments: PaymentService,
+        release_held: Callable[[int], Awaitable[int]],
+    ) -> None:
         self._users = users
         self._l10n = l10n
         self._payments = payments
+        self._release_held = release_held
 
     async def __call__(
         self,
@@ -31,6 +43,10 @@ class ConversationMiddleware(BaseMiddleware):
         if sender is None:  # channel posts and the like: not a conversation of ours
             return await handler(event, data)
         stored = await self._users.get(sender.id)
+        if stored is not None and stored.unreachable_at is not None:
+            # They unblocked the bot and wrote again: deliver the receipts kept for them.
+            await self._users.mark_reachable(sender.id)
+            await self._release_held(stored.chat_id)
         chosen = stored.language if stored else None
         language = chosen or guess_language(sender.language_code)
         data["language_chosen"] = chosen is not None
@@ -61,3 +77,58 @@ class LogContextMiddleware(BaseMiddleware):
             update_id=event.update_id, user_id=sender.id if sender else None
         ):
             return await handler(event, data)
+
+
+class SeenUpdates(Protocol):
+    async def first_time(self, update_id: int) -> bool: ...
+
+
+class MemorySeenUpdates:
+    """One process: remember the latest update ids (Telegram redelivers recent ones only)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._order: deque[int] = deque(maxlen=size)
+        self._ids: set[int] = set()
+
+    async def first_time(self, update_id: int) -> bool:
+        if update_id in self._ids:
+            return False
+        if len(self._order) == self._order.maxlen:
+            self._ids.discard(self._order[0])
+        self._order.append(update_id)
+        self._ids.add(update_id)
+        return True
+
+
+class RedisSeenUpdates:
+    """Several instances: the first to claim an update id in Redis handles it."""
+
+    def __init__(self, redis: Redis, bot_id: int, ttl_seconds: int = 24 * 3600) -> None:
+        self._redis = redis
+        self._prefix = f"bot:{bot_id}:update:"
+        self._ttl = ttl_seconds
+
+    async def first_time(self, update_id: int) -> bool:
+        return bool(await self._redis.set(f"{self._prefix}{update_id}", 1, nx=True, ex=self._ttl))
+
+
+class DeduplicateUpdatesMiddleware(BaseMiddleware):
+    """A webhook retried by Telegram, or delivered to two instances, is handled once."""
+
+    def __init__(self, seen: SeenUpdates, metrics: Metrics) -> None:
+        self._seen = seen
+        self._metrics = metrics
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, Update)
+        if not await self._seen.first_time(event.update_id):
+            log.info("update.duplicate", update_id=event.update_id)
+            self._metrics.updates.labels(kind="duplicate").inc()
+            return None
+        self._metrics.updates.labels(kind=event.event_type).inc()
+        return await handler(event, data)

@@ -1,8 +1,9 @@
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"
@@ -10,6 +11,12 @@ DATA_DIR = PROJECT_ROOT / "data"
 
 class AcquirerKind(StrEnum):
     SANDBOX = "sandbox"
+    FREEDOMPAY = "freedompay"
+
+
+class BotMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
 
 
 class BillingKind(StrEnum):
@@ -29,6 +36,9 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr = SecretStr("")
     bot_api_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
+    bot_mode: BotMode = BotMode.POLLING
+    webhook_secret: SecretStr = SecretStr("")
+    redis_url: str | None = None
     database_url: str = f"sqlite+aiosqlite:///{DATA_DIR / 'bot.sqlite3'}"
 
     http_host: str = "127.0.0.1"
@@ -37,7 +47,13 @@ class Settings(BaseSettings):
 
     acquirer: AcquirerKind = AcquirerKind.SANDBOX
     sandbox_secret: SecretStr = SecretStr("sandbox-development-secret")
+    freedompay_merchant_id: str = ""
+    freedompay_secret_key: SecretStr = SecretStr("")
+    freedompay_api_url: AnyHttpUrl = AnyHttpUrl("https://api.freedompay.kz")
+    freedompay_testing_mode: bool = False
     payment_lifetime_minutes: int = Field(30, ge=5, le=24 * 60)
+    reconcile_after_minutes: float = Field(5, gt=0)
+    reconcile_interval_seconds: float = Field(60, gt=0)
 
     billing: BillingKind = BillingKind.LOCAL
     billing_api_url: AnyHttpUrl | None = None
@@ -46,8 +62,26 @@ class Settings(BaseSettings):
     billing_retries: int = Field(2, ge=0, le=5)
 
     outbox_poll_seconds: float = Field(1.0, gt=0)
+    outbox_lease_seconds: float = Field(60.0, gt=0)
+    telegram_messages_per_second: float = Field(30, gt=0)
+
+    support_chat_id: int | None = None
+    support_language: str = "ru"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.JSON
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return value or None
 
     @property
     def public_base(self) -> str:

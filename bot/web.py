@@ -1,25 +1,42 @@
-"""The bot's own web server: acquirer callbacks, the sandbox card page, health."""
+"""The bot's own web server: acquirer callbacks, the Telegram webhook, health and metrics."""
+
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import structlog
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.i18n import L10n
+from bot.metrics import Metrics
 from bot.sandbox_page import SandboxPage
 from payments.acquirers import Acquirer, CallbackAnswer, CallbackRejected
 from payments.acquirers.sandbox import SandboxAcquirer
 from payments.service import PaymentService
+from storage.db import SessionFactory
 
 log = structlog.get_logger(__name__)
 
 MAX_CALLBACK_BYTES = 64 * 1024
+WEBHOOK_PATH = "/telegram/webhook"
+
+Probe = Callable[[], Awaitable[object]]
 
 
 class AcquirerCallbacks:
-    def __init__(self, payments: PaymentService, acquirer: Acquirer) -> None:
+    def __init__(
+        self,
+        payments: PaymentService,
+        acquirer: Acquirer,
+        metrics: Metrics,
+        on_rejected: Callable[[str, str | None], Awaitable[None]],
+    ) -> None:
         self._payments = payments
         self._acquirer = acquirer
+        self._metrics = metrics
+        self._on_rejected = on_rejected
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.match_info["acquirer"] != self._acquirer.name:
@@ -34,30 +51,65 @@ class AcquirerCallbacks:
         except CallbackRejected as rejected:
             log.warning("callback.rejected", reason=rejected.reason, acquirer=self._acquirer.name)
             answer = CallbackAnswer.REJECTED
+            await self._on_rejected(rejected.reason, rejected.order_id)
         except (SQLAlchemyError, OSError) as error:
             # Not recorded: say so, and the acquirer retries later.
-            log.error(
-                "callback.not_recorded",
-                reason=type(error).__name__,
-                order_id=notice and notice.order_id,
-            )
+            order_id = notice.order_id if notice else None
+            log.error("callback.not_recorded", reason=type(error).__name__, order_id=order_id)
             answer = CallbackAnswer.RETRY
+        self._metrics.callbacks.labels(acquirer=self._acquirer.name, answer=answer.value).inc()
         reply = self._acquirer.answer(answer, notice)
         return web.Response(status=reply.status, text=reply.body, content_type=reply.content_type)
 
 
-async def healthz(_: web.Request) -> web.Response:
-    return web.Response(text="ok")
+class Health:
+    """/healthz: the process answers. /readyz: its database (and Redis) answer too."""
+
+    def __init__(self, sessions: SessionFactory, metrics: Metrics, probes: dict[str, Probe]):
+        self._sessions = sessions
+        self._metrics = metrics
+        self._probes = probes
+
+    async def healthz(self, _: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def readyz(self, _: web.Request) -> web.Response:
+        failed = []
+        try:
+            async with self._sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError):
+            failed.append("database")
+        for name, probe in self._probes.items():
+            try:
+                await probe()
+            except Exception:  # any failure of a dependency means "not ready"
+                failed.append(name)
+        if failed:
+            return web.json_response({"ready": False, "failed": failed}, status=503)
+        return web.json_response({"ready": True})
+
+    async def metrics(self, _: web.Request) -> web.Response:
+        body = await self._metrics.render(self._sessions)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def build_web_app(
-    payments: PaymentService, acquirer: Acquirer, l10n: L10n, http: aiohttp.ClientSession
+    payments: PaymentService,
+    acquirer: Acquirer,
+    l10n: L10n,
+    http: aiohttp.ClientSession,
+    metrics: Metrics,
+    probes: dict[str, Probe],
+    on_rejected: Callable[[str, str | None], Awaitable[None]],
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
-    app.router.add_post(
-        "/acquirer/{acquirer}/callback", AcquirerCallbacks(payments, acquirer).handle
-    )
-    app.router.add_get("/healthz", healthz)
+    callbacks = AcquirerCallbacks(payments, acquirer, metrics, on_rejected)
+    app.router.add_post("/acquirer/{acquirer}/callback", callbacks.handle)
+    health = Health(payments.sessions, metrics, probes)
+    app.router.add_get("/healthz", health.healthz)
+    app.router.add_get("/readyz", health.readyz)
+    app.router.add_get("/metrics", health.metrics)
     if isinstance(acquirer, SandboxAcquirer):
         app.router.add_routes(SandboxPage(payments, acquirer, l10n, http).routes())
     return app

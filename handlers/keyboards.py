@@ -50,6 +50,15 @@ def try_again(t: Translator, code: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def new_link(t: Translator, code: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=t.plain("button-new-link"),
+        callback_data=BillChoice(action=BillAction.NEW_LINK, code=code),
+    )
+    return builder.as_markup()
+
+
 def telegram_accepts_url(url: str) -> bool:
     """Telegram refuses URL buttons whose host has no dot (localhost) or is a bare IP."""
     host = urlsplit(url).hostname or ""

@@ -140,7 +140,5 @@ def demo_invoices() -> list[InvoiceRow]:
     rows = []
     for number, (service, payer, amount, status) in enumerate(_DEMO, start=1):
         code = f"{SERVICE_PREFIXES[service]}{2026_11_00_00 + number * 7_919:010d}"
-        rows.append(
-            InvoiceRow(code, payer, service, Money.parse(amount, "KGS"), status, expires)
-        )
+        rows.append(InvoiceRow(code, payer, service, Money.parse(amount, "KGS"), status, expires))
     return rows

@@ -35,25 +35,35 @@ class GiveUp(Exception):
     """A handler's way to say the message can never be delivered as it stands."""
 
 
+class Hold(Exception):
+    """A handler's way to say the recipient cannot be reached now (the user blocked the bot):
+    the message is kept, not retried, until `release_held` is called for its chat."""
+
+
 class OutboxWorker:
     def __init__(
         self,
         sessions: SessionFactory,
-        handlers: dict[str, Handler],
         *,
         poll_seconds: float = 1.0,
         lease_seconds: float = 60.0,
         batch: int = 20,
         max_attempts: int = 30,
+        on_failed: Callable[[OutboxMessage, str], Awaitable[None]] | None = None,
     ) -> None:
         self._sessions = sessions
-        self._handlers = handlers
+        self._handlers: dict[str, Handler] = {}
         self._poll = poll_seconds
         self._lease = timedelta(seconds=lease_seconds)
         self._batch = batch
         self._max_attempts = max_attempts
+        self._failed_hook = on_failed
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+
+    def register(self, handlers: dict[str, Handler]) -> None:
+        """Who delivers each kind of message (receipts, notices, alerts ...)."""
+        self._handlers.update(handlers)
 
     def wake(self) -> None:
         """Something was queued in this process: deliver now rather than at the next poll."""
@@ -116,6 +126,10 @@ class OutboxWorker:
         except GiveUp as error:
             log.error("outbox.given_up", reason=str(error), **ids)
             await self._record(message.id, status="failed", last_error=str(error)[:300])
+            await self._on_failed(message, str(error))
+        except Hold as error:
+            log.warning("outbox.held", reason=str(error), **ids)
+            await self._record(message.id, status="held", last_error=str(error)[:300])
         except Exception as error:
             delay = error.delay if isinstance(error, RetryLater) else None
             await self._retry(message, str(error) or type(error).__name__, delay, ids)
@@ -129,6 +143,7 @@ class OutboxWorker:
         if message.attempts >= self._max_attempts:
             log.error("outbox.given_up", reason=reason, attempts=message.attempts, **ids)
             await self._record(message.id, status="failed", last_error=reason[:300])
+            await self._on_failed(message, reason)
             return
         backoff = delay if delay is not None else min(2.0**message.attempts, 600.0)
         log.warning("outbox.retry", reason=reason, attempts=message.attempts, delay=backoff, **ids)
@@ -138,9 +153,25 @@ class OutboxWorker:
             last_error=reason[:300],
         )
 
+    async def _on_failed(self, message: OutboxMessage, reason: str) -> None:
+        if self._failed_hook is not None:
+            await self._failed_hook(message, reason)
+
+    async def release_held(self, chat_id: int) -> int:
+        """The user is back: deliver what was kept for their chat."""
+        async with transaction(self._sessions) as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "held")
+                .values(status="pending", available_at=utcnow())
+            )
+        if result.rowcount:
+            log.info("outbox.released", chat_id=chat_id, count=result.rowcount)
+            self.wake()
+        return result.rowcount
+
     async def _record(self, message_id: int, **values: object) -> None:
         async with transaction(self._sessions) as session:
             await session.execute(
                 update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
             )
-

@@ -266,6 +266,21 @@ class PaymentService:
             )
         )
 
+    async def expire(self, payment_id: int) -> bool:
+        """A link past its lifetime that the acquirer did not complete: tell the user."""
+        async with transaction(self.sessions) as session:
+            payment = await session.get(Payment, payment_id, with_for_update=True)
+            if payment is None or not can_move(
+                PaymentStatus(payment.status), PaymentStatus.EXPIRED
+            ):
+                return False
+            payment.status = PaymentStatus.EXPIRED.value
+            payment.updated_at = utcnow()
+            self._queue(session, "payment_expired", payment)
+        log.info("payment.expired", payment_id=payment.id, order_id=payment.order_id)
+        self._on_outbox()
+        return True
+
     async def payment_by_order(self, order_id: str) -> Payment | None:
         async with self.sessions() as session:
             return await session.scalar(select(Payment).where(Payment.order_id == order_id))

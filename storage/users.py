@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from payments.clock import utcnow
 from storage.db import SessionFactory, transaction
@@ -26,6 +26,21 @@ class Users:
                 user.language = language
                 user.chat_id = chat_id
                 user.updated_at = utcnow()
+
+    async def mark_unreachable(self, chat_id: int) -> None:
+        """The user blocked the bot or deleted the chat: keep their receipts for later."""
+        async with transaction(self._sessions) as session:
+            await session.execute(
+                update(User)
+                .where(User.chat_id == chat_id, User.unreachable_at.is_(None))
+                .values(unreachable_at=utcnow())
+            )
+
+    async def mark_reachable(self, user_id: int) -> None:
+        async with transaction(self._sessions) as session:
+            await session.execute(
+                update(User).where(User.id == user_id).values(unreachable_at=None)
+            )
 
     async def agreed_hashes(self, user_id: int) -> set[str]:
         """Hashes of the texts the user agreed to and has not withdrawn since."""

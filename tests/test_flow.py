@@ -1,5 +1,6 @@
 """The whole conversation in ky, ru and en, through real HTTP to the fake Bot API."""
 
+import asyncio
 import re
 
 import aiohttp
@@ -276,10 +277,16 @@ async def test_state_survives_a_restart(harness):
     await harness.restart()
     await pay_on_page(payment_url(client.last_text()))
     await client.wait_for(lambda text: "SBX-" in text)
-    async with harness.app.sessions() as session:
-        pending = await session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
-        )
+    for _ in range(50):  # the billing confirmation follows the receipt
+        async with harness.app.sessions() as session:
+            pending = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status != "sent")
+            )
+        if pending == 0:
+            break
+        await asyncio.sleep(0.1)
     assert pending == 0
 
 

@@ -102,6 +102,9 @@ payment-declined =
 decline-reason-insufficient_funds = insufficient funds on the card
 decline-reason-other = the bank did not approve it
 button-try-again = Try again
+payment-expired =
+    The payment link for code <code>{ $code }</code> has expired and no money was taken.
+    Press the button to get a new link.
 
 ## Commands and help
 

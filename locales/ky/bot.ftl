@@ -102,6 +102,9 @@ payment-declined =
 decline-reason-insufficient_funds = картада каражат жетишсиз
 decline-reason-other = банк төлөмдү жактырган жок
 button-try-again = Кайра аракет кылуу
+payment-expired =
+    <code>{ $code }</code> төлөм кодун төлөө шилтемесинин мөөнөтү бүттү, акча алынган жок.
+    Жаңы шилтеме алуу үчүн баскычты басыңыз.
 
 ## Commands and help
 

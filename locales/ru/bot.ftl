@@ -102,6 +102,9 @@ payment-declined =
 decline-reason-insufficient_funds = на карте недостаточно средств
 decline-reason-other = банк не одобрил операцию
 button-try-again = Попробовать ещё раз
+payment-expired =
+    Срок действия ссылки на оплату кода <code>{ $code }</code> истёк, деньги не списаны.
+    Нажмите кнопку, чтобы получить новую ссылку.
 
 ## Commands and help
 

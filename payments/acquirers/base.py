@@ -72,3 +72,6 @@ class Acquirer(Protocol):
 
     def answer(self, answer: CallbackAnswer, notice: CallbackNotice | None) -> HttpAnswer:
         """What to reply to the acquirer, in its own protocol."""
+
+    async def get_status(self, order_id: str) -> CallbackNotice | None:
+        """The acquirer's final word on an order (paid or declined), None while it has none."""

@@ -9,7 +9,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import aiohttp
@@ -95,6 +95,8 @@ class SandboxAcquirer:
     def __init__(self, public_base: str, secret: str) -> None:
         self._public_base = public_base.rstrip("/")
         self._secret = secret.encode()
+        # The card page's own records, for status requests: what it decided per order.
+        self._decided: dict[str, bytes] = {}
 
     @property
     def callback_url(self) -> str:
@@ -117,7 +119,9 @@ class SandboxAcquirer:
             "card_mask": mask_card(card.number),
             "reason": declined,
         }
-        return json.dumps(payload, sort_keys=True).encode()
+        body = json.dumps(payload, sort_keys=True).encode()
+        self._decided[order_id] = body
+        return body
 
     async def send_callback(self, body: bytes, session: aiohttp.ClientSession) -> int:
         """The card page's server side tells the bot the outcome, as a real acquirer would."""
@@ -143,6 +147,13 @@ class SandboxAcquirer:
             )
         except (ValueError, KeyError, TypeError, MoneyError) as error:
             raise CallbackRejected("malformed") from error
+
+    async def get_status(self, order_id: str) -> CallbackNotice | None:
+        body = self._decided.get(order_id)
+        if body is None:
+            return None
+        notice = self.parse_callback(body, {SIGNATURE_HEADER: self.sign(body)})
+        return replace(notice, dedupe_key=hashlib.sha256(b"status:" + body).hexdigest())
 
     def answer(self, answer: CallbackAnswer, notice: CallbackNotice | None) -> HttpAnswer:
         status = {CallbackAnswer.ACCEPTED: 200, CallbackAnswer.REJECTED: 400}.get(answer, 503)

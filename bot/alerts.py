@@ -1,0 +1,66 @@
+"""The outbox handler for kind "alert": tells the support chat what went wrong.
+
+Without a support chat (SUPPORT_CHAT_ID unset) an alert is only logged as `support.alert`,
+with the alert's own fields: never a payer's name, a card number or a token.
+"""
+
+import structlog
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from bot.i18n import Translator
+from payments.outbox import GiveUp, Handler, RetryLater
+from payments.support import ALERT, ALERT_FIELDS, alert_fields
+from storage.models import OutboxMessage
+
+log = structlog.get_logger(__name__)
+
+MAX_VALUE_LENGTH = 200
+NONE = "—"
+
+
+def _shown(value: object) -> str:
+    text = NONE if value is None or value == "" else str(value)
+    return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
+
+
+class SupportAlerts:
+    def __init__(self, bot: Bot, chat_id: int | None, t: Translator) -> None:
+        self._bot = bot
+        self._chat_id = chat_id
+        self._t = t
+
+    def handlers(self) -> dict[str, Handler]:
+        return {ALERT: self.deliver}
+
+    def text(self, payload: dict) -> str:
+        """The alert in the support chat's language, HTML with every value escaped."""
+        kind = str(payload.get("alert") or "unknown")
+        fields = {name: _shown(value) for name, value in alert_fields(kind, payload).items()}
+        if kind in ALERT_FIELDS:
+            return self._t(f"alert-{kind}", **fields)
+        return self._t("alert-other", kind=_shown(kind), **fields)
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        payload = message.payload or {}
+        kind = str(payload.get("alert") or "unknown")
+        if self._chat_id is None:
+            log.warning(
+                "support.alert", alert=kind, outbox_id=message.id, **alert_fields(kind, payload)
+            )
+            return
+        try:
+            await self._bot.send_message(self._chat_id, self.text(payload))
+        except TelegramRetryAfter as error:
+            raise RetryLater("telegram_429", delay=error.retry_after) from error
+        except (TelegramServerError, TelegramNetworkError) as error:
+            raise RetryLater(type(error).__name__) from error
+        except (TelegramForbiddenError, TelegramBadRequest) as error:
+            raise GiveUp(f"{type(error).__name__}: {error.message}") from error
+        log.info("support.alert_sent", alert=kind, outbox_id=message.id)

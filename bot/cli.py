@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import signal
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import structlog
 
 from bot.app import App, build_app
 from bot.logs import setup_logging
-from bot.settings import DATA_DIR, Settings
+from bot.settings import DATA_DIR, BotMode, Settings
 from payments.invoices import InvoiceImportError, demo_invoices, parse_csv, save_invoices
 from storage.db import create_engine, create_session_factory, migrate
 
@@ -19,7 +20,7 @@ log = structlog.get_logger(__name__)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="payment-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="talk to Telegram by long polling (needs BOT_TOKEN)")
+    commands.add_parser("run", help="talk to Telegram: long polling or webhook (BOT_MODE)")
     shell = commands.add_parser("shell", help="chat with the bot in this terminal, no Telegram")
     shell.add_argument("--no-demo", action="store_true", help="do not load the demo codes")
     commands.add_parser("migrate", help="bring the database schema up to date")
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         setup_logging(settings.log_level, settings.log_format.value)
     runners = {
-        "run": lambda: run_polling(settings),
+        "run": lambda: run_bot(settings),
         "shell": lambda: run_shell(settings, demo=not args.no_demo),
         "migrate": lambda: run_migrate(settings),
         "invoices": lambda: (
@@ -95,18 +96,32 @@ async def load_demo(settings: Settings) -> int:
     return 0
 
 
-async def run_polling(settings: Settings) -> int:
+async def run_bot(settings: Settings) -> int:
+    """Long polling, or a webhook served by the bot's own web server (BOT_MODE)."""
     if not settings.bot_token.get_secret_value():
         print("BOT_TOKEN is not set: use `payment-bot shell` to try the bot without Telegram.")
         return 2
     app = build_app(settings)
     await app.start()
     try:
-        await app.bot.delete_webhook(drop_pending_updates=False)
-        await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)
+        if settings.bot_mode is BotMode.WEBHOOK:
+            await _until_stopped()
+        else:
+            await app.bot.delete_webhook(drop_pending_updates=False)
+            await app.dispatcher.start_polling(
+                app.bot, handle_signals=True, close_bot_session=False
+            )
     finally:
         await app.stop()
     return 0
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
 
 
 async def run_shell(settings: Settings, *, demo: bool) -> int:

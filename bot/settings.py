@@ -2,7 +2,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +82,15 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret_and_https(self) -> "Settings":
+        if self.bot_mode is BotMode.WEBHOOK:
+            if not self.webhook_secret.get_secret_value():
+                raise ValueError("BOT_MODE=webhook needs WEBHOOK_SECRET")
+            if self.public_base_url.scheme != "https":
+                raise ValueError("BOT_MODE=webhook needs an https PUBLIC_BASE_URL")
+        return self
 
     @property
     def public_base(self) -> str:

@@ -110,3 +110,22 @@ async def harness(telegram: FakeTelegram, database_url: str) -> AsyncIterator[Ap
     await harness.start()
     yield harness
     await harness.stop()
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """A reachable Redis with an empty test database, or a skip with the reason."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        await client.flushdb()
+    except (RedisError, OSError) as error:
+        service_missing(f"Redis not reachable at {REDIS_URL} ({error})")
+    finally:
+        await client.aclose()
+    return REDIS_URL

@@ -846,6 +846,8 @@ class FakeTelegram:
         self._closing = False
         self._failures: dict[str, deque[_Failure]] = {}
         self._results: dict[str, Any] = {}
+        self._gates: dict[str, asyncio.Event] = {}
+        self.held: dict[str, int] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._bot_texts: dict[tuple[str, str], str] = {}
         self._file_counter = 0
@@ -962,6 +964,16 @@ class FakeTelegram:
         failure = _Failure(status, description, parameters or None, times)
         self._failures.setdefault(self._method_key(method), deque()).append(failure)
 
+    def hold(self, method: str) -> None:
+        """Keep every request of ``method`` waiting, unanswered and unrecorded, until release."""
+        self._gates[self._method_key(method)] = asyncio.Event()
+        self.held[self._method_key(method)] = 0
+
+    def release(self, method: str) -> None:
+        gate = self._gates.pop(self._method_key(method), None)
+        if gate is not None:
+            gate.set()
+
     def set_result(self, method: str, result: Any) -> None:
         """Answer ``method`` with ``result`` (or ``result(params)`` if callable) from now on."""
         self._results[self._method_key(method)] = result
@@ -978,6 +990,10 @@ class FakeTelegram:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw_method = request.match_info["method"]
+        gate = self._gates.get(self._method_key(raw_method))
+        if gate is not None:
+            self.held[self._method_key(raw_method)] += 1
+            await gate.wait()
         if request.match_info["token"] != self.token:
             self.violations.append(f"{raw_method}: request with a wrong bot token "
                                    f"(answered 401 Unauthorized)")

@@ -1,0 +1,212 @@
+"""Production mode in one process: webhook, Redis, health and metrics, Telegram faults,
+reconciliation and expiry."""
+
+import asyncio
+import json
+from datetime import timedelta
+
+import aiohttp
+import pytest
+from sqlalchemy import select, update
+
+from bot.settings import Settings
+from bot.updates import UserSimulator
+from bot.web import WEBHOOK_PATH
+from payments.clock import utcnow
+from storage.models import OutboxMessage, Payment, User
+from tests.conftest import AppHarness
+from tests.test_callbacks import open_payment, post_callback, receipts_sent, signed_body
+from tests.test_flow import CODE, l10n, pay_on_page, payment_url, plain
+
+SECRET = "webhook-secret_1"
+
+
+async def post_update(harness: AppHarness, update, secret: str | None = SECRET) -> int:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+    url = f"http://127.0.0.1:{harness.port}{WEBHOOK_PATH}"
+    body = update.model_dump_json(exclude_none=True)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            url, data=body, headers=headers | {"Content-Type": "application/json"}
+        ) as response,
+    ):
+        return response.status
+
+
+async def eventually(check, timeout: float = 5.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await check()
+        if result or loop.time() > deadline:
+            return result
+        await asyncio.sleep(0.05)
+
+
+def test_webhook_mode_needs_a_secret_and_https():
+    with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
+        Settings(_env_file=None, bot_mode="webhook", public_base_url="https://pay.example.kg")
+    with pytest.raises(ValueError, match="https"):
+        Settings(_env_file=None, bot_mode="webhook", webhook_secret="s")
+
+
+async def test_webhook_needs_the_secret_and_handles_an_update_once(telegram, database_url):
+    harness = AppHarness(telegram, database_url)
+    await harness.start(
+        bot_mode="webhook", webhook_secret=SECRET, public_base_url="https://pay.example.kg"
+    )
+    try:
+        assert telegram.webhook["url"] == f"https://pay.example.kg{WEBHOOK_PATH}"
+        assert telegram.webhook["secret_token"] == SECRET
+        user = UserSimulator(6100, "en")
+        update = user.message("/start")
+        assert await post_update(harness, update, secret=None) == 401
+        assert await post_update(harness, update, secret="wrong") == 401
+        assert not telegram.sent_messages(6100)
+        assert await post_update(harness, update) == 200
+        assert await post_update(harness, update) == 200  # Telegram redelivers it
+        await eventually(lambda: _async(len(telegram.sent_messages(6100)) >= 1))
+        await asyncio.sleep(0.3)
+        assert len(telegram.sent_messages(6100)) == 1
+        metrics = await _get(harness, "/metrics")
+        assert 'bot_updates_total{kind="duplicate"} 1.0' in metrics
+        assert 'bot_updates_total{kind="message"} 1.0' in metrics
+    finally:
+        await harness.stop()
+
+
+async def _async(value):
+    return value
+
+
+async def _get(harness: AppHarness, path: str, status: int = 200) -> str:
+    url = f"http://127.0.0.1:{harness.port}{path}"
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert response.status == status, await response.text()
+        return await response.text()
+
+
+async def test_health_readiness_and_metrics(harness):
+    assert await _get(harness, "/healthz") == "ok"
+    assert json.loads(await _get(harness, "/readyz")) == {"ready": True}
+    payment = await open_payment(harness, 6200)
+    await post_callback(harness, signed_body(harness, payment))
+    await harness.client(6200).wait_for(lambda text: "SBX-" in text)
+    metrics = await _get(harness, "/metrics")
+    assert 'payments{status="paid"} 1.0' in metrics
+    assert 'acquirer_callbacks_total{acquirer="sandbox",answer="accepted"} 1.0' in metrics
+    assert "outbox_depth" in metrics and "outbox_oldest_age_seconds" in metrics
+
+
+async def test_readiness_fails_when_redis_is_gone(telegram, tmp_path):
+    harness = AppHarness(telegram, f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}")
+    await harness.start(redis_url="redis://127.0.0.1:1/0")
+    try:
+        body = json.loads(await _get(harness, "/readyz", status=503))
+        assert body == {"ready": False, "failed": ["redis"]}
+    finally:
+        await harness.stop()
+
+
+async def test_flow_with_redis_survives_a_restart(telegram, database_url, redis_url):
+    harness = AppHarness(telegram, database_url)
+    await harness.start(redis_url=redis_url)
+    try:
+        t = l10n["ky"]
+        client = harness.client(user_id=6300, language_code="ky")
+        await client.send("/start")
+        await client.click("Кыргызча")
+        await harness.stop()
+        await harness.start(redis_url=redis_url)
+        await client.send("no digits")  # the code step, kept in Redis
+        assert client.last_text() == plain(t, "code-invalid")
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(redis_url)
+        keys = [key.decode() for key in await redis.keys("fsm:*")]
+        ttl = await redis.ttl(keys[0])
+        await redis.aclose()
+        assert keys and 0 < ttl <= 24 * 3600
+    finally:
+        await harness.stop()
+
+
+async def test_telegram_429_and_5xx_are_retried_and_deliver_once(harness):
+    payment = await open_payment(harness, 6400)
+    harness.telegram.fail_next("sendMessage", status=429, retry_after=1)
+    harness.telegram.fail_next("sendMessage", status=502, description="Bad Gateway")
+    started = asyncio.get_running_loop().time()
+    assert await post_callback(harness, signed_body(harness, payment)) == 200
+    await harness.client(6400).wait_for(lambda text: "SBX-" in text, timeout=10)
+    assert asyncio.get_running_loop().time() - started >= 1.0  # waited its retry_after
+    await asyncio.sleep(0.3)
+    assert receipts_sent(harness, 6400) == 1
+    async with harness.app.sessions() as session:
+        receipt = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "receipt"))
+    assert receipt.status == "sent" and receipt.attempts == 3
+
+
+async def test_blocked_user_gets_the_receipt_when_back(harness):
+    payment = await open_payment(harness, 6500)
+    harness.telegram.fail_next("sendMessage", status=403)
+    assert await post_callback(harness, signed_body(harness, payment)) == 200
+
+    async def held():
+        async with harness.app.sessions() as session:
+            row = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "receipt"))
+            user = await session.get(User, 6500)
+        return row.status == "held" and user.unreachable_at is not None
+
+    assert await eventually(held)
+    assert receipts_sent(harness, 6500) == 0
+    client = harness.client(6500)
+    await client.send("/help")  # unblocked and wrote again
+    await client.wait_for(lambda text: "SBX-" in text)
+    assert receipts_sent(harness, 6500) == 1
+
+
+async def test_lost_callback_is_recovered_by_reconciliation(telegram, database_url):
+    harness = AppHarness(telegram, database_url)
+    # The card page's callback goes to a dead address: the acquirer's message is lost.
+    await harness.start(reconcile_after_minutes=0.001, reconcile_interval_seconds=3600)
+    try:
+        payment = await open_payment(harness, 6600)
+        harness.app.acquirer._public_base = "http://127.0.0.1:1"
+        url = payment_url(harness.client(6600).last_text())
+        await pay_on_page(url)
+        await asyncio.sleep(0.1)
+        refreshed = await harness.app.payments.payment_by_order(payment.order_id)
+        assert refreshed.status == "created"
+        assert await harness.app.reconciler.run_once() == 1
+        await harness.client(6600).wait_for(lambda text: "SBX-" in text)
+        assert await harness.app.reconciler.run_once() == 0  # nothing left to ask about
+    finally:
+        await harness.stop()
+
+
+async def test_expired_link_tells_the_user_and_a_late_paid_callback_still_gives_a_receipt(
+    telegram, database_url
+):
+    harness = AppHarness(telegram, database_url)
+    await harness.start(reconcile_after_minutes=0.001, reconcile_interval_seconds=3600)
+    try:
+        t = l10n["ru"]
+        payment = await open_payment(harness, 6700)
+        async with harness.app.sessions() as session, session.begin():
+            await session.execute(
+                update(Payment).values(expires_at=utcnow() - timedelta(seconds=1))
+            )
+        await asyncio.sleep(0.1)  # older than RECONCILE_AFTER_MINUTES
+        assert await harness.app.reconciler.run_once() == 1
+        client = harness.client(6700)
+        notice = await client.wait_for(lambda text: "истёк" in text)
+        assert notice == plain(t, "payment-expired", code=CODE)
+        assert client.find_button(t.plain("button-new-link"))
+        # The acquirer took the money after all: the receipt still comes.
+        assert await post_callback(harness, signed_body(harness, payment)) == 200
+        await client.wait_for(lambda text: "SBX-" in text)
+        refreshed = await harness.app.payments.payment_by_order(payment.order_id)
+        assert refreshed.status == "paid"
+    finally:
+        await harness.stop()

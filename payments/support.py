@@ -91,7 +91,7 @@ def mask_name(name: str) -> str:
     words = name.split()
     if not words:
         return ""
-    return " ".join([words[0], *(f"{word[0]}****" for word in words[1:])])
+    return name
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,8 +36,7 @@ CHAT = 1001
 
 def make_bot(tg: FakeTelegram, token: str | None = None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url))
-    return Bot(token or tg.token, session=session,
-               default=DefaultBotProperties(parse_mode="HTML"))
+    return Bot(token or tg.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
 
 
 @pytest.fixture
@@ -58,9 +57,10 @@ def keyboard(**button: Any) -> InlineKeyboardMarkup:
 
 
 async def raw_call(tg: FakeTelegram, method: str, data: dict[str, str]) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as http, http.post(
-        f"{tg.base_url}/bot{tg.token}/{method}", data=data
-    ) as resp:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{tg.base_url}/bot{tg.token}/{method}", data=data) as resp,
+    ):
         body: dict[str, Any] = await resp.json()
         return body
 
@@ -69,10 +69,12 @@ async def raw_call(tg: FakeTelegram, method: str, data: dict[str, str]) -> dict[
 
 
 async def test_send_message_with_inline_keyboard_is_recorded(tg: FakeTelegram, bot: Bot) -> None:
-    markup = InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text="Pay", callback_data="pay:42")],
-        [InlineKeyboardButton(text="Site", url="https://infocom.kg/pay")],
-    ])
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text="Pay", callback_data="pay:42")],
+            [InlineKeyboardButton(text="Site", url="https://infocom.kg/pay")],
+        ]
+    )
 
     first = await bot.send_message(CHAT, "<b>Code</b> &lt;123&gt;", reply_markup=markup)
     second = await bot.send_message(CHAT, "again")
@@ -93,10 +95,12 @@ async def test_send_message_with_inline_keyboard_is_recorded(tg: FakeTelegram, b
     assert call.chat_id == CHAT
     assert call.text == "<b>Code</b> &lt;123&gt;"
     assert call.params["parse_mode"] == "HTML"
-    assert call.params["reply_markup"] == {"inline_keyboard": [
-        [{"text": "Pay", "callback_data": "pay:42"}],
-        [{"text": "Site", "url": "https://infocom.kg/pay"}],
-    ]}
+    assert call.params["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": "Pay", "callback_data": "pay:42"}],
+            [{"text": "Site", "url": "https://infocom.kg/pay"}],
+        ]
+    }
     assert call.response["message_id"] == 1
     assert [c.text for c in tg.sent_messages(CHAT)] == ["<b>Code</b> &lt;123&gt;", "again"]
     assert tg.sent_messages(CHAT + 1) == []
@@ -131,21 +135,27 @@ async def test_send_document_arrives_as_fake_file(tg: FakeTelegram, bot: Bot) ->
 
 async def test_set_my_commands_per_language(tg: FakeTelegram, bot: Bot) -> None:
     scope = BotCommandScopeChat(chat_id=CHAT)
-    ru = [BotCommand(command="start", description="Начать"),
-          BotCommand(command="pay_code", description="Оплатить код")]
+    ru = [
+        BotCommand(command="start", description="Начать"),
+        BotCommand(command="pay_code", description="Оплатить код"),
+    ]
 
     assert await bot.set_my_commands(ru, scope=scope, language_code="ru") is True
 
     [call] = tg.calls_to("setMyCommands")
     assert call.params == {
-        "commands": [{"command": "start", "description": "Начать"},
-                     {"command": "pay_code", "description": "Оплатить код"}],
+        "commands": [
+            {"command": "start", "description": "Начать"},
+            {"command": "pay_code", "description": "Оплатить код"},
+        ],
         "scope": {"type": "chat", "chat_id": CHAT},
         "language_code": "ru",
     }
     answered = await bot.get_my_commands(scope=scope, language_code="ru")
     assert [(c.command, c.description) for c in answered] == [
-        ("start", "Начать"), ("pay_code", "Оплатить код")]
+        ("start", "Начать"),
+        ("pay_code", "Оплатить код"),
+    ]
     assert await bot.get_my_commands(scope=scope, language_code="ky") == []
     assert await bot.get_my_commands() == []
     tg.assert_clean()
@@ -167,36 +177,73 @@ async def test_bad_bot_command_is_a_violation(tg: FakeTelegram, bot: Bot) -> Non
 @pytest.mark.parametrize(
     ("text", "markup", "expected"),
     [
-        pytest.param("Sum < 100", None, 'text: can\'t parse entities: unescaped "<" at byte '
-                     "offset 4", id="bare-lt"),
-        pytest.param("Tom & Jerry", None, 'text: can\'t parse entities: unescaped "&" at byte '
-                     "offset 4", id="bare-amp"),
+        pytest.param(
+            "Sum < 100",
+            None,
+            'text: can\'t parse entities: unescaped "<" at byte offset 4',
+            id="bare-lt",
+        ),
+        pytest.param(
+            "Tom & Jerry",
+            None,
+            'text: can\'t parse entities: unescaped "&" at byte offset 4',
+            id="bare-amp",
+        ),
         pytest.param("a&nbsp;b", None, 'unescaped "&"', id="unsupported-named-entity"),
-        pytest.param("<b>bold</i>", None, 'Unmatched end tag at byte offset 7, expected "</b>"',
-                     id="mismatched-tags"),
-        pytest.param("<u>open", None, "Can't find end tag corresponding to start tag \"u\"",
-                     id="unclosed"),
+        pytest.param(
+            "<b>bold</i>",
+            None,
+            'Unmatched end tag at byte offset 7, expected "</b>"',
+            id="mismatched-tags",
+        ),
+        pytest.param(
+            "<u>open", None, 'Can\'t find end tag corresponding to start tag "u"', id="unclosed"
+        ),
         pytest.param("<font>x</font>", None, 'Unsupported start tag "font"', id="unknown-tag"),
-        pytest.param("x" * 4097, None, "text: message is too long: 4097 characters after "
-                     "entities parsing, must be 1-4096", id="too-long"),
+        pytest.param(
+            "x" * 4097,
+            None,
+            "text: message is too long: 4097 characters after entities parsing, must be 1-4096",
+            id="too-long",
+        ),
         pytest.param("<b> </b>", None, "text: message text is empty", id="empty-after-parse"),
-        pytest.param("ok", keyboard(callback_data="a" * 65),
-                     "reply_markup.inline_keyboard[0][0].callback_data: BUTTON_DATA_INVALID: "
-                     "65 bytes", id="callback-data-65-bytes"),
-        pytest.param("ok", keyboard(callback_data="ж" * 33), "BUTTON_DATA_INVALID: 66 bytes",
-                     id="callback-data-counts-utf8-bytes"),
-        pytest.param("ok", keyboard(url="http://localhost:8080/pay"),
-                     "reply_markup.inline_keyboard[0][0].url: BUTTON_URL_INVALID: "
-                     "'http://localhost:8080/pay': host 'localhost' is not a public host",
-                     id="localhost-url"),
-        pytest.param("ok", keyboard(url="https://intranet/pay"), "BUTTON_URL_INVALID",
-                     id="dotless-host"),
-        pytest.param("ok", keyboard(url="ftp://example.com/x"), "BUTTON_URL_INVALID",
-                     id="ftp-scheme"),
-        pytest.param("ok", keyboard(), "text buttons are unallowed in the inline keyboard",
-                     id="button-without-action"),
-        pytest.param("ok", keyboard(callback_data="x", url="https://example.com"),
-                     "exactly one action field, got url, callback_data", id="two-actions"),
+        pytest.param(
+            "ok",
+            keyboard(callback_data="a" * 65),
+            "reply_markup.inline_keyboard[0][0].callback_data: BUTTON_DATA_INVALID: 65 bytes",
+            id="callback-data-65-bytes",
+        ),
+        pytest.param(
+            "ok",
+            keyboard(callback_data="ж" * 33),
+            "BUTTON_DATA_INVALID: 66 bytes",
+            id="callback-data-counts-utf8-bytes",
+        ),
+        pytest.param(
+            "ok",
+            keyboard(url="http://localhost:8080/pay"),
+            "reply_markup.inline_keyboard[0][0].url: BUTTON_URL_INVALID: "
+            "'http://localhost:8080/pay': host 'localhost' is not a public host",
+            id="localhost-url",
+        ),
+        pytest.param(
+            "ok", keyboard(url="https://intranet/pay"), "BUTTON_URL_INVALID", id="dotless-host"
+        ),
+        pytest.param(
+            "ok", keyboard(url="ftp://example.com/x"), "BUTTON_URL_INVALID", id="ftp-scheme"
+        ),
+        pytest.param(
+            "ok",
+            keyboard(),
+            "text buttons are unallowed in the inline keyboard",
+            id="button-without-action",
+        ),
+        pytest.param(
+            "ok",
+            keyboard(callback_data="x", url="https://example.com"),
+            "exactly one action field, got url, callback_data",
+            id="two-actions",
+        ),
     ],
 )
 async def test_violations_are_recorded_and_answered_400(
@@ -252,14 +299,24 @@ async def test_non_strict_mode_records_but_answers_normally() -> None:
 
 async def test_missing_required_and_wrong_types(tg: FakeTelegram) -> None:
     missing = await raw_call(tg, "sendMessage", {"chat_id": "5"})
-    wrong = await raw_call(tg, "sendMessage", {"chat_id": "5", "text": "hi",
-                                               "message_thread_id": "abc",
-                                               "disable_notification": "yes",
-                                               "reply_markup": "not json"})
+    wrong = await raw_call(
+        tg,
+        "sendMessage",
+        {
+            "chat_id": "5",
+            "text": "hi",
+            "message_thread_id": "abc",
+            "disable_notification": "yes",
+            "reply_markup": "not json",
+        },
+    )
     numeric_string = await raw_call(tg, "sendMessage", {"chat_id": "-100123", "text": "hi"})
 
-    assert missing == {"ok": False, "error_code": 400,
-                       "description": "Bad Request: text: required field is missing"}
+    assert missing == {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: text: required field is missing",
+    }
     assert wrong["error_code"] == 400
     assert tg.violations == [
         "sendMessage: text: required field is missing",
@@ -269,14 +326,18 @@ async def test_missing_required_and_wrong_types(tg: FakeTelegram) -> None:
         "ReplyKeyboardRemove or ForceReply, got string 'not json'",
     ]
     assert numeric_string["ok"] is True
-    assert numeric_string["result"]["chat"] == {"id": -100123, "type": "group",
-                                                "title": "Test group"}
+    assert numeric_string["result"]["chat"] == {
+        "id": -100123,
+        "type": "group",
+        "title": "Test group",
+    }
     assert tg.calls[2].params["chat_id"] == -100123
 
 
 async def test_unknown_method_and_field_are_warnings(tg: FakeTelegram) -> None:
-    unknown_field = await raw_call(tg, "sendMessage", {"chat_id": "5", "text": "hi",
-                                                       "shiny_new_field": "1"})
+    unknown_field = await raw_call(
+        tg, "sendMessage", {"chat_id": "5", "text": "hi", "shiny_new_field": "1"}
+    )
     unknown_method = await raw_call(tg, "doSomethingNew", {"x": "1"})
 
     assert unknown_field["ok"] is True
@@ -304,8 +365,9 @@ async def test_wrong_token_is_unauthorized(tg: FakeTelegram) -> None:
 
 
 async def test_fail_next_429_raises_retry_after(tg: FakeTelegram, bot: Bot) -> None:
-    tg.fail_next("sendMessage", status=429, description="Too Many Requests: retry after 7",
-                 retry_after=7)
+    tg.fail_next(
+        "sendMessage", status=429, description="Too Many Requests: retry after 7", retry_after=7
+    )
 
     with pytest.raises(TelegramRetryAfter) as raised:
         await bot.send_message(CHAT, "hi")
@@ -315,15 +377,19 @@ async def test_fail_next_429_raises_retry_after(tg: FakeTelegram, bot: Bot) -> N
     assert "Too Many Requests" in raised.value.message
     assert retried.message_id == 1
     assert [c.error for c in tg.calls_to("sendMessage")] == [
-        {"error_code": 429, "description": "Too Many Requests: retry after 7",
-         "parameters": {"retry_after": 7}},
+        {
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 7",
+            "parameters": {"retry_after": 7},
+        },
         None,
     ]
 
 
 async def test_fail_next_403_raises_forbidden_times(tg: FakeTelegram, bot: Bot) -> None:
-    tg.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user",
-                 times=2)
+    tg.fail_next(
+        "sendMessage", status=403, description="Forbidden: bot was blocked by the user", times=2
+    )
 
     for _ in range(2):
         with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
@@ -372,11 +438,15 @@ async def test_rate_limit_throttles_per_chat_and_overall() -> None:
 
 
 def message_update(text: str, message_id: int = 1) -> dict[str, Any]:
-    return {"message": {
-        "message_id": message_id, "date": int(time.time()), "text": text,
-        "chat": {"id": CHAT, "type": "private", "first_name": "Aibek"},
-        "from": {"id": CHAT, "is_bot": False, "first_name": "Aibek"},
-    }}
+    return {
+        "message": {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": CHAT, "type": "private", "first_name": "Aibek"},
+            "from": {"id": CHAT, "is_bot": False, "first_name": "Aibek"},
+        }
+    }
 
 
 async def test_get_updates_returns_pushed_updates_and_respects_offset(
@@ -463,10 +533,12 @@ async def test_edit_identical_message_is_not_modified(tg: FakeTelegram, bot: Bot
     sent = await bot.send_message(CHAT, "<b>Total</b>: 100 KGS", reply_markup=markup)
 
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
-        await bot.edit_message_text("<b>Total</b>: 100 KGS", chat_id=CHAT,
-                                    message_id=sent.message_id, reply_markup=markup)
-    edited = await bot.edit_message_text("<b>Total</b>: 200 KGS", chat_id=CHAT,
-                                         message_id=sent.message_id)
+        await bot.edit_message_text(
+            "<b>Total</b>: 100 KGS", chat_id=CHAT, message_id=sent.message_id, reply_markup=markup
+        )
+    edited = await bot.edit_message_text(
+        "<b>Total</b>: 200 KGS", chat_id=CHAT, message_id=sent.message_id
+    )
 
     assert isinstance(edited, object) and getattr(edited, "text", None) == "Total: 200 KGS"
     [stored] = tg.chat_messages(CHAT)
@@ -487,9 +559,7 @@ async def test_edit_and_delete_unknown_messages(tg: FakeTelegram, bot: Bot) -> N
     tg.assert_clean()
 
 
-async def test_pushed_user_messages_are_known_but_not_editable(
-    tg: FakeTelegram, bot: Bot
-) -> None:
+async def test_pushed_user_messages_are_known_but_not_editable(tg: FakeTelegram, bot: Bot) -> None:
     tg.push_update(message_update("my code 123", message_id=10))
 
     with pytest.raises(TelegramBadRequest, match="message can't be edited"):
@@ -515,8 +585,10 @@ async def test_answer_callback_query_text_limit(tg: FakeTelegram, bot: Bot) -> N
     with pytest.raises(TelegramBadRequest, match="201 characters, must be 0-200"):
         await bot.answer_callback_query("cb-2", text="x" * 201)
 
-    assert tg.calls_to("answerCallbackQuery")[0].params == {"callback_query_id": "cb-1",
-                                                            "text": "Paid!"}
+    assert tg.calls_to("answerCallbackQuery")[0].params == {
+        "callback_query_id": "cb-1",
+        "text": "Paid!",
+    }
 
 
 # -- the HTML parser on its own ----------------------------------------------------------------

@@ -65,7 +65,6 @@ MAX_BUTTONS_PER_ROW = 8
 MAX_BUTTONS = 100
 
 
-
 def default_spec_path() -> Path:
     """``$TELEGRAM_API_SPEC`` if set, else ``<repo>/../shared/telegram-bot-api/api.json``."""
     override = os.environ.get(SPEC_ENV_VAR)
@@ -159,11 +158,15 @@ class FieldSpec:
                 items = (int(m[1]), int(m[2]))
             elif m := _AT_MOST_RE.search(desc):
                 items = (0, int(m[1]))
-        if (name in ("type", "status", "source") and types == ("String",)
-                and (m := _DISCRIMINATOR_RE.search(desc))):
+        if (
+            name in ("type", "status", "source")
+            and types == ("String",)
+            and (m := _DISCRIMINATOR_RE.search(desc))
+        ):
             discriminator = m[1]
-        return cls(name, types, bool(raw.get("required")), desc, length, value_range, items,
-                   discriminator)
+        return cls(
+            name, types, bool(raw.get("required")), desc, length, value_range, items, discriminator
+        )
 
 
 @dataclass(frozen=True)
@@ -178,8 +181,9 @@ class ObjectSpec:
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> ObjectSpec:
         fields = {f["name"]: FieldSpec.from_json(f) for f in raw.get("fields", [])}
-        return cls(raw["name"], fields, tuple(raw.get("subtypes", ())),
-                   tuple(raw.get("returns", ())))
+        return cls(
+            raw["name"], fields, tuple(raw.get("subtypes", ())), tuple(raw.get("returns", ()))
+        )
 
 
 class ApiSpec:
@@ -208,18 +212,41 @@ def _load_spec(path: str) -> ApiSpec:
 # Telegram HTML
 
 _TAG_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "b": frozenset(), "strong": frozenset(), "i": frozenset(), "em": frozenset(),
-    "u": frozenset(), "ins": frozenset(), "s": frozenset(), "strike": frozenset(),
-    "del": frozenset(), "tg-spoiler": frozenset(), "pre": frozenset(),
-    "span": frozenset({"class"}), "a": frozenset({"href"}), "code": frozenset({"class"}),
-    "blockquote": frozenset({"expandable"}), "tg-emoji": frozenset({"emoji-id"}),
+    "b": frozenset(),
+    "strong": frozenset(),
+    "i": frozenset(),
+    "em": frozenset(),
+    "u": frozenset(),
+    "ins": frozenset(),
+    "s": frozenset(),
+    "strike": frozenset(),
+    "del": frozenset(),
+    "tg-spoiler": frozenset(),
+    "pre": frozenset(),
+    "span": frozenset({"class"}),
+    "a": frozenset({"href"}),
+    "code": frozenset({"class"}),
+    "blockquote": frozenset({"expandable"}),
+    "tg-emoji": frozenset({"emoji-id"}),
     "tg-time": frozenset({"unix", "format"}),
 }
 _ENTITY_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "tg-spoiler": "spoiler", "span": "spoiler", "code": "code", "pre": "pre",
-    "blockquote": "blockquote", "a": "text_link", "tg-emoji": "custom_emoji",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "a": "text_link",
+    "tg-emoji": "custom_emoji",
     "tg-time": "date_time",
 }
 _TAG_RE = re.compile(
@@ -289,7 +316,7 @@ def parse_html(source: str) -> ParsedText:
             emit(source[pos:])
             break
         if special.start() > pos:
-            emit(source[pos:special.start()])
+            emit(source[pos : special.start()])
         pos = special.start()
         char = source[pos]
         if char == "&":
@@ -382,8 +409,9 @@ def _close_tag(
         errors.append(f'Unexpected end tag "{name}" {where}')
         return
     if stack[-1].name != name:
-        errors.append(f'Unmatched end tag {where}, expected "</{stack[-1].name}>", '
-                      f'found "</{name}>"')
+        errors.append(
+            f'Unmatched end tag {where}, expected "</{stack[-1].name}>", found "</{name}>"'
+        )
         if name not in (t.name for t in stack):
             return
         while stack[-1].name != name:
@@ -396,8 +424,11 @@ def _close_tag(
     length = offset - open_tag.offset
     if length <= 0:
         return
-    entity: dict[str, Any] = {"type": _ENTITY_TYPES[name], "offset": open_tag.offset,
-                              "length": length}
+    entity: dict[str, Any] = {
+        "type": _ENTITY_TYPES[name],
+        "offset": open_tag.offset,
+        "length": length,
+    }
     if name == "a":
         entity["url"] = open_tag.attrs.get("href", "")
     elif name == "pre" and open_tag.language:
@@ -453,8 +484,11 @@ _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _PARSE_MODES = ("html", "markdownv2", "markdown")
 _WEBHOOK_PORTS = (80, 88, 443, 8443)
-_TEXT_LIMIT_MESSAGES = {"text": "message is too long", "message_text": "message is too long",
-                        "caption": "message caption is too long"}
+_TEXT_LIMIT_MESSAGES = {
+    "text": "message is too long",
+    "message_text": "message is too long",
+    "caption": "message caption is too long",
+}
 
 
 def _url_problem(url: str, schemes: Sequence[str]) -> str | None:
@@ -517,8 +551,7 @@ class _Validator:
 
     def _check_type(self, value: Any, type_name: str, path: str) -> _Report:
         def mismatch() -> _Report:
-            return _Report([f"{path}: expected {type_name}, got {_describe(value)}"],
-                           mismatch=True)
+            return _Report([f"{path}: expected {type_name}, got {_describe(value)}"], mismatch=True)
 
         if type_name.startswith(_ARRAY):
             if not isinstance(value, list):
@@ -561,8 +594,12 @@ class _Validator:
 
     def _check_upload(self, value: FakeFile, path: str) -> _Report:
         if value.size > MAX_UPLOAD_BYTES:
-            return _Report([f"{path}: file {value.filename!r} is {value.size} bytes, "
-                            f"bots may upload at most {MAX_UPLOAD_BYTES}"])
+            return _Report(
+                [
+                    f"{path}: file {value.filename!r} is {value.size} bytes, "
+                    f"bots may upload at most {MAX_UPLOAD_BYTES}"
+                ]
+            )
         return _Report()
 
     def check_object(self, value: dict[str, Any], spec: ObjectSpec, path: str) -> _Report:
@@ -574,14 +611,16 @@ class _Validator:
             where = _join(path, name)
             fspec = spec.fields.get(name)
             if fspec is None:
-                report.warnings.append(f"{where}: unknown field, not in {self.spec.version} "
-                                       f"{spec.name}")
+                report.warnings.append(
+                    f"{where}: unknown field, not in {self.spec.version} {spec.name}"
+                )
                 continue
             if item is None:
                 continue
             if fspec.discriminator is not None and item != fspec.discriminator:
-                report.errors.append(f"{where}: must be {fspec.discriminator!r} for {spec.name}, "
-                                     f"got {item!r}")
+                report.errors.append(
+                    f"{where}: must be {fspec.discriminator!r} for {spec.name}, got {item!r}"
+                )
                 report.mismatch = True
                 continue
             report.extend(self.check_value(item, fspec.types, where))
@@ -651,8 +690,9 @@ class _Validator:
             prefix = f"{prefix}: " if prefix else ""
             parsed = "after entities parsing" in fspec.description
             after = " after entities parsing" if parsed else ""
-            report.errors.append(f"{where}: {prefix}{size} {unit}{after}, "
-                                 f"must be {low}-{high} {unit}")
+            report.errors.append(
+                f"{where}: {prefix}{size} {unit}{after}, must be {low}-{high} {unit}"
+            )
 
     # -- rules for particular objects ---------------------------------------------------------
 
@@ -661,11 +701,14 @@ class _Validator:
         actions = [n for n in spec.fields if n not in _BUTTON_DECORATION]
         used = [n for n in actions if button.get(n) is not None]
         if not used:
-            report.errors.append(f"{path}: text buttons are unallowed in the inline keyboard "
-                                 f"(needs exactly one of {', '.join(actions)})")
+            report.errors.append(
+                f"{path}: text buttons are unallowed in the inline keyboard "
+                f"(needs exactly one of {', '.join(actions)})"
+            )
         elif len(used) > 1:
-            report.errors.append(f"{path}: a button must have exactly one action field, "
-                                 f"got {', '.join(used)}")
+            report.errors.append(
+                f"{path}: a button must have exactly one action field, got {', '.join(used)}"
+            )
         url = button.get("url")
         if isinstance(url, str) and (problem := _url_problem(url, ("http", "https", "tg"))):
             report.errors.append(f"{_join(path, 'url')}: BUTTON_URL_INVALID: {url!r}: {problem}")
@@ -681,23 +724,27 @@ class _Validator:
             if isinstance(row, list):
                 total += len(row)
                 if len(row) > MAX_BUTTONS_PER_ROW:
-                    report.errors.append(f"{path}.inline_keyboard[{index}]: {len(row)} buttons "
-                                         f"in a row, at most {MAX_BUTTONS_PER_ROW} allowed")
+                    report.errors.append(
+                        f"{path}.inline_keyboard[{index}]: {len(row)} buttons "
+                        f"in a row, at most {MAX_BUTTONS_PER_ROW} allowed"
+                    )
         if total > MAX_BUTTONS:
-            report.errors.append(f"{path}.inline_keyboard: {total} buttons, "
-                                 f"at most {MAX_BUTTONS} allowed")
+            report.errors.append(
+                f"{path}.inline_keyboard: {total} buttons, at most {MAX_BUTTONS} allowed"
+            )
 
     def _rule_bot_command(self, command: dict[str, Any], path: str, report: _Report) -> None:
         name = command.get("command")
         if isinstance(name, str) and not _COMMAND_RE.fullmatch(name):
-            report.errors.append(f"{_join(path, 'command')}: BOT_COMMAND_INVALID: {name!r} must "
-                                 f"be 1-32 characters of a-z, 0-9 and _")
+            report.errors.append(
+                f"{_join(path, 'command')}: BOT_COMMAND_INVALID: {name!r} must "
+                f"be 1-32 characters of a-z, 0-9 and _"
+            )
 
     def _rule_web_app(self, web_app: dict[str, Any], path: str, report: _Report) -> None:
         url = web_app.get("url")
         if isinstance(url, str) and (problem := _url_problem(url, ("https",))):
-            report.errors.append(f"{_join(path, 'url')}: Web App URL {url!r} is invalid: "
-                                 f"{problem}")
+            report.errors.append(f"{_join(path, 'url')}: Web App URL {url!r} is invalid: {problem}")
 
     def _rule_login_url(self, login: dict[str, Any], path: str, report: _Report) -> None:
         url = login.get("url")
@@ -713,15 +760,16 @@ class _Validator:
             except ValueError:
                 port = 443
             if problem:
-                report.errors.append(f"url: bad webhook: {problem} (An HTTPS URL must be "
-                                     f"provided for webhook)")
+                report.errors.append(
+                    f"url: bad webhook: {problem} (An HTTPS URL must be provided for webhook)"
+                )
             elif port not in _WEBHOOK_PORTS:
-                report.errors.append("url: bad webhook: Webhook can be set up only on ports "
-                                     "80, 88, 443 or 8443")
+                report.errors.append(
+                    "url: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+                )
         secret = params.get("secret_token")
         if isinstance(secret, str) and not _SECRET_TOKEN_RE.fullmatch(secret):
-            report.errors.append("secret_token: only characters A-Z, a-z, 0-9, _ and - "
-                                 "are allowed")
+            report.errors.append("secret_token: only characters A-Z, a-z, 0-9, _ and - are allowed")
 
 
 # --------------------------------------------------------------------------------------------
@@ -780,18 +828,51 @@ class _Failure:
 
 
 _DEFAULT_DESCRIPTIONS = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden: bot was blocked by the user",
-    404: "Not Found", 409: "Conflict", 500: "Internal Server Error", 502: "Bad Gateway",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found",
+    409: "Conflict",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
 }
-_MEDIA_FIELDS = ("photo", "document", "audio", "video", "animation", "voice", "video_note",
-                 "sticker")
-_CONTENT_KEYS = ("text", "entities", "caption", "caption_entities", *_MEDIA_FIELDS, "location",
-                 "venue", "contact", "dice", "poll", "invoice", "link_preview_options")
-_MESSAGE_UPDATE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post",
-                        "business_message", "edited_business_message")
-_NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
-                 "markup are exactly the same as a current content and reply markup of the "
-                 "message")
+_MEDIA_FIELDS = (
+    "photo",
+    "document",
+    "audio",
+    "video",
+    "animation",
+    "voice",
+    "video_note",
+    "sticker",
+)
+_CONTENT_KEYS = (
+    "text",
+    "entities",
+    "caption",
+    "caption_entities",
+    *_MEDIA_FIELDS,
+    "location",
+    "venue",
+    "contact",
+    "dice",
+    "poll",
+    "invoice",
+    "link_preview_options",
+)
+_MESSAGE_UPDATE_KEYS = (
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "business_message",
+    "edited_business_message",
+)
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply "
+    "markup are exactly the same as a current content and reply markup of the "
+    "message"
+)
 
 
 def _camel(name: str) -> str:
@@ -856,7 +937,8 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._handlers = self._build_handlers()
         self._message_methods = frozenset(
-            name for name, m in self.spec.methods.items()
+            name
+            for name, m in self.spec.methods.items()
             if name.startswith(("send", "forward", "copy"))
             and {"Message", "Array of Message", "MessageId", "Array of MessageId"} & set(m.returns)
         )
@@ -904,15 +986,18 @@ class FakeTelegram:
     def calls_to(self, method: str, chat_id: int | str | None = None) -> list[ApiCall]:
         wanted = method.lower()
         return [
-            c for c in self.calls
+            c
+            for c in self.calls
             if c.method.lower() == wanted and (chat_id is None or _same_chat(c.chat_id, chat_id))
         ]
 
     def sent_messages(self, chat_id: int | str | None = None) -> list[ApiCall]:
         """Successful calls that created messages (sendMessage, sendDocument, copyMessage...)."""
         return [
-            c for c in self.calls
-            if c.method in self._message_methods and c.response is not None
+            c
+            for c in self.calls
+            if c.method in self._message_methods
+            and c.response is not None
             and (chat_id is None or _same_chat(c.chat_id, chat_id))
         ]
 
@@ -995,8 +1080,9 @@ class FakeTelegram:
             self.held[self._method_key(raw_method)] += 1
             await gate.wait()
         if request.match_info["token"] != self.token:
-            self.violations.append(f"{raw_method}: request with a wrong bot token "
-                                   f"(answered 401 Unauthorized)")
+            self.violations.append(
+                f"{raw_method}: request with a wrong bot token (answered 401 Unauthorized)"
+            )
             return _error_body(401, "Unauthorized")
         try:
             raw, files = await _read_request(request)
@@ -1011,8 +1097,9 @@ class FakeTelegram:
                 if request.transport is not None:
                     request.transport.close()
                 return web.Response(status=500)
-            return self._fail(call, _ApiError(failure.status, failure.description,
-                                              failure.parameters))
+            return self._fail(
+                call, _ApiError(failure.status, failure.description, failure.parameters)
+            )
         if call.violations and self.strict:
             problems = "; ".join(v.split(": ", 1)[1] for v in call.violations)
             return self._fail(call, _ApiError(400, f"Bad Request: {problems}"))
@@ -1030,15 +1117,17 @@ class FakeTelegram:
         if spec is None:
             params = {k: _decode_unknown(v) for k, v in raw.items()}
             call = ApiCall(raw_method, params, files=files)
-            self.warnings.append(f"{raw_method}: unknown method (not in {self.spec.version}); "
-                                 f"answered True")
+            self.warnings.append(
+                f"{raw_method}: unknown method (not in {self.spec.version}); answered True"
+            )
             self.calls.append(call)
             return call
         params = {}
         for name, value in raw.items():
             fspec = spec.fields.get(name)
-            params[name] = (_decode_field(value, fspec.types, files) if fspec
-                            else _decode_unknown(value))
+            params[name] = (
+                _decode_field(value, fspec.types, files) if fspec else _decode_unknown(value)
+            )
         call = ApiCall(spec.name, params, files=files)
         report = _Validator(self.spec, files).check_object(params, spec, "")
         call.violations = [f"{spec.name}: {e}" for e in report.errors]
@@ -1105,16 +1194,20 @@ class FakeTelegram:
             "setMyCommands": lambda c: self._set_commands(c.params),
             "deleteMyCommands": lambda c: self._delete_commands(c.params),
             "getMyCommands": lambda c: copy.deepcopy(
-                self._commands.get(_commands_key(c.params), [])),
+                self._commands.get(_commands_key(c.params), [])
+            ),
             "setMyDescription": lambda c: self._set_bot_text("description", c.params),
             "getMyDescription": lambda c: {
-                "description": self._get_bot_text("description", c.params)},
+                "description": self._get_bot_text("description", c.params)
+            },
             "setMyShortDescription": lambda c: self._set_bot_text("short_description", c.params),
             "getMyShortDescription": lambda c: {
-                "short_description": self._get_bot_text("short_description", c.params)},
+                "short_description": self._get_bot_text("short_description", c.params)
+            },
             "setMyName": lambda c: self._set_bot_text("name", c.params),
             "getMyName": lambda c: {
-                "name": self._get_bot_text("name", c.params) or self.bot_first_name},
+                "name": self._get_bot_text("name", c.params) or self.bot_first_name
+            },
             "editMessageText": lambda c: self._edit_text(c.params),
             "editMessageCaption": lambda c: self._edit_caption(c.params),
             "editMessageReplyMarkup": lambda c: self._edit_reply_markup(c.params),
@@ -1130,8 +1223,12 @@ class FakeTelegram:
         }
 
     def _bot_user(self, *, full: bool = False) -> dict[str, Any]:
-        user: dict[str, Any] = {"id": self.bot_id, "is_bot": True,
-                                "first_name": self.bot_first_name, "username": self.bot_username}
+        user: dict[str, Any] = {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
         if full:
             for fspec in self.spec.types["User"].fields.values():
                 if "Returned only in getMe" in fspec.description and "Boolean" in fspec.types:
@@ -1141,8 +1238,11 @@ class FakeTelegram:
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook is not None:
-            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                 "use deleteWebhook to delete the webhook first")
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = params.get("offset")
         if isinstance(offset, int) and not isinstance(offset, bool):
             if offset < 0:
@@ -1181,8 +1281,11 @@ class FakeTelegram:
 
     def _webhook_info(self) -> dict[str, Any]:
         hook = self.webhook or {}
-        info: dict[str, Any] = {"url": hook.get("url", ""), "has_custom_certificate": False,
-                                "pending_update_count": len(self._updates)}
+        info: dict[str, Any] = {
+            "url": hook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
         for name in ("ip_address", "max_connections", "allowed_updates"):
             if hook.get(name) is not None:
                 info[name] = hook[name]
@@ -1201,7 +1304,8 @@ class FakeTelegram:
 
     def _set_bot_text(self, kind: str, params: dict[str, Any]) -> bool:
         self._bot_texts[(kind, str(params.get("language_code") or ""))] = str(
-            params.get(kind) or "")
+            params.get(kind) or ""
+        )
         return True
 
     def _get_bot_text(self, kind: str, params: dict[str, Any]) -> str:
@@ -1214,8 +1318,12 @@ class FakeTelegram:
 
     def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = str(params.get("file_id", ""))
-        return {"file_id": file_id, "file_unique_id": f"unique-{file_id}", "file_size": 0,
-                "file_path": f"files/{file_id}"}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"unique-{file_id}",
+            "file_size": 0,
+            "file_path": f"files/{file_id}",
+        }
 
     def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
         self._chat(params.get("chat_id"))
@@ -1226,18 +1334,21 @@ class FakeTelegram:
 
     # -- messages -----------------------------------------------------------------------------
 
-    def _send(
-        self, method: str, params: dict[str, Any], files: Mapping[str, FakeFile]
-    ) -> Any:
+    def _send(self, method: str, params: dict[str, Any], files: Mapping[str, FakeFile]) -> Any:
         if method in ("forwardMessage", "copyMessage"):
-            source = self.messages.get((self._chat_key(params.get("from_chat_id")),
-                                        _int_or(params.get("message_id"), 0)), {})
+            source = self.messages.get(
+                (self._chat_key(params.get("from_chat_id")), _int_or(params.get("message_id"), 0)),
+                {},
+            )
             content = {k: copy.deepcopy(v) for k, v in source.items() if k in _CONTENT_KEYS}
             if method == "copyMessage" and "caption" in params:
                 content.update(self._formatted(params, "caption", "caption_entities"))
             if method == "forwardMessage":
-                content["forward_origin"] = {"type": "hidden_user", "date": source.get("date", 0),
-                                             "sender_user_name": "Test"}
+                content["forward_origin"] = {
+                    "type": "hidden_user",
+                    "date": source.get("date", 0),
+                    "sender_user_name": "Test",
+                }
             message = self._new_message(params.get("chat_id"), content, params)
             return {"message_id": message["message_id"]} if method == "copyMessage" else message
         content = self._content(method, params, files)
@@ -1255,33 +1366,50 @@ class FakeTelegram:
             if name in params:
                 content[name] = self._file_object(name, params[name], files)
         if method in ("sendLocation", "sendVenue"):
-            location = {"latitude": params.get("latitude", 0.0),
-                        "longitude": params.get("longitude", 0.0)}
+            location = {
+                "latitude": params.get("latitude", 0.0),
+                "longitude": params.get("longitude", 0.0),
+            }
             if method == "sendVenue":
-                content["venue"] = {"location": location, "title": params.get("title", ""),
-                                    "address": params.get("address", "")}
+                content["venue"] = {
+                    "location": location,
+                    "title": params.get("title", ""),
+                    "address": params.get("address", ""),
+                }
             content["location"] = location
         elif method == "sendContact":
-            content["contact"] = {k: params[k] for k in ("phone_number", "first_name",
-                                                          "last_name", "vcard") if k in params}
+            content["contact"] = {
+                k: params[k]
+                for k in ("phone_number", "first_name", "last_name", "vcard")
+                if k in params
+            }
         elif method == "sendDice":
             content["dice"] = {"emoji": params.get("emoji", "🎲"), "value": 1}
         elif method == "sendInvoice":
             prices = params.get("prices") if isinstance(params.get("prices"), list) else []
             content["invoice"] = {
-                "title": params.get("title", ""), "description": params.get("description", ""),
+                "title": params.get("title", ""),
+                "description": params.get("description", ""),
                 "start_parameter": params.get("start_parameter", ""),
                 "currency": params.get("currency", ""),
-                "total_amount": sum(_int_or(p.get("amount"), 0) for p in prices
-                                    if isinstance(p, dict)),
+                "total_amount": sum(
+                    _int_or(p.get("amount"), 0) for p in prices if isinstance(p, dict)
+                ),
             }
         elif method == "sendPoll":
             poll = self._synthesize("Poll")
             options = params.get("options") if isinstance(params.get("options"), list) else []
-            poll.update(id=str(len(self.calls)), question=params.get("question", ""),
-                        options=[{"text": o.get("text", ""), "voter_count": 0}
-                                 for o in options if isinstance(o, dict)],
-                        type=params.get("type", "regular"), is_anonymous=True)
+            poll.update(
+                id=str(len(self.calls)),
+                question=params.get("question", ""),
+                options=[
+                    {"text": o.get("text", ""), "voter_count": 0}
+                    for o in options
+                    if isinstance(o, dict)
+                ],
+                type=params.get("type", "regular"),
+                is_anonymous=True,
+            )
             content["poll"] = poll
         return content
 
@@ -1292,8 +1420,13 @@ class FakeTelegram:
         key = chat["id"]
         message_id = self._last_message_id.get(key, 0) + 1
         self._last_message_id[key] = message_id
-        message: dict[str, Any] = {"message_id": message_id, "from": self._bot_user(),
-                                   "date": int(time.time()), "chat": chat, **content}
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": self._bot_user(),
+            "date": int(time.time()),
+            "chat": chat,
+            **content,
+        }
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = copy.deepcopy(markup)
@@ -1310,8 +1443,10 @@ class FakeTelegram:
             if not isinstance(item, dict):
                 continue
             kind = str(item.get("type", "document"))
-            content: dict[str, Any] = {"media_group_id": group_id,
-                                       kind: self._file_object(kind, item.get("media"), files)}
+            content: dict[str, Any] = {
+                "media_group_id": group_id,
+                kind: self._file_object(kind, item.get("media"), files),
+            }
             if "caption" in item:
                 content.update(self._formatted(item, "caption", "caption_entities"))
             sent.append(self._new_message(params.get("chat_id"), content, {}))
@@ -1351,17 +1486,28 @@ class FakeTelegram:
             value = files.get(value.removeprefix("attach://"), value)
         self._file_counter += 1
         number = self._file_counter
-        info: dict[str, Any] = {"file_id": f"fake-{kind}-{number}",
-                                "file_unique_id": f"fake-unique-{number}"}
+        info: dict[str, Any] = {
+            "file_id": f"fake-{kind}-{number}",
+            "file_unique_id": f"fake-unique-{number}",
+        }
         if isinstance(value, FakeFile):
-            info.update(file_name=value.filename, mime_type=value.content_type,
-                        file_size=value.size)
+            info.update(
+                file_name=value.filename, mime_type=value.content_type, file_size=value.size
+            )
         elif isinstance(value, str) and not value.startswith(("http://", "https://")):
             info["file_id"] = value  # resending by file_id
         if kind == "photo":
             size = info.get("file_size", 0)
-            return [{"file_id": info["file_id"], "file_unique_id": info["file_unique_id"],
-                     "width": width, "height": width, "file_size": size} for width in (90, 800)]
+            return [
+                {
+                    "file_id": info["file_id"],
+                    "file_unique_id": info["file_unique_id"],
+                    "width": width,
+                    "height": width,
+                    "file_size": size,
+                }
+                for width in (90, 800)
+            ]
         spec = self.spec.types.get(_camel(kind))
         obj = self._synthesize(_camel(kind)) if spec else {}
         obj.update({k: v for k, v in info.items() if spec is None or k in spec.fields})
@@ -1399,8 +1545,10 @@ class FakeTelegram:
             return True
         if "text" not in message:
             raise _ApiError(400, "Bad Request: there is no text in the message to edit")
-        changes = {**self._formatted(params, "text", "entities"),
-                   "reply_markup": _inline_markup(params)}
+        changes = {
+            **self._formatted(params, "text", "entities"),
+            "reply_markup": _inline_markup(params),
+        }
         return self._apply_edit(message, changes, ("text", "entities", "reply_markup"))
 
     def _edit_caption(self, params: dict[str, Any]) -> Any:
@@ -1409,16 +1557,19 @@ class FakeTelegram:
             return True
         if "text" in message:
             raise _ApiError(400, "Bad Request: there is no caption in the message to edit")
-        changes = {**self._formatted(params, "caption", "caption_entities"),
-                   "reply_markup": _inline_markup(params)}
+        changes = {
+            **self._formatted(params, "caption", "caption_entities"),
+            "reply_markup": _inline_markup(params),
+        }
         return self._apply_edit(message, changes, ("caption", "caption_entities", "reply_markup"))
 
     def _edit_reply_markup(self, params: dict[str, Any]) -> Any:
         message = self._edit_target(params)
         if message is None:
             return True
-        return self._apply_edit(message, {"reply_markup": _inline_markup(params)},
-                                ("reply_markup",))
+        return self._apply_edit(
+            message, {"reply_markup": _inline_markup(params)}, ("reply_markup",)
+        )
 
     def _edit_media(self, params: dict[str, Any], files: Mapping[str, FakeFile]) -> Any:
         message = self._edit_target(params)
@@ -1470,9 +1621,15 @@ class FakeTelegram:
             if chat_id.startswith("@") and len(chat_id) > 1:
                 username = chat_id[1:]
                 channel_id = -(10**12) - zlib.crc32(username.lower().encode()) % 10**9
-                self._chats.setdefault(channel_id, {"id": channel_id, "type": "channel",
-                                                    "title": "Test channel",
-                                                    "username": username})
+                self._chats.setdefault(
+                    channel_id,
+                    {
+                        "id": channel_id,
+                        "type": "channel",
+                        "title": "Test channel",
+                        "username": username,
+                    },
+                )
                 return channel_id
         return None
 
@@ -1506,8 +1663,9 @@ class FakeTelegram:
         key = (chat["id"], message_id)
         if overwrite or key not in self.messages:
             self.messages[key] = copy.deepcopy(message)
-        self._last_message_id[chat["id"]] = max(self._last_message_id.get(chat["id"], 0),
-                                                message_id)
+        self._last_message_id[chat["id"]] = max(
+            self._last_message_id.get(chat["id"], 0), message_id
+        )
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -1519,8 +1677,14 @@ class FakeTelegram:
         """A minimal valid value of ``type_name`` (required fields only)."""
         if type_name.startswith(_ARRAY):
             return []
-        scalars: dict[str, Any] = {"Integer": 0, "Float": 0.0, "String": "", "Boolean": True,
-                                   "True": True, "InputFile": ""}
+        scalars: dict[str, Any] = {
+            "Integer": 0,
+            "Float": 0.0,
+            "String": "",
+            "Boolean": True,
+            "True": True,
+            "InputFile": "",
+        }
         if type_name in scalars:
             return scalars[type_name]
         spec = self.spec.types.get(type_name)
@@ -1531,8 +1695,7 @@ class FakeTelegram:
         obj: dict[str, Any] = {}
         for fspec in spec.fields.values():
             if fspec.required:
-                obj[fspec.name] = fspec.discriminator or self._synthesize(fspec.types[0],
-                                                                          depth + 1)
+                obj[fspec.name] = fspec.discriminator or self._synthesize(fspec.types[0], depth + 1)
         return obj
 
 

@@ -32,7 +32,9 @@ class LogFormat(StrEnum):
 class Settings(BaseSettings):
     """Every setting is read from the environment or `.env`; `.env.example` lists them all."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     bot_token: SecretStr = SecretStr("")
     bot_api_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")

@@ -529,6 +529,8 @@ class FreedomPayAcquirer:
             params = callback_params(body, headers)
         except (ValueError, TypeError) as error:
             raise CallbackRejected("malformed") from error
+        if not params:
+            raise CallbackRejected("malformed")
         if not verify(self.callback_script, params, self._secret):
             raise CallbackRejected("bad_signature")
         order_id = _text(params, "pg_order_id")

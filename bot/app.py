@@ -36,6 +36,7 @@ from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.web import WEBHOOK_PATH, build_web_app
 from handlers import get_routers
 from payments.acquirers import Acquirer
+from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
 from payments.billing import Billing
 from payments.billing.http import HttpBilling
@@ -231,9 +232,18 @@ async def _log_rejection(reason: str, order_id: str | None) -> None:
 
 
 def _acquirer(settings: Settings, http: aiohttp.ClientSession) -> Acquirer:
-    if settings.acquirer is AcquirerKind.SANDBOX:
-        return SandboxAcquirer(settings.public_base, settings.sandbox_secret.get_secret_value())
-    raise ValueError(f"ACQUIRER={settings.acquirer.value} is not available")
+    if settings.acquirer is AcquirerKind.FREEDOMPAY:
+        if not settings.freedompay_merchant_id or not settings.freedompay_secret_key:
+            raise ValueError("ACQUIRER=freedompay needs FREEDOMPAY_MERCHANT_ID and _SECRET_KEY")
+        return FreedomPayAcquirer(
+            settings.freedompay_merchant_id,
+            settings.freedompay_secret_key.get_secret_value(),
+            public_base=settings.public_base,
+            session=http,
+            api_url=str(settings.freedompay_api_url),
+            testing_mode=settings.freedompay_testing_mode,
+        )
+    return SandboxAcquirer(settings.public_base, settings.sandbox_secret.get_secret_value())
 
 
 def _billing(settings: Settings, sessions: SessionFactory) -> Billing:

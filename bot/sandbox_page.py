@@ -12,6 +12,7 @@ import structlog
 from aiohttp import web
 
 from bot.i18n import L10n, Translator
+from bot.pages import html_page
 from payments.acquirers.sandbox import (
     APPROVE_CARD,
     DECLINE_CARD,
@@ -27,27 +28,13 @@ from storage.models import Payment
 
 log = structlog.get_logger(__name__)
 
-_PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body{{font-family:system-ui,sans-serif;max-width:28rem;margin:1rem auto;padding:0 1rem;color:#222}}
-label{{display:block;margin:.8rem 0 .2rem}}
-input{{width:100%;padding:.6rem;font-size:1.1rem;box-sizing:border-box}}
-button{{margin-top:1rem;width:100%;padding:.8rem;font-size:1.1rem;background:#0a6;color:#fff;
-border:0;border-radius:.4rem}}
-.warn{{background:#fff4d6;padding:.6rem;border-radius:.4rem}} .err{{color:#b00}}
-</style></head><body><h1>{title}</h1>{body}</body></html>"""
-
 
 def _page(t: Translator, body: str, status: int = 200) -> web.Response:
-    text = _PAGE.format(lang=t.language, title=t("sandbox-title"), body=body)
-    return web.Response(text=text, status=status, content_type="text/html")
+    return html_page(t, "sandbox-title", body, status)
 
 
 def _message(t: Translator, message_id: str, status: int = 200) -> web.Response:
-    return _page(t, f"<p>{t(message_id)}</p>", status)
+    return html_page(t, "sandbox-title", f"<p>{t(message_id)}</p>", status)
 
 
 def _form(t: Translator, payment: Payment, errors: list[str]) -> str:

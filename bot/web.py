@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.i18n import L10n
 from bot.metrics import Metrics
+from bot.pages import html_page
 from bot.sandbox_page import SandboxPage
 from payments.acquirers import Acquirer, CallbackAnswer, CallbackRejected
 from payments.acquirers.sandbox import SandboxAcquirer
@@ -41,9 +42,7 @@ class AcquirerCallbacks:
     async def handle(self, request: web.Request) -> web.Response:
         if request.match_info["acquirer"] != self._acquirer.name:
             raise web.HTTPNotFound()
-        body = await request.content.read(MAX_CALLBACK_BYTES + 1)
-        if len(body) > MAX_CALLBACK_BYTES:
-            raise web.HTTPRequestEntityTooLarge(MAX_CALLBACK_BYTES, len(body))
+        body = await request.read()  # the whole body; client_max_size answers 413 beyond it
         notice = None
         try:
             notice = self._acquirer.parse_callback(body, request.headers)
@@ -60,6 +59,21 @@ class AcquirerCallbacks:
         self._metrics.callbacks.labels(acquirer=self._acquirer.name, answer=answer.value).inc()
         reply = self._acquirer.answer(answer, notice)
         return web.Response(status=reply.status, text=reply.body, content_type=reply.content_type)
+
+
+class ReturnPage:
+    """Where the acquirer's page sends the payer afterwards: back to Telegram, in their language."""
+
+    def __init__(self, payments: PaymentService, l10n: L10n) -> None:
+        self._payments = payments
+        self._l10n = l10n
+
+    async def handle(self, request: web.Request) -> web.Response:
+        form = await request.post() if request.method == "POST" else {}
+        order_id = str(request.query.get("pg_order_id") or form.get("pg_order_id") or "")
+        payment = await self._payments.payment_by_order(order_id) if order_id else None
+        t = self._l10n[payment.language if payment else "ru"]
+        return html_page(t, "return-title", f"<p>{t('return-text')}</p>")
 
 
 class Health:
@@ -106,6 +120,9 @@ def build_web_app(
     app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
     callbacks = AcquirerCallbacks(payments, acquirer, metrics, on_rejected)
     app.router.add_post("/acquirer/{acquirer}/callback", callbacks.handle)
+    returns = ReturnPage(payments, l10n)
+    app.router.add_route("GET", "/acquirer/{acquirer}/return", returns.handle)
+    app.router.add_route("POST", "/acquirer/{acquirer}/return", returns.handle)
     health = Health(payments.sessions, metrics, probes)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)

@@ -231,6 +231,8 @@ class PaymentService:
 
     async def _apply(self, session: AsyncSession, payment: Payment, notice: CallbackNotice) -> str:
         current = PaymentStatus(payment.status)
+        if notice.status not in (PaymentStatus.PAID, PaymentStatus.DECLINED):
+            return f"ignored_{notice.status.value}"
         if not can_move(current, notice.status):
             return f"ignored_{current.value}"
         now = utcnow()

@@ -154,3 +154,8 @@ sandbox-closed = This payment is already completed. Return to Telegram.
 sandbox-unavailable = The payment could not be completed now. Please try again.
 sandbox-not-found = Page not found.
 sandbox-back = Return to Telegram
+
+## Return from the acquirer's page
+
+return-title = Payment
+return-text = The payment page is closed. The online receipt, or what happened to the payment, will come to your Telegram chat with the bot.

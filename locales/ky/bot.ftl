@@ -154,3 +154,8 @@ sandbox-closed = Бул төлөм мурда эле аяктаган. Telegram'
 sandbox-unavailable = Төлөмдү азыр аягына чыгаруу мүмкүн болгон жок. Сураныч, кайра аракет кылыңыз.
 sandbox-not-found = Баракча табылган жок.
 sandbox-back = Telegram'га кайтуу
+
+## Return from the acquirer's page
+
+return-title = Төлөм
+return-text = Төлөм барагы жабылды. Онлайн-чек же төлөмдүн натыйжасы тууралуу билдирүү Telegram'дагы бот менен болгон чатыңызга келет.

@@ -154,3 +154,8 @@ sandbox-closed = Эта оплата уже завершена. Вернитес
 sandbox-unavailable = Не удалось завершить оплату. Пожалуйста, попробуйте ещё раз.
 sandbox-not-found = Страница не найдена.
 sandbox-back = Вернуться в Telegram
+
+## Return from the acquirer's page
+
+return-title = Оплата
+return-text = Платёжная страница закрыта. Онлайн-чек или сообщение о результате оплаты придёт в ваш чат с ботом в Telegram.

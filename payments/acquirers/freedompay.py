@@ -459,7 +459,7 @@ class FreedomPayAcquirer:
 
     # ---- status
 
-    async def get_status(self, order_id: str, payment_id: str | None = None) -> StatusAnswer:
+    async def status(self, order_id: str, payment_id: str | None = None) -> StatusAnswer:
         params: dict[str, Any] = {"pg_merchant_id": self._merchant_id, "pg_order_id": order_id}
         if payment_id:
             params["pg_payment_id"] = payment_id
@@ -474,10 +474,21 @@ class FreedomPayAcquirer:
             raise AcquirerError(f"get_status3.php: {error}") from error
         return result
 
+
+    async def get_status(self, order_id: str) -> CallbackNotice | None:
+        """The acquirer's final word for reconciliation: paid or declined, else None (an
+        incomplete payment is left to expire by its lifetime on our side)."""
+        answer = await self.status(order_id)
+        if answer.status in (PaymentStatus.PAID, PaymentStatus.DECLINED):
+            return answer.as_notice()
+        return None
+
     def _status_answer(self, order_id: str, answer: Mapping[str, Any]) -> StatusAnswer:
         answered_order = _text(answer, "pg_order_id")
         if answered_order is not None and answered_order != order_id:
             raise ValueError(f"answer is about order {answered_order!r}")
+        if _text(answer, "pg_payment_id") == "0":  # the documented "no such payment"
+            raise ValueError("no such payment")
         raw = _text(answer, "pg_payment_status") or _text(answer, "pg_transaction_status")
         status = PAYMENT_STATUSES.get(raw.lower()) if raw else None
         amount_text, currency = _text(answer, "pg_amount"), _text(answer, "pg_currency")

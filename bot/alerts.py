@@ -15,6 +15,7 @@ from aiogram.exceptions import (
 )
 
 from bot.i18n import Translator
+from bot.pacing import Pacer
 from payments.outbox import GiveUp, Handler, RetryLater
 from payments.support import ALERT, ALERT_FIELDS, alert_fields
 from storage.models import OutboxMessage
@@ -31,10 +32,13 @@ def _shown(value: object) -> str:
 
 
 class SupportAlerts:
-    def __init__(self, bot: Bot, chat_id: int | None, t: Translator) -> None:
+    def __init__(
+        self, bot: Bot, chat_id: int | None, t: Translator, *, pacer: Pacer | None = None
+    ) -> None:
         self._bot = bot
         self._chat_id = chat_id
         self._t = t
+        self._pacer = pacer  # share the receipts' one: Telegram's pace is per bot
 
     def handlers(self) -> dict[str, Handler]:
         return {ALERT: self.deliver}
@@ -55,6 +59,8 @@ class SupportAlerts:
                 "support.alert", alert=kind, outbox_id=message.id, **alert_fields(kind, payload)
             )
             return
+        if self._pacer is not None:
+            await self._pacer.wait(self._chat_id)
         try:
             await self._bot.send_message(self._chat_id, self.text(payload))
         except TelegramRetryAfter as error:

@@ -24,6 +24,7 @@ from bot.delivery import Delivery
 from bot.i18n import LANGUAGES, L10n
 from bot.metrics import Metrics
 from bot.middlewares import (
+    CardNumberGuard,
     ConversationMiddleware,
     DeduplicateUpdatesMiddleware,
     LogContextMiddleware,
@@ -41,6 +42,7 @@ from payments.acquirers.sandbox import SandboxAcquirer
 from payments.billing import Billing
 from payments.billing.http import HttpBilling
 from payments.billing.local import LocalBilling
+from payments.limits import LookupLimiter, MemoryWindows, RedisWindows, Windows
 from payments.outbox import OutboxWorker
 from payments.reconcile import Reconciler
 from payments.service import PaymentService
@@ -50,7 +52,18 @@ from storage.users import Users
 
 log = structlog.get_logger(__name__)
 
-COMMANDS = ("start", "pay", "language", "help", "cancel")
+COMMANDS = (
+    "start",
+    "pay",
+    "language",
+    "help",
+    "cancel",
+    "documents",
+    "privacy",
+    "terms",
+    "mydata",
+    "forget",
+)
 FSM_TTL = timedelta(days=1)  # a conversation left for a day starts again from /start
 
 
@@ -220,9 +233,18 @@ def _dispatcher(
     )
     dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))
     dispatcher.update.outer_middleware(LogContextMiddleware())
+    windows: Windows = RedisWindows(redis) if redis is not None else MemoryWindows()
     dispatcher.update.outer_middleware(
-        ConversationMiddleware(users, l10n, payments, outbox.release_held)
+        ConversationMiddleware(
+            l10n,
+            outbox.release_held,
+            payments=payments,
+            users=users,
+            limiter=LookupLimiter(windows),
+            mask_names=settings.mask_payer_name,
+        )
     )
+    dispatcher.message.outer_middleware(CardNumberGuard())
     dispatcher.include_routers(*get_routers())
     return dispatcher
 

@@ -16,6 +16,15 @@ class DocumentKind(StrEnum):
     USER_AGREEMENT = "user-agreement"
     AUCTION_PRIVACY_POLICY = "auction-privacy-policy"
 
+    @property
+    def short(self) -> str:
+        """For callback data, which Telegram limits to 64 bytes."""
+        return {"privacy-policy": "pp", "user-agreement": "ua"}.get(self.value, "ap")
+
+    @classmethod
+    def from_short(cls, short: str) -> "DocumentKind":
+        return next(kind for kind in cls if kind.short == short)
+
 
 # The texts carry no date of their own: this is the date the operator's text was taken in.
 # Change it together with the file; the hash changes by itself and consent is asked again.
@@ -57,6 +66,10 @@ def document(kind: DocumentKind, language: str) -> Document | None:
     return Document(kind, language, path.read_text(encoding="utf-8"), EFFECTIVE_DATES[kind])
 
 
+def available_languages(kind: DocumentKind) -> list[str]:
+    return [language for language in OFFICIAL_LANGUAGES if document(kind, language)]
+
+
 def official_text(kind: DocumentKind, interface_language: str) -> Document:
     """The text to show a user: in their language, else Russian, else Kyrgyz."""
     for language in (interface_language, "ru", "ky"):
@@ -64,6 +77,28 @@ def official_text(kind: DocumentKind, interface_language: str) -> Document:
         if found is not None:
             return found
     raise LookupError(kind)
+
+
+def paginate(text: str, limit: int) -> list[str]:
+    """Pages of at most `limit` characters, cut between paragraphs (lines) wherever one fits,
+    so that the pages joined with a line break give the text back."""
+    pages: list[str] = []
+    current = ""
+    for line in text.strip().split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pages.append(current)
+        while len(line) > limit:  # a paragraph longer than a page: cut at a space
+            cut = line.rfind(" ", 0, limit) + 1 or limit
+            pages.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current:
+        pages.append(current)
+    return pages
 
 
 def current_hashes(kind: DocumentKind) -> set[str]:

@@ -1,16 +1,20 @@
+import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import structlog
 from aiogram import BaseMiddleware
-from aiogram.types import Chat, TelegramObject, Update
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Chat, Message, TelegramObject, Update
 from aiogram.types import User as TelegramUser
 from redis.asyncio import Redis
 
 from bot.i18n import L10n, guess_language
 from bot.metrics import Metrics
 from handlers.flow import Conversation
+from payments.cards import contains_card_number
+from payments.limits import LookupLimiter
 from payments.service import PaymentService
 from storage.users import Users
 
@@ -22,15 +26,23 @@ class ConversationMiddleware(BaseMiddleware):
 
     def __init__(
         self,
-        users: Users,
         l10n: L10n,
-        payments: PaymentService,
         release_held: Callable[[int], Awaitable[int]],
+        *,
+        payments: PaymentService,
+        users: Users,
+        limiter: LookupLimiter,
+        mask_names: bool,
     ) -> None:
-        self._users = users
         self._l10n = l10n
-        self._payments = payments
         self._release_held = release_held
+        self._users = users
+        self._shared = {
+            "payments": payments,
+            "users": users,
+            "limiter": limiter,
+            "mask_names": mask_names,
+        }
 
     async def __call__(
         self,
@@ -56,8 +68,7 @@ class ConversationMiddleware(BaseMiddleware):
             user_id=sender.id,
             state=data["state"],
             t=self._l10n[language],
-            payments=self._payments,
-            users=self._users,
+            **self._shared,
         )
         return await handler(event, data)
 
@@ -132,3 +143,25 @@ class DeduplicateUpdatesMiddleware(BaseMiddleware):
             return None
         self._metrics.updates.labels(kind=event.event_type).inc()
         return await handler(event, data)
+
+
+class CardNumberGuard(BaseMiddleware):
+    """A message with a card number is deleted at once, never stored or logged, and the user
+    is told where card data goes: only on the acquirer's page."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, Message)
+        if not contains_card_number(event.text or event.caption or ""):
+            return await handler(event, data)
+        log.warning("card.guard", message_id=event.message_id)
+        with contextlib.suppress(TelegramAPIError):  # already gone, or older than 48 hours
+            await event.delete()
+        conversation: Conversation | None = data.get("conversation")
+        if conversation is not None:
+            await conversation.say("card-number-warning")
+        return None

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(60.0, gt=0)
     telegram_messages_per_second: float = Field(30, gt=0)
 
+    mask_payer_name: bool = True
+
     support_chat_id: int | None = None
     support_language: str = "ru"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()

@@ -1,8 +1,9 @@
 from aiogram import Router
 
-from handlers import commands, consent, fallback, payment
+from handlers import commands, consent, documents, fallback, mydata, payment
 
 
 def get_routers() -> list[Router]:
     """Fresh routers for one dispatcher; the fallback router answers what the others did not."""
-    return [module.build_router() for module in (commands, consent, payment, fallback)]
+    modules = (commands, documents, mydata, consent, payment, fallback)
+    return [module.build_router() for module in modules]

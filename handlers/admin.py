@@ -19,7 +19,7 @@ from bot.i18n import Translator
 from handlers.flow import Conversation
 from payments.clock import BISHKEK, bishkek_time
 from payments.outbox import OutboxWorker
-from payments.support import FIND_LIMIT, PaymentHistory, SupportQueries
+from payments.support import FIND_LIMIT, OUTBOX_STATUSES, PaymentHistory, SupportQueries
 
 log = structlog.get_logger(__name__)
 
@@ -121,7 +121,11 @@ def history_block(t: Translator, history: PaymentHistory) -> str:
         args = {
             "at": _short_time(row.created_at),
             "kind": kind,
-            "status": t.plain(f"admin-outbox-status-{row.status}"),
+            "status": (
+                t.plain(f"admin-outbox-status-{row.status}")
+                if row.status in OUTBOX_STATUSES
+                else row.status
+            ),
             "attempts": row.attempts,
         }
         if row.last_error:

@@ -31,3 +31,23 @@ class BillAction(StrEnum):
 class BillChoice(CallbackData, prefix="bill"):
     action: BillAction
     code: str
+
+
+class DocumentOpen(CallbackData, prefix="docopen"):
+    kind: str
+
+
+class DocumentView(CallbackData, prefix="doc"):
+    kind: str
+    language: str
+    page: int
+    turn: bool  # previous/next: edit the page's own message; else send a new one
+
+
+class DocumentFile(CallbackData, prefix="docfile"):
+    kind: str
+    language: str
+
+
+class ForgetChoice(CallbackData, prefix="forget"):
+    erase: bool

@@ -19,7 +19,7 @@ async def consent_choice(
 ) -> None:
     await query.answer()
     if callback_data.action in _READ:
-        await conversation.send_document(_READ[callback_data.action])
+        await conversation.open_document(_READ[callback_data.action])
         return
     if callback_data.action is ConsentAction.DECLINE:
         await conversation.state.clear()

@@ -1,21 +1,33 @@
 """The steps of the payment conversation with one user, shared by the handlers that lead to them."""
 
+import html
+import math
 from dataclasses import dataclass, replace
 
 import structlog
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import render
-from bot.documents import CONSENT_DOCUMENTS, DocumentKind, current_hashes, official_text
+from bot.documents import (
+    CONSENT_DOCUMENTS,
+    Document,
+    DocumentKind,
+    available_languages,
+    current_hashes,
+    document,
+    official_text,
+    paginate,
+)
 from bot.i18n import Translator
 from handlers import keyboards
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
 from payments.invoices import demo_invoices
+from payments.limits import LookupLimiter
 from payments.receipts import ReceiptView
 from payments.service import NotPayable, PaymentInProgressElsewhere, PaymentService
 from payments.states import BillStatus
@@ -35,6 +47,25 @@ async def replace_buttons_with(query: CallbackQuery, text: str) -> None:
         log.info("message.not_edited", reason=error.message)
 
 
+# Telegram allows 4,096 characters a message after entities are parsed; the header takes some.
+DOCUMENT_PAGE_CHARACTERS = 3_900
+
+
+def document_page(t: Translator, doc: Document, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of an official text: a header, the text (escaped), and the page buttons."""
+    pages = paginate(doc.text, DOCUMENT_PAGE_CHARACTERS)
+    page = max(0, min(page, len(pages) - 1))
+    header = t(
+        "document-page-header",
+        title=t.plain(doc.kind.value),
+        version=doc.version,
+        page=page + 1,
+        pages=len(pages),
+    )
+    text = f"{header}\n\n{html.escape(pages[page], quote=False)}"
+    return text, keyboards.document_pages(t, doc, page, len(pages))
+
+
 def _example_code() -> str:
     code = demo_invoices()[0].code
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
@@ -51,6 +82,8 @@ class Conversation:
     t: Translator
     payments: PaymentService
     users: Users
+    limiter: LookupLimiter
+    mask_names: bool
 
     def speaking(self, t: Translator) -> "Conversation":
         return replace(self, t=t)
@@ -70,11 +103,18 @@ class Conversation:
 
     async def show_code(self, code: str) -> None:
         """What a user sees after sending a code: a refusal, the consent step or the bill."""
+        wait, everyone = await self.limiter.wait_seconds(self.user_id)
+        if wait:
+            log.warning("lookup.limited", overall=everyone)
+            minutes = math.ceil(wait / 60)
+            await self.say("lookup-busy" if everyone else "lookup-wait", minutes=minutes)
+            return
         try:
             bill = await self.payments.lookup(code)
         except BillingUnavailable:
             await self.say("billing-unavailable")
             return
+        await self.limiter.looked_up(self.user_id, known=bill is not None)
         if bill is None or bill.status is not BillStatus.UNPAID:
             await self.state.set_state(PayFlow.code)
             await self.explain_not_payable(code, bill)
@@ -99,7 +139,8 @@ class Conversation:
         if bill.status is BillStatus.PAID:
             found = await self.payments.receipt_for_code(code)
             if found is not None:
-                text = render.receipt(self.t, ReceiptView.of(*found))
+                mask = self.mask_names and await self.needs_consent()
+                text = render.receipt(self.t, ReceiptView.of(*found, mask=mask))
                 await self.bot.send_message(self.chat_id, text)
 
     async def needs_consent(self) -> bool:
@@ -129,14 +170,29 @@ class Conversation:
         ]
         await self.users.record_consents(self.user_id, consents, update_id=update_id)
 
-    async def send_document(self, kind: DocumentKind) -> None:
-        document = official_text(kind, self.t.language)
-        if document.language != self.t.language:
-            await self.say("consent-official-languages")
+    async def open_document(self, kind: DocumentKind, language: str | None = None) -> None:
+        """The first page of an official text, or a choice where there is none in this language."""
+        language = language or self.t.language
+        found = document(kind, language)
+        if found is None:
+            languages = available_languages(kind)
+            await self.bot.send_message(
+                self.chat_id,
+                self.t("document-languages", title=self.t.plain(kind.value)),
+                reply_markup=keyboards.document_languages(kind, languages),
+            )
+            return
+        text, markup = document_page(self.t, found, 0)
+        await self.bot.send_message(self.chat_id, text, reply_markup=markup)
+
+    async def send_document_file(self, kind: DocumentKind, language: str) -> None:
+        found = document(kind, language)
+        if found is None:
+            return
         await self.bot.send_document(
             self.chat_id,
-            BufferedInputFile(document.text.encode("utf-8"), filename=document.filename),
-            caption=f"{self.t(kind.value)} ({document.version})",
+            BufferedInputFile(found.text.encode("utf-8"), filename=found.filename),
+            caption=f"{self.t(kind.value)} ({found.version})",
         )
 
     async def pay(self, code: str) -> None:

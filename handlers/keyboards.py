@@ -4,8 +4,19 @@ from urllib.parse import urlsplit
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.documents import Document, DocumentKind
 from bot.i18n import LANGUAGES, Translator
-from handlers.callbacks import BillAction, BillChoice, ConsentAction, ConsentChoice, LanguageChoice
+from handlers.callbacks import (
+    BillAction,
+    BillChoice,
+    ConsentAction,
+    ConsentChoice,
+    DocumentFile,
+    DocumentOpen,
+    DocumentView,
+    ForgetChoice,
+    LanguageChoice,
+)
 
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
 
@@ -78,3 +89,44 @@ def payment_page(t: Translator, url: str, code: str) -> InlineKeyboardMarkup:
         callback_data=BillChoice(action=BillAction.NEW_LINK, code=code),
     )
     return builder.adjust(1).as_markup()
+
+
+def document_languages(kind: DocumentKind, languages: list[str]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for language in languages:
+        builder.button(
+            text=LANGUAGE_NAMES[language],
+            callback_data=DocumentView(kind=kind.short, language=language, page=0, turn=False),
+        )
+    return builder.as_markup()
+
+
+def document_pages(t: Translator, doc: Document, page: int, pages: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    nav = 0
+    for label, target in (("button-previous", page - 1), ("button-next", page + 1)):
+        if 0 <= target < pages:
+            view = DocumentView(kind=doc.kind.short, language=doc.language, page=target, turn=True)
+            builder.button(text=t.plain(label), callback_data=view)
+            nav += 1
+    builder.button(
+        text=t.plain("button-as-file"),
+        callback_data=DocumentFile(kind=doc.kind.short, language=doc.language),
+    )
+    return builder.adjust(*([nav] if nav else []), 1).as_markup()
+
+
+def documents_menu(t: Translator) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind in DocumentKind:
+        builder.button(
+            text=f"📄 {t.plain(kind.value)}", callback_data=DocumentOpen(kind=kind.short)
+        )
+    return builder.adjust(1).as_markup()
+
+
+def forget_confirm(t: Translator) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.plain("button-forget"), callback_data=ForgetChoice(erase=True))
+    builder.button(text=t.plain("button-keep"), callback_data=ForgetChoice(erase=False))
+    return builder.adjust(2).as_markup()

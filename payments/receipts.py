@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from payments.clock import bishkek_time
 from payments.codes import Service
 from payments.money import Money
+from payments.privacy import mask_name
 from payments.states import PaymentStatus
 from storage.models import Payment, Receipt
 
@@ -23,11 +24,11 @@ class ReceiptView:
     public_id: str
 
     @classmethod
-    def of(cls, payment: Payment, receipt: Receipt) -> "ReceiptView":
+    def of(cls, payment: Payment, receipt: Receipt, *, mask: bool = False) -> "ReceiptView":
         return cls(
             number=receipt.number,
             issued_at=bishkek_time(receipt.issued_at),
-            payer=payment.payer_name,
+            payer=mask_name(payment.payer_name) if mask else payment.payer_name,
             service=Service(payment.service),
             payment_code=payment.payment_code,
             amount=Money(payment.amount_minor, payment.currency),

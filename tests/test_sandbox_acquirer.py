@@ -10,9 +10,9 @@ from payments.acquirers.sandbox import (
     SIGNATURE_HEADER,
     CardForm,
     SandboxAcquirer,
-    luhn_valid,
     mask_card,
 )
+from payments.cards import luhn_valid
 from payments.money import Money
 from payments.states import PaymentStatus
 

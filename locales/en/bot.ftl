@@ -30,7 +30,6 @@ consent-ask =
     Before we show the payer's data, please read and accept:
     • { privacy-policy }, version of { $privacy_version }
     • { user-agreement }, version of { $terms_version }
-consent-official-languages = The official texts exist in Kyrgyz and Russian only. Here is the Russian text; use /language to switch to Kyrgyz.
 consent-declined =
     Without your consent we cannot show the payer's data in this bot.
     You can pay on the website payment.infocom.kg or at a service centre. Send /pay to start again.
@@ -159,3 +158,35 @@ sandbox-back = Return to Telegram
 
 return-title = Payment
 return-text = The payment page is closed. The online receipt, or what happened to the payment, will come to your Telegram chat with the bot.
+
+## Look-up limits
+
+lookup-wait = Too many payment codes were not found. For your security, please wait { $minutes } min before trying again.
+lookup-busy = The bot is handling many requests right now. Please try again in { $minutes } min.
+
+## Official documents
+
+auction-privacy-policy = Privacy policy of the online auction
+documents-list = The operator's official documents:
+document-languages = The official text of «{ $title }» exists in Kyrgyz and Russian only; no text is machine-translated. Choose the language:
+document-page-header = <b>{ $title }</b>, version of { $version } · page { $page } of { $pages }
+button-previous = ◀️ Previous
+button-next = Next ▶️
+button-as-file = 📎 The whole text as a file
+
+## Personal data
+
+mydata-caption = Everything the bot holds about you: language, consents, payments and receipts (card numbers and names masked).
+forget-confirm =
+    The bot will erase your language, your conversation state and the link between your Telegram account and your payments, and record that you withdrew your consent.
+    Payments and online receipts themselves are kept, without your Telegram account, because the operator must keep payment records by law. Erase?
+button-forget = Erase my data
+button-keep = Keep
+forget-kept = Nothing was erased.
+forget-done = Done: your data is erased and your consent withdrawn. Send /start if you want to use the bot again.
+card-number-warning = ⚠️ Never send card data in a chat. The message is deleted. Card details are entered only on the acquirer's payment page.
+command-documents = Official documents
+command-privacy = { privacy-policy }
+command-terms = { user-agreement }
+command-mydata = My data
+command-forget = Erase my data

@@ -27,6 +27,7 @@ admin-event-outbox-error = • { $at } { $kind }: { $status }, attempts: { $atte
 admin-outbox-status-pending = pending
 admin-outbox-status-sent = sent
 admin-outbox-status-failed = failed
+admin-outbox-status-held = held until the user is back
 admin-stats =
     <b>Payments today, { $day }</b> (Asia/Bishkek)
     Created: { $total }

@@ -27,6 +27,7 @@ admin-event-outbox-error = • { $at } { $kind }: { $status }, аракетте�
 admin-outbox-status-pending = жөнөтүүнү күтүүдө
 admin-outbox-status-sent = жөнөтүлдү
 admin-outbox-status-failed = жеткирилген жок
+admin-outbox-status-held = колдонуучу кайтканча кармалды
 admin-stats =
     <b>Бүгүнкү төлөмдөр, { $day }</b> (Asia/Bishkek)
     Түзүлдү: { $total }

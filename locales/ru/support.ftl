@@ -27,6 +27,7 @@ admin-event-outbox-error = • { $at } { $kind }: { $status }, попыток: {
 admin-outbox-status-pending = ожидает отправки
 admin-outbox-status-sent = отправлено
 admin-outbox-status-failed = не доставлено
+admin-outbox-status-held = отложено до возвращения пользователя
 admin-stats =
     <b>Платежи за сегодня, { $day }</b> (Asia/Bishkek)
     Создано: { $total }

@@ -474,7 +474,6 @@ class FreedomPayAcquirer:
             raise AcquirerError(f"get_status3.php: {error}") from error
         return result
 
-
     async def get_status(self, order_id: str) -> CallbackNotice | None:
         """The acquirer's final word for reconciliation: paid or declined, else None (an
         incomplete payment is left to expire by its lifetime on our side)."""

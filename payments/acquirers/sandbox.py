@@ -22,6 +22,7 @@ from payments.acquirers.base import (
     CheckoutRequest,
     HttpAnswer,
 )
+from payments.cards import luhn_valid
 from payments.money import Money, MoneyError
 from payments.states import PaymentStatus
 
@@ -29,18 +30,6 @@ SIGNATURE_HEADER = "X-Sandbox-Signature"
 APPROVE_CARD = "4242424242424242"
 DECLINE_CARD = "4000000000000002"
 TEST_CARDS = {APPROVE_CARD: None, DECLINE_CARD: "insufficient_funds"}
-
-
-def luhn_valid(number: str) -> bool:
-    if not number.isdigit():
-        return False
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = int(char)
-        if index % 2:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
 
 
 def mask_card(number: str) -> str:

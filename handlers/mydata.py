@@ -1,0 +1,50 @@
+"""/mydata and /forget: the user's own data, given or erased."""
+
+import json
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, Update
+
+from handlers import keyboards
+from handlers.callbacks import ForgetChoice
+from handlers.flow import Conversation, replace_buttons_with
+from storage.personal_data import export_user, forget_user
+
+
+async def my_data(message: Message, conversation: Conversation) -> None:
+    data = await export_user(conversation.payments.sessions, conversation.user_id)
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    await conversation.bot.send_document(
+        conversation.chat_id,
+        BufferedInputFile(body, filename="my-data.json"),
+        caption=conversation.t("mydata-caption"),
+    )
+
+
+async def ask_to_forget(message: Message, conversation: Conversation) -> None:
+    t = conversation.t
+    await message.answer(t("forget-confirm"), reply_markup=keyboards.forget_confirm(t))
+
+
+async def forget_chosen(
+    query: CallbackQuery,
+    callback_data: ForgetChoice,
+    event_update: Update,
+    conversation: Conversation,
+) -> None:
+    await query.answer()
+    if not callback_data.erase:
+        await replace_buttons_with(query, conversation.t("forget-kept"))
+        return
+    await conversation.state.clear()
+    await forget_user(conversation.payments.sessions, conversation.user_id, event_update.update_id)
+    await replace_buttons_with(query, conversation.t("forget-done"))
+
+
+def build_router() -> Router:
+    router = Router(name="mydata")
+    router.message.register(my_data, Command("mydata"))
+    router.message.register(ask_to_forget, Command("forget"))
+    router.callback_query.register(forget_chosen, ForgetChoice.filter())
+    return router

@@ -1,0 +1,50 @@
+"""Card numbers in what users type: found, so they can be deleted and never stored or logged."""
+
+import re
+
+# Groups of digits separated by single spaces or dashes, 12 to 19 digits in all.
+_CANDIDATE = re.compile(r"(?<![\d])\d(?:[ \-]?\d){11,18}(?![\d])")
+
+# Card schemes by leading digits and the lengths they issue. Payment codes of the operator
+# (11…, 13…, 16…, 17…), Kyrgyz personal numbers (14 digits, 1… or 2…) and phone numbers
+# (996…) are outside every range, so a Luhn-valid one is still not taken for a card.
+_SCHEMES: list[tuple[tuple[int, int], int, set[int]]] = [
+    ((4, 4), 1, {13, 16, 19}),  # Visa
+    ((51, 55), 2, {16}),  # Mastercard
+    ((2221, 2720), 4, {16}),  # Mastercard 2-series
+    ((2200, 2204), 4, {16, 17, 18, 19}),  # Mir
+    ((34, 34), 2, {15}),
+    ((37, 37), 2, {15}),  # American Express
+    ((62, 62), 2, {16, 17, 18, 19}),  # UnionPay
+    ((50, 50), 2, set(range(12, 20))),
+    ((56, 69), 2, set(range(12, 20))),  # Maestro and others in 5x/6x
+    ((3528, 3589), 4, {16, 17, 18, 19}),  # JCB
+    ((9417, 9417), 4, {16}),  # Elcart, the Kyrgyz national card
+]
+
+
+def luhn_valid(number: str) -> bool:
+    if not number.isdigit():
+        return False
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def _scheme_issues(number: str) -> bool:
+    for (low, high), digits, lengths in _SCHEMES:
+        if len(number) in lengths and low <= int(number[:digits]) <= high:
+            return True
+    return False
+
+
+def contains_card_number(text: str) -> bool:
+    for match in _CANDIDATE.finditer(text):
+        number = re.sub(r"[ \-]", "", match.group(0))
+        if luhn_valid(number) and _scheme_issues(number):
+            return True
+    return False

@@ -1,0 +1,99 @@
+"""What the bot holds about a Telegram user: given to them (/mydata), erased on request (/forget).
+
+Erasing keeps what the operator must keep: payments and receipts stay (financial records), but
+lose their link to the Telegram account; consent records stay too, closed by a withdrawal, as
+the proof of what was agreed and when.
+"""
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from payments.clock import utcnow
+from payments.money import Money
+from payments.privacy import mask_name
+from storage.db import SessionFactory, transaction
+from storage.models import Consent, OutboxMessage, Payment, Receipt, User
+
+
+async def export_user(sessions: SessionFactory, user_id: int) -> dict[str, Any]:
+    async with sessions() as session:
+        user = await session.get(User, user_id)
+        consents = await session.scalars(
+            select(Consent).where(Consent.user_id == user_id).order_by(Consent.id)
+        )
+        payments = await session.execute(
+            select(Payment, Receipt)
+            .outerjoin(Receipt, Receipt.payment_id == Payment.id)
+            .where(Payment.user_id == user_id)
+            .order_by(Payment.id)
+        )
+        return {
+            "telegram_user_id": user_id,
+            "language": user.language if user else None,
+            "consents": [
+                {
+                    "document": c.document,
+                    "version": c.version,
+                    "sha256": c.sha256,
+                    "language": c.language,
+                    "action": c.action,
+                    "at_utc": c.created_at.isoformat(),
+                }
+                for c in consents
+            ],
+            "payments": [_payment(payment, receipt) for payment, receipt in payments],
+        }
+
+
+def _payment(payment: Payment, receipt: Receipt | None) -> dict[str, Any]:
+    return {
+        "order_id": payment.order_id,
+        "payment_code": payment.payment_code,
+        "service": payment.service,
+        "payer": mask_name(payment.payer_name),
+        "amount": Money(payment.amount_minor, payment.currency).plain(),
+        "currency": payment.currency,
+        "status": payment.status,
+        "card": payment.card_mask,
+        "created_at_utc": payment.created_at.isoformat(),
+        "paid_at_utc": payment.paid_at.isoformat() if payment.paid_at else None,
+        "receipt_number": receipt.number if receipt else None,
+    }
+
+
+async def forget_user(sessions: SessionFactory, user_id: int, update_id: int | None) -> None:
+    now = utcnow()
+    async with transaction(sessions) as session:
+        user = await session.get(User, user_id, with_for_update=True)
+        chat_id = user.chat_id if user else user_id
+        agreed = await session.execute(
+            select(Consent.document, Consent.version, Consent.sha256, Consent.language)
+            .where(Consent.user_id == user_id, Consent.action == "agree")
+            .distinct()
+        )
+        for document, version, sha256, language in agreed:
+            session.add(
+                Consent(
+                    user_id=user_id,
+                    document=document,
+                    version=version,
+                    sha256=sha256,
+                    language=language,
+                    action="withdraw",
+                    update_id=update_id,
+                    created_at=now,
+                )
+            )
+        await session.execute(
+            update(Payment)
+            .where(Payment.user_id == user_id)
+            .values(user_id=None, chat_id=None, updated_at=now)
+        )
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(("pending", "held")))
+            .values(chat_id=None, status="failed", last_error="the user asked to be forgotten")
+        )
+        if user is not None:
+            await session.delete(user)

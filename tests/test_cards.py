@@ -1,0 +1,40 @@
+import pytest
+
+from payments.cards import contains_card_number, luhn_valid
+
+CARDS = [
+    "4242 4242 4242 4242",
+    "my card 4242-4242-4242-4242 exp 12/30",
+    "5555555555554444",
+    "2200 0000 0000 0004",  # Mir
+    "378282246310005",  # Amex
+    "6200000000000005",  # UnionPay
+    "4111111111111111 cvc 123",
+]
+NOT_CARDS = [
+    "112026117919",  # a payment code
+    "1120 2611 7919",
+    "21503199012345",  # a 14-digit personal number (INN)
+    "+996 555 123 456",  # a phone number
+    "996555123456",
+    "4242 4242 4242 4241",  # Luhn fails
+    "42424242424242424242",  # too long
+    "1300 1234 5678 9012",
+]
+
+
+@pytest.mark.parametrize("text", CARDS)
+def test_card_numbers_are_found(text):
+    assert contains_card_number(text)
+
+
+@pytest.mark.parametrize("text", NOT_CARDS)
+def test_codes_phones_and_personal_numbers_are_not_cards(text):
+    assert not contains_card_number(text)
+
+
+def test_luhn_valid_payment_codes_are_still_not_cards():
+    code = next(f"1120261{n:05d}" for n in range(100000) if luhn_valid(f"1120261{n:05d}"))
+    inn = next(f"2150319901{n:04d}" for n in range(10000) if luhn_valid(f"2150319901{n:04d}"))
+    assert luhn_valid(code) and not contains_card_number(code)
+    assert luhn_valid(inn) and not contains_card_number(inn)

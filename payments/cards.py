@@ -2,8 +2,8 @@
 
 import re
 
-# Groups of digits separated by single spaces or dashes, 12 to 19 digits in all.
-_CANDIDATE = re.compile(r"(?<![\d])\d(?:[ \-]?\d){11,18}(?![\d])")
+# Runs of digit groups separated by single spaces or dashes.
+_RUN = re.compile(r"\d+(?:[ \-]\d+)*")
 
 # Card schemes by leading digits and the lengths they issue. Payment codes of the operator
 # (11…, 13…, 16…, 17…), Kyrgyz personal numbers (14 digits, 1… or 2…) and phone numbers
@@ -43,8 +43,16 @@ def _scheme_issues(number: str) -> bool:
 
 
 def contains_card_number(text: str) -> bool:
-    for match in _CANDIDATE.finditer(text):
-        number = re.sub(r"[ \-]", "", match.group(0))
-        if luhn_valid(number) and _scheme_issues(number):
-            return True
+    """Any run of whole digit groups, 12 to 19 digits long, that a card scheme could issue
+    (`4242 4242 4242 4242 12/30` holds one, whatever stands beside it)."""
+    for run in _RUN.finditer(text):
+        groups = re.split(r"[ \-]", run.group(0))
+        for start in range(len(groups)):
+            number = ""
+            for group in groups[start:]:
+                number += group
+                if len(number) > 19:
+                    break
+                if len(number) >= 12 and luhn_valid(number) and _scheme_issues(number):
+                    return True
     return False

@@ -5,6 +5,7 @@ HTTP to the fake Bot API server.
 """
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ class BotClient:
         return self._harness.telegram
 
     async def _feed(self, update: Any) -> list[ApiCall]:
+        self.telegram.register_update(json.loads(update.model_dump_json(exclude_none=True)))
         before = len(self.telegram.calls)
         app = self._harness.app
         await app.dispatcher.feed_update(app.bot, update)
@@ -37,8 +39,12 @@ class BotClient:
         return await self._feed(self.sim.message(text, **content))
 
     def messages(self) -> list[dict[str, Any]]:
-        """The chat as the user sees it now: after edits, oldest first."""
-        return self.telegram.chat_messages(self.user_id)
+        """What the bot has in the chat now: after edits and deletions, oldest first."""
+        return [
+            message
+            for message in self.telegram.chat_messages(self.user_id)
+            if message.get("from", {}).get("is_bot")
+        ]
 
     def last_text(self) -> str:
         return self.texts()[-1]

@@ -1049,6 +1049,11 @@ class FakeTelegram:
         failure = _Failure(status, description, parameters or None, times)
         self._failures.setdefault(self._method_key(method), deque()).append(failure)
 
+    def register_update(self, update: dict[str, Any]) -> None:
+        """An update fed to the bot another way (e.g. ``feed_update``): its messages become
+        known, so the bot may edit or delete them as on Telegram."""
+        self._register_update(copy.deepcopy(update))
+
     def hold(self, method: str) -> None:
         """Keep every request of ``method`` waiting, unanswered and unrecorded, until release."""
         self._gates[self._method_key(method)] = asyncio.Event()

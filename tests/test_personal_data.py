@@ -1,0 +1,214 @@
+"""Policy texts in chat, consent on record, /mydata and /forget, the card guard, the look-up
+limit and masked names."""
+
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+import bot.documents as documents
+from bot.documents import DocumentKind, document
+from payments.limits import LookupLimiter, LookupPolicy, MemoryWindows, RedisWindows
+from storage.models import Consent, Payment, User
+from tests.test_flow import CODE, l10n, pay_on_page, payment_url, plain, walk_to_bill
+
+ALL_TEXTS = [
+    (DocumentKind.PRIVACY_POLICY, "ky"),
+    (DocumentKind.PRIVACY_POLICY, "ru"),
+    (DocumentKind.USER_AGREEMENT, "ky"),
+    (DocumentKind.USER_AGREEMENT, "ru"),
+    (DocumentKind.AUCTION_PRIVACY_POLICY, "ky"),
+]
+
+
+def normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("interface", ["ky", "ru", "en"])
+async def test_every_document_is_delivered_in_full_page_by_page(harness, interface):
+    t = l10n[interface]
+    client = harness.client(user_id=8800 + len(interface), language_code=interface)
+    await client.send("/start")
+    await client.click({"ky": "Кыргызча", "ru": "Русский", "en": "English"}[interface])
+    for kind, language in ALL_TEXTS:
+        await client.send("/documents")
+        await client.click(t.plain(kind.value))
+        if document(kind, interface) is None or interface != language:
+            if document(kind, interface) is not None:
+                continue  # shown in the interface language; the other one is reached below
+            assert client.last_text() == plain(t, "document-languages", title=t.plain(kind.value))
+            await client.click({"ky": "Кыргызча", "ru": "Русский"}[language])
+        pages = []
+        while True:
+            page = client.last_text()
+            assert len(page) <= 4096
+            header, _, body = page.partition("\n\n")
+            assert document(kind, language).version in header
+            pages.append(body)
+            try:
+                await client.click(t.plain("button-next"))
+            except AssertionError:
+                break
+            if client.last_text() == page:
+                break
+        assert len(pages) >= 2  # every text is longer than one message
+        assert normalised("\n".join(pages)) == normalised(document(kind, language).text)
+        await client.click(t.plain("button-as-file"))
+        sent = harness.telegram.calls_to("sendDocument", chat_id=client.user_id)[-1]
+        assert sent.params["document"].content.decode("utf-8") == document(kind, language).text
+
+
+async def test_consent_records_and_asking_again_after_a_new_version(harness, tmp_path, monkeypatch):
+    t = l10n["ru"]
+    client = harness.client(user_id=8900)
+    await walk_to_bill(client, "ru")
+    async with harness.app.sessions() as session:
+        records = list(await session.scalars(select(Consent).where(Consent.user_id == 8900)))
+    assert {(r.document, r.version, r.language, r.action) for r in records} == {
+        ("privacy-policy", "2026-11-23", "ru", "agree"),
+        ("user-agreement", "2026-11-23", "ru", "agree"),
+    }
+    assert {r.sha256 for r in records} == {
+        document(DocumentKind.PRIVACY_POLICY, "ru").sha256,
+        document(DocumentKind.USER_AGREEMENT, "ru").sha256,
+    }
+    await client.send("132026149595")
+    assert "IVANOV SERGEI" in client.last_text()  # the same versions: not asked again
+
+    # The operator publishes a new text of the privacy policy.
+    for path in documents.DOCUMENTS_DIR.glob("*.txt"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    changed = tmp_path / "privacy-policy.ru.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nНовый пункт.", encoding="utf-8")
+    monkeypatch.setattr(documents, "DOCUMENTS_DIR", tmp_path)
+    documents.document.cache_clear()
+    try:
+        await client.send("132026149595")
+        assert client.find_button(t.plain("button-agree"))
+        assert "IVANOV" not in client.last_text()
+    finally:
+        documents.document.cache_clear()
+
+
+async def test_mydata_and_forget(harness):
+    t = l10n["en"]
+    client = harness.client(user_id=9000, language_code="en")
+    await walk_to_bill(client, "en")
+    await client.click(t.plain("button-pay"))
+    await pay_on_page(payment_url(client.last_text()))
+    await client.wait_for(lambda text: "SBX-" in text)
+
+    await client.send("/mydata")
+    sent = harness.telegram.calls_to("sendDocument", chat_id=9000)[-1]
+    data = json.loads(sent.params["document"].content)
+    assert data["language"] == "en"
+    assert [c["action"] for c in data["consents"]] == ["agree", "agree"]
+    assert data["payments"][0]["payer"] == "ASANOV A****"
+    assert data["payments"][0]["card"] == "424242******4242"
+    assert data["payments"][0]["receipt_number"]
+    assert "ASANOV ASAN" not in sent.params["document"].content.decode()
+
+    await client.send("/forget")
+    assert client.last_text() == plain(t, "forget-confirm")
+    await client.click(t.plain("button-forget"))
+    async with harness.app.sessions() as session:
+        assert await session.get(User, 9000) is None
+        actions = [
+            c.action
+            for c in await session.scalars(
+                select(Consent).where(Consent.user_id == 9000).order_by(Consent.id)
+            )
+        ]
+        payment = await session.scalar(select(Payment))
+    assert actions == ["agree", "agree", "withdraw", "withdraw"]
+    assert payment.user_id is None and payment.chat_id is None and payment.status == "paid"
+
+    await client.send("/start")  # a stranger again: language first
+    assert client.last_text() == plain(t, "language-choose")
+    await client.click("English")
+    await client.send("132026149595")
+    assert client.find_button(t.plain("button-agree"))  # consent asked again
+
+
+@pytest.mark.parametrize("text", ["4242 4242 4242 4242", "card: 5555-5555-5555-4444 12/30"])
+async def test_a_card_number_is_deleted_and_the_user_warned(harness, text, caplog):
+    t = l10n["ru"]
+    client = harness.client(user_id=9100)
+    await client.send("/start")
+    await client.click("Русский")
+    await client.send(text)
+    deleted = harness.telegram.calls_to("deleteMessage", chat_id=9100)
+    assert len(deleted) == 1
+    assert client.last_text() == plain(t, "card-number-warning")
+    assert text not in caplog.text and text.replace(" ", "") not in caplog.text
+
+
+@pytest.mark.parametrize("text", [CODE, "1120-2611-7919", "+996 555 123 456", "21503199012345"])
+async def test_codes_phones_and_personal_numbers_pass_the_guard(harness, text):
+    client = harness.client(user_id=9200)
+    await client.send("/start")
+    await client.click("Русский")
+    await client.send(text)
+    assert not harness.telegram.calls_to("deleteMessage", chat_id=9200)
+    assert client.last_text() != plain(l10n["ru"], "card-number-warning")
+
+
+async def test_unknown_codes_make_the_user_wait(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=9300)
+    await client.send("/start")
+    await client.click("Русский")
+    for n in range(5):
+        await client.send(f"11000000000{n}")
+        assert client.last_text() == plain(t, "code-unknown", code=f"11000000000{n}")
+    await client.send(CODE)  # even a real code waits now
+    assert client.last_text() == plain(t, "lookup-wait", minutes=15)
+    other = harness.client(user_id=9301)  # another user is not affected
+    await other.send("/start")
+    await other.click("Русский")
+    await other.send("110000000009")
+    assert other.last_text() == plain(t, "code-unknown", code="110000000009")
+
+
+async def limits_overall_too(windows) -> None:
+    limiter = LookupLimiter(windows, LookupPolicy(unknown_per_user=2, lookups_overall=3))
+    assert await limiter.wait_seconds(1) == (0.0, False)
+    await limiter.looked_up(1, known=False)
+    await limiter.looked_up(1, known=False)
+    wait, everyone = await limiter.wait_seconds(1)
+    assert 890 < wait <= 900 and not everyone
+    await limiter.looked_up(2, known=True)
+    wait, everyone = await limiter.wait_seconds(3)
+    assert 0 < wait <= 60 and everyone
+
+
+async def test_limiter_in_memory():
+    await limits_overall_too(MemoryWindows())
+
+
+async def test_limiter_in_redis_is_shared_by_instances(redis_url):
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(redis_url)
+    try:
+        await limits_overall_too(RedisWindows(redis))
+    finally:
+        await redis.aclose()
+
+
+async def test_a_paid_code_shows_a_masked_receipt_before_consent(harness):
+    t = l10n["ru"]
+    payer = harness.client(user_id=9400)
+    await walk_to_bill(payer, "ru")
+    await payer.click(t.plain("button-pay"))
+    await pay_on_page(payment_url(payer.last_text()))
+    await payer.wait_for(lambda text: "SBX-" in text)
+
+    stranger = harness.client(user_id=9401)
+    await stranger.send("/start")
+    await stranger.click("Русский")
+    await stranger.send(CODE)
+    assert "ASANOV A****" in stranger.last_text()
+    assert "ASANOV ASAN" not in " ".join(stranger.texts())

@@ -99,8 +99,18 @@ async def test_commands_menu_is_set_in_three_languages(harness):
     assert set(by_language) >= {"ky", "ru", "en", None}
     for language in ("ky", "ru", "en"):
         names = [command["command"] for command in by_language[language]]
-        assert names == ["start", "pay", "language", "help", "cancel", "documents", "privacy",
-                         "terms", "mydata", "forget"]
+        assert names == [
+            "start",
+            "pay",
+            "language",
+            "help",
+            "cancel",
+            "documents",
+            "privacy",
+            "terms",
+            "mydata",
+            "forget",
+        ]
         assert by_language[language][1]["description"] == l10n[language].plain("command-pay")
 
 

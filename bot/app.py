@@ -20,6 +20,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.alerts import SupportAlerts
 from bot.delivery import Delivery
 from bot.i18n import LANGUAGES, L10n
 from bot.metrics import Metrics
@@ -35,7 +36,7 @@ from bot.middlewares import (
 from bot.pacing import Pacer
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.web import WEBHOOK_PATH, build_web_app
-from handlers import get_routers
+from handlers import admin, get_routers
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
@@ -46,6 +47,11 @@ from payments.limits import LookupLimiter, MemoryWindows, RedisWindows, Windows
 from payments.outbox import OutboxWorker
 from payments.reconcile import Reconciler
 from payments.service import PaymentService
+from payments.support import (
+    SupportQueries,
+    rejected_callback_alerts,
+    undelivered_receipt_alerts,
+)
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.fsm import SqlStorage
 from storage.users import Users
@@ -55,6 +61,7 @@ log = structlog.get_logger(__name__)
 COMMANDS = (
     "start",
     "pay",
+    "history",
     "language",
     "help",
     "cancel",
@@ -159,6 +166,7 @@ def build_app(
         sessions,
         poll_seconds=settings.outbox_poll_seconds,
         lease_seconds=settings.outbox_lease_seconds,
+        on_failed=undelivered_receipt_alerts(sessions),
     )
     payments = PaymentService(
         sessions,
@@ -176,7 +184,13 @@ def build_app(
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     dispatcher = _dispatcher(settings, redis, bot, payments, users, l10n, metrics, outbox)
     pacer = Pacer(per_second=settings.telegram_messages_per_second)
-    outbox.register(Delivery(bot, payments, users, billing, l10n, metrics, pacer).handlers())
+    delivery = Delivery(
+        bot, payments, users, billing, l10n, metrics, pacer, public_base=settings.public_base
+    )
+    outbox.register(delivery.handlers())
+    support_t = l10n[settings.support_language]
+    alerts = SupportAlerts(bot, settings.support_chat_id, support_t, pacer=pacer)
+    outbox.register(alerts.handlers())
     reconciler = Reconciler(
         payments,
         acquirer,
@@ -184,7 +198,15 @@ def build_app(
         interval_seconds=settings.reconcile_interval_seconds,
     )
     probes = {"redis": redis.ping} if redis else {}
-    web_app = build_web_app(payments, acquirer, l10n, http, metrics, probes, _log_rejection)
+    web_app = build_web_app(
+        payments,
+        acquirer,
+        l10n,
+        http,
+        metrics,
+        probes,
+        rejected_callback_alerts(sessions, acquirer.name),
+    )
     if settings.bot_mode is BotMode.WEBHOOK:
         SimpleRequestHandler(
             dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()
@@ -229,7 +251,13 @@ def _dispatcher(
         isolation = SimpleEventIsolation()
         seen = MemorySeenUpdates()
     dispatcher = Dispatcher(
-        storage=storage, events_isolation=isolation, payments=payments, users=users, l10n=l10n
+        storage=storage,
+        events_isolation=isolation,
+        payments=payments,
+        users=users,
+        l10n=l10n,
+        outbox=outbox,
+        support=SupportQueries(payments.sessions),
     )
     dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))
     dispatcher.update.outer_middleware(LogContextMiddleware())
@@ -242,15 +270,12 @@ def _dispatcher(
             users=users,
             limiter=LookupLimiter(windows),
             mask_names=settings.mask_payer_name,
+            public_base=settings.public_base,
         )
     )
     dispatcher.message.outer_middleware(CardNumberGuard())
-    dispatcher.include_routers(*get_routers())
+    dispatcher.include_routers(admin.build_router(settings.admin_ids), *get_routers())
     return dispatcher
-
-
-async def _log_rejection(reason: str, order_id: str | None) -> None:
-    log.warning("callback.alert", reason=reason, order_id=order_id)
 
 
 def _acquirer(settings: Settings, http: aiohttp.ClientSession) -> Acquirer:

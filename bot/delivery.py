@@ -8,11 +8,14 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import BufferedInputFile
 
 from bot import render
-from bot.i18n import L10n
+from bot.i18n import L10n, Translator
 from bot.metrics import Metrics
 from bot.pacing import Pacer
+from bot.receipt_pdf import receipt_pdf
+from bot.verify_page import verify_path
 from handlers import keyboards
 from payments.billing import Billing, PaidConfirmation
 from payments.money import Money
@@ -33,7 +36,9 @@ class Delivery:
         l10n: L10n,
         metrics: Metrics,
         pacer: Pacer,
+        public_base: str,
     ) -> None:
+        self._public_base = public_base
         self._metrics = metrics
         self._pacer = pacer
         self._bot = bot
@@ -45,6 +50,7 @@ class Delivery:
     def handlers(self) -> dict[str, Handler]:
         return {
             "receipt": self.receipt,
+            "receipt_pdf": self.receipt_pdf,
             "payment_declined": self.declined,
             "payment_expired": self.expired,
             "billing_confirm": self.billing_confirm,
@@ -54,13 +60,26 @@ class Delivery:
         user = await self._users.get(user_id) if user_id else None
         return (user.language if user else None) or fallback
 
-    async def receipt(self, message: OutboxMessage) -> None:
+    async def _receipt(self, message: OutboxMessage) -> tuple[Translator, ReceiptView, str]:
         found = await self._payments.receipt_for_payment(message.payment_id)
         if found is None or message.chat_id is None:
             raise GiveUp("no receipt or no chat to send it to")
         payment, receipt = found
         t = self._l10n[await self._language(payment.user_id, payment.language)]
-        await self._send(message.chat_id, render.receipt(t, ReceiptView.of(payment, receipt)))
+        url = self._public_base + verify_path(receipt.public_id)
+        return t, ReceiptView.of(payment, receipt), url
+
+    async def receipt(self, message: OutboxMessage) -> None:
+        t, view, _ = await self._receipt(message)
+        await self._send(message.chat_id, render.receipt_message(t, view, self._public_base))
+
+    async def receipt_pdf(self, message: OutboxMessage) -> None:
+        t, view, url = await self._receipt(message)
+        document = BufferedInputFile(
+            receipt_pdf(t, view, url), filename=f"receipt-{view.number}.pdf"
+        )
+        caption = t("pdf-caption", number=view.number)
+        await self._send(message.chat_id, caption, document=document)
 
     async def declined(self, message: OutboxMessage) -> None:
         payment = await self._payments.payment(message.payment_id)
@@ -103,10 +122,17 @@ class Delivery:
             )
         )
 
-    async def _send(self, chat_id: int, text: str, **kwargs: object) -> None:
+    async def _send(
+        self, chat_id: int, text: str, document: BufferedInputFile | None = None, **kwargs: object
+    ) -> None:
+        """A message (or a document with `text` as its caption), mapping Telegram's errors to
+        the outbox's retry, hold and give-up."""
         await self._pacer.wait(chat_id)
         try:
-            await self._bot.send_message(chat_id, text, **kwargs)
+            if document is not None:
+                await self._bot.send_document(chat_id, document, caption=text, **kwargs)
+            else:
+                await self._bot.send_message(chat_id, text, **kwargs)
         except TelegramRetryAfter as error:
             self._metrics.telegram_errors.labels(kind="retry_after").inc()
             raise RetryLater("telegram_429", delay=error.retry_after) from error

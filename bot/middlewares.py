@@ -33,6 +33,7 @@ class ConversationMiddleware(BaseMiddleware):
         users: Users,
         limiter: LookupLimiter,
         mask_names: bool,
+        public_base: str,
     ) -> None:
         self._l10n = l10n
         self._release_held = release_held
@@ -42,6 +43,7 @@ class ConversationMiddleware(BaseMiddleware):
             "users": users,
             "limiter": limiter,
             "mask_names": mask_names,
+            "public_base": public_base,
         }
 
     async def __call__(

@@ -15,6 +15,7 @@ input{{width:100%;padding:.6rem;font-size:1.1rem;box-sizing:border-box}}
 button{{margin-top:1rem;width:100%;padding:.8rem;font-size:1.1rem;background:#0a6;color:#fff;
 border:0;border-radius:.4rem}}
 .warn{{background:#fff4d6;padding:.6rem;border-radius:.4rem}} .err{{color:#b00}}
+.ok{{color:#070}}
 </style></head><body><h1>{title}</h1>{body}</body></html>"""
 
 

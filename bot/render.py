@@ -36,6 +36,12 @@ def receipt(t: Translator, view: ReceiptView) -> str:
     )
 
 
+def receipt_message(t: Translator, view: ReceiptView, public_base: str) -> str:
+    """The receipt as the chat shows it: its fields and the link to its verification page."""
+    url = f"{public_base}/r/{view.public_id}"
+    return receipt(t, view) + "\n\n" + t("receipt-verify-link", url=url)
+
+
 def payment_amount(payment: Payment) -> str:
     return Money(payment.amount_minor, payment.currency).display()
 

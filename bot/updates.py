@@ -1,6 +1,7 @@
 """Telegram updates made on this side: the terminal shell and the tests speak as a user."""
 
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
@@ -11,17 +12,24 @@ class UserSimulator:
 
     _update_ids = itertools.count(1)
 
-    def __init__(self, user_id: int, language_code: str | None = "ru", first_name: str = "Test"):
+    def __init__(
+        self,
+        user_id: int,
+        language_code: str | None = "ru",
+        first_name: str = "Test",
+        message_ids: Callable[[], int] | None = None,
+    ):
         self.user = User(
             id=user_id, is_bot=False, first_name=first_name, language_code=language_code
         )
         self.chat = Chat(id=user_id, type="private", first_name=first_name)
-        self._message_ids = itertools.count(10_000)
+        # Telegram numbers a chat's messages in one sequence, the user's and the bot's alike.
+        self._next_message_id = message_ids or itertools.count(10_000).__next__
         self._query_ids = itertools.count(1)
 
     def message(self, text: str | None = None, **content: object) -> Update:
         message = Message(
-            message_id=next(self._message_ids),
+            message_id=self._next_message_id(),
             date=datetime.now(UTC),
             chat=self.chat,
             from_user=self.user,

@@ -13,6 +13,7 @@ from bot.i18n import L10n
 from bot.metrics import Metrics
 from bot.pages import html_page
 from bot.sandbox_page import SandboxPage
+from bot.verify_page import VerifyPage
 from payments.acquirers import Acquirer, CallbackAnswer, CallbackRejected
 from payments.acquirers.sandbox import SandboxAcquirer
 from payments.service import PaymentService
@@ -127,6 +128,7 @@ def build_web_app(
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", health.metrics)
+    app.router.add_routes(VerifyPage(payments, l10n).routes())
     if isinstance(acquirer, SandboxAcquirer):
         app.router.add_routes(SandboxPage(payments, acquirer, l10n, http).routes())
     return app

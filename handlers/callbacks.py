@@ -51,3 +51,11 @@ class DocumentFile(CallbackData, prefix="docfile"):
 
 class ForgetChoice(CallbackData, prefix="forget"):
     erase: bool
+
+
+class HistoryPage(CallbackData, prefix="hist"):
+    page: int
+
+
+class HistoryReceipt(CallbackData, prefix="histr"):
+    payment_id: int

@@ -84,6 +84,7 @@ class Conversation:
     users: Users
     limiter: LookupLimiter
     mask_names: bool
+    public_base: str
 
     def speaking(self, t: Translator) -> "Conversation":
         return replace(self, t=t)
@@ -140,8 +141,11 @@ class Conversation:
             found = await self.payments.receipt_for_code(code)
             if found is not None:
                 mask = self.mask_names and await self.needs_consent()
-                text = render.receipt(self.t, ReceiptView.of(*found, mask=mask))
-                await self.bot.send_message(self.chat_id, text)
+                await self.send_receipt(ReceiptView.of(*found, mask=mask))
+
+    async def send_receipt(self, view: ReceiptView) -> None:
+        text = render.receipt_message(self.t, view, self.public_base)
+        await self.bot.send_message(self.chat_id, text)
 
     async def needs_consent(self) -> bool:
         agreed = await self.users.agreed_hashes(self.user_id)

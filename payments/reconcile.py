@@ -18,6 +18,7 @@ from payments.acquirers import Acquirer, AcquirerError
 from payments.clock import utcnow
 from payments.service import PaymentService
 from payments.states import PaymentStatus
+from payments.support import raise_alert
 from storage.db import transaction
 from storage.models import Payment
 
@@ -94,6 +95,16 @@ class Reconciler:
             notice = await self._acquirer.get_status(payment.order_id)
         except AcquirerError as error:
             log.warning("reconcile.status_failed", reason=str(error), **ids)
+            age = utcnow() - payment.created_at
+            if payment.expires_at <= utcnow() and age >= 3 * self._after:
+                await raise_alert(
+                    self._payments.sessions,
+                    "payment_stuck",
+                    payment.order_id,
+                    order_id=payment.order_id,
+                    payment_id=payment.id,
+                    minutes=int(age.total_seconds() // 60),
+                )
             return False
         if notice is not None:
             result = await self._payments.handle_callback(notice)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from payments.billing.base import Bill, Billing
 from payments.clock import BISHKEK, utcnow
 from payments.money import Money
 from payments.states import BillStatus, PaymentStatus, can_move
+from payments.support import queue_alert
 from storage.db import SessionFactory, transaction
 from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
 
@@ -76,25 +77,31 @@ class PaymentService:
         self._on_outbox = on_outbox
 
     async def lookup(self, code: str) -> Bill | None:
-        return await self.billing.lookup(code)
+        """The bill, paid if we have taken the money for it even when the billing does not
+        know yet (it learns through the outbox, a moment after the callback)."""
+        bill = await self.billing.lookup(code)
+        if bill is not None and bill.status is BillStatus.UNPAID and await self._paid_here(code):
+            return replace(bill, status=BillStatus.PAID)
+        return bill
+
+    async def _paid_here(self, code: str) -> bool:
+        async with self.sessions() as session:
+            paid = await session.scalar(
+                select(Payment.id)
+                .where(Payment.payment_code == code, Payment.status == PaymentStatus.PAID)
+                .limit(1)
+            )
+        return paid is not None
 
     async def start_payment(
         self, *, code: str, user_id: int, chat_id: int, language: str, description: str
     ) -> PaymentStart:
         """One live payment page per code: pressing "Pay" again gives the same link."""
-        bill = await self.billing.lookup(code)
+        bill = await self.lookup(code)
         if bill is None or bill.status is not BillStatus.UNPAID:
             raise NotPayable(bill)
         now = utcnow()
         async with transaction(self.sessions) as session:
-            # The billing learns of a payment through the outbox, a moment after the callback.
-            paid = await session.scalar(
-                select(Payment.id).where(
-                    Payment.payment_code == code, Payment.status == PaymentStatus.PAID
-                )
-            )
-            if paid is not None:
-                raise NotPayable(replace(bill, status=BillStatus.PAID))
             await session.execute(
                 update(Payment)
                 .where(
@@ -185,8 +192,26 @@ class PaymentService:
                 select(Payment).where(Payment.order_id == notice.order_id).with_for_update()
             )
             if payment is None:
+                await queue_alert(
+                    session,
+                    "callback_rejected",
+                    f"unknown_order:{notice.order_id[:40]}",
+                    reason="unknown_order",
+                    order_id=notice.order_id[:40],
+                    acquirer=self.acquirer.name,
+                )
                 return self._rejected("unknown_order", notice)
-            if notice.amount != Money(payment.amount_minor, payment.currency):
+            expected = Money(payment.amount_minor, payment.currency)
+            if notice.amount != expected:
+                await queue_alert(
+                    session,
+                    "amount_mismatch",
+                    payment.order_id,
+                    order_id=payment.order_id,
+                    payment_id=payment.id,
+                    expected=expected.display(),
+                    got=notice.amount.display(),
+                )
                 return self._rejected("amount_mismatch", notice, payment)
             seen = await session.scalar(
                 select(AcquirerCallback.outcome).where(
@@ -254,6 +279,7 @@ class PaymentService:
             )
         )
         self._queue(session, "receipt", payment)
+        self._queue(session, "receipt_pdf", payment)
         self._queue(session, "billing_confirm", payment)
         return "paid"
 
@@ -296,6 +322,24 @@ class PaymentService:
 
     async def receipt_for_payment(self, payment_id: int) -> tuple[Payment, Receipt] | None:
         return await self._receipt(Payment.id == payment_id)
+
+    async def receipt_by_public_id(self, public_id: str) -> tuple[Payment, Receipt] | None:
+        return await self._receipt(Receipt.public_id == public_id)
+
+    async def history(self, user_id: int, *, offset: int, limit: int) -> tuple[list[Payment], int]:
+        """The user's payments, newest first, a page of them, and how many there are."""
+        async with self.sessions() as session:
+            total = await session.scalar(
+                select(func.count()).select_from(Payment).where(Payment.user_id == user_id)
+            )
+            page = await session.scalars(
+                select(Payment)
+                .where(Payment.user_id == user_id)
+                .order_by(Payment.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+            return list(page), total or 0
 
     async def _receipt(self, condition: ColumnElement[bool]) -> tuple[Payment, Receipt] | None:
         async with self.sessions() as session:

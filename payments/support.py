@@ -8,18 +8,20 @@ Nothing here ever hands out a payer's full name: look-ups mask it (`ASANOV A****
 """
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import structlog
 from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.clock import BISHKEK, utcnow
 from payments.codes import normalise_code
 from payments.money import Money
+from payments.privacy import mask_name
 from storage.db import SessionFactory, transaction
 from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
 
@@ -37,6 +39,7 @@ ALERT_FIELDS: dict[str, tuple[str, ...]] = {
 # An alert kind this module does not know yet is still delivered, with these fields only.
 OTHER_ALERT_FIELDS = ("order_id", "payment_id")
 
+OUTBOX_STATUSES = ("pending", "sent", "failed", "held")
 RECEIPT_NUMBER = re.compile(r"\d{8}-\d{7,}")
 FIND_LIMIT = 20
 
@@ -86,12 +89,52 @@ async def raise_alert(
         await queue_alert(session, kind, key, **fields)
 
 
-def mask_name(name: str) -> str:
-    """`ASANOV ASAN` → `ASANOV A****`: the first word, then each later word's initial."""
-    words = name.split()
-    if not words:
-        return ""
-    return " ".join([words[0], *(f"{word[0]}****" for word in words[1:])])
+def rejected_callback_alerts(
+    sessions: SessionFactory, acquirer: str
+) -> Callable[[str, str | None], Awaitable[None]]:
+    """The `on_rejected` hook of the web app: an alert for callbacks that failed verification.
+
+    Such callbacks are unauthenticated (bad signature, malformed), so anybody can send any
+    number of them with any order id: one alert per reason per hour, whatever they carry.
+    A failure to queue it is logged and never changes the answer to the sender.
+    """
+
+    async def on_rejected(reason: str, order_id: str | None) -> None:
+        key = f"{reason}:{utcnow():%Y%m%d%H}"
+        try:
+            await raise_alert(
+                sessions,
+                "callback_rejected",
+                key,
+                reason=reason[:100],
+                order_id=order_id[:40] if order_id else None,
+                acquirer=acquirer,
+            )
+        except (SQLAlchemyError, OSError) as error:
+            log.error(
+                "support.alert_not_queued", alert="callback_rejected", error=type(error).__name__
+            )
+
+    return on_rejected
+
+
+def undelivered_receipt_alerts(
+    sessions: SessionFactory,
+) -> Callable[[OutboxMessage, str], Awaitable[None]]:
+    """The outbox's `on_failed` hook: an alert when a receipt could not be delivered for good."""
+
+    async def on_failed(message: OutboxMessage, reason: str) -> None:
+        if message.kind != "receipt":
+            return
+        await raise_alert(
+            sessions,
+            "receipt_undelivered",
+            str(message.id),
+            payment_id=message.payment_id,
+            reason=reason[:200],
+        )
+
+    return on_failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +355,7 @@ def _payment_condition(query: str) -> ColumnElement[bool] | None:
     if not text or len(text) > 64:
         return None
     conditions: list[ColumnElement[bool]] = [Payment.order_id.in_({text, text.upper()})]
-    if False:
+    if RECEIPT_NUMBER.fullmatch(text):
         conditions.append(Receipt.number == text)
     code = normalise_code(text)
     if code is not None:

@@ -22,7 +22,11 @@ class BotClient:
     def __init__(self, harness: "AppHarness", user_id: int, language_code: str | None) -> None:
         self._harness = harness
         self.user_id = user_id
-        self.sim = UserSimulator(user_id, language_code)
+        self.sim = UserSimulator(
+            user_id,
+            language_code,
+            message_ids=lambda: harness.telegram.next_message_id(user_id),
+        )
 
     @property
     def telegram(self):

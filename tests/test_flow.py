@@ -102,6 +102,7 @@ async def test_commands_menu_is_set_in_three_languages(harness):
         assert names == [
             "start",
             "pay",
+            "history",
             "language",
             "help",
             "cancel",
@@ -261,6 +262,8 @@ async def test_paid_code_shows_the_receipt_and_old_buttons_stay_safe(harness):
     await client.click(t.plain("button-pay"))
     await pay_on_page(payment_url(client.last_text()))
     receipt = await client.wait_for(lambda text: "SBX-" in text)
+    pdf = plain(t, "pdf-caption", number=receipt.split("№ ")[1].split("\n")[0])
+    await client.wait_for(lambda text: text == pdf)  # the PDF follows the receipt
 
     await client.send(CODE)
     assert client.texts()[-2] == plain(t, "code-paid", code=CODE)

@@ -12,18 +12,19 @@ from structlog.testing import capture_logs
 from bot.alerts import SupportAlerts
 from bot.app import App
 from bot.i18n import LANGUAGES
-from handlers import admin
 from handlers.admin import MESSAGE_LIMIT, split_messages
 from payments.clock import BISHKEK, utcnow
-from payments.outbox import GiveUp, RetryLater
+from payments.outbox import GiveUp, OutboxWorker, RetryLater
 from payments.support import (
     ALERT_FIELDS,
     SupportQueries,
     mask_name,
     queue_alert,
     raise_alert,
+    rejected_callback_alerts,
+    undelivered_receipt_alerts,
 )
-from storage.db import transaction
+from storage.db import create_engine, create_session_factory, transaction
 from storage.models import OutboxMessage, Payment, Receipt
 from tests.test_flow import CODE, l10n, pay_on_page, payment_url, walk_to_bill
 
@@ -39,27 +40,10 @@ def plain(t, message_id, **args) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", t(message_id, **args)))
 
 
-def wire(app: App) -> None:
-    """What bot/app.py is to do (a no-op for the parts it already does)."""
-    dispatcher = app.dispatcher
-    dispatcher.workflow_data.setdefault("support", SupportQueries(app.sessions))
-    dispatcher.workflow_data.setdefault("outbox", app.outbox)
-    if not any(router.name == "admin" for router in dispatcher.sub_routers):
-        dispatcher.include_router(admin.build_router(app.settings.admin_ids))
-        # Before the fallback router, which answers everything.
-        dispatcher.sub_routers.insert(0, dispatcher.sub_routers.pop())
-    alerts = SupportAlerts(
-        app.bot, app.settings.support_chat_id, app.l10n[app.settings.support_language]
-    )
-    app.outbox._handlers.setdefault("alert", alerts.deliver)
-
-
 async def start_with_support(harness, **overrides) -> App:
     await harness.stop()
     settings = {"admin_ids": frozenset({ADMIN}), "support_chat_id": SUPPORT_CHAT} | overrides
-    app = await harness.start(**settings)
-    wire(app)
-    return app
+    return await harness.start(**settings)
 
 
 async def pay_demo_code(harness, user_id: int = PAYER) -> tuple[Payment, Receipt]:
@@ -77,11 +61,15 @@ async def pay_demo_code(harness, user_id: int = PAYER) -> tuple[Payment, Receipt
     return payment, receipt
 
 
+def shown(call) -> str:
+    """A sent message's text as Telegram parsed it (tags gone, entities decoded)."""
+    assert call.ok, call.error
+    return call.response["text"]
+
+
 async def ask(client, text: str) -> list[str]:
     """What the bot answered to one message, as the user reads it."""
-    before = len(client.messages())
-    await client.send(text)
-    return client.texts()[before:]
+    return [shown(c) for c in await client.send(text) if c.method == "sendMessage"]
 
 
 def receipts_sent(harness, user_id: int) -> int:
@@ -127,7 +115,8 @@ async def test_find_by_code_order_id_and_receipt_number(harness):
             f"receipt: {ru.plain('admin-outbox-status-sent')}",
         ):
             assert expected in answer, (query, expected)
-    assert "ASANOV ASAN" not in " ".join(client.texts())
+    sent_to_admin = " ".join(c.text or "" for c in harness.telegram.sent_messages(ADMIN))
+    assert "ASANOV A****" in sent_to_admin and "ASANOV ASAN" not in sent_to_admin
 
 
 async def test_find_and_resend_explain_themselves(harness):
@@ -162,7 +151,8 @@ async def test_others_get_the_fallback_answer(harness, command):
     await asyncio.sleep(0.3)
     assert receipts_sent(harness, PAYER) == 1
     async with harness.app.sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+        # The receipt, its PDF and the billing confirmation; nothing from /find or /resend.
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
 
 
 async def test_no_admins_answers_nobody(harness):
@@ -212,8 +202,9 @@ async def test_resend_sends_the_receipt_again_to_the_payer(harness):
     await asyncio.sleep(0.4)
     assert receipts_sent(harness, PAYER) == 3
     assert receipts_sent(harness, ADMIN) == 0
-    again = harness.telegram.sent_messages(PAYER)[-1].text
-    assert receipt.number in again and "ASANOV ASAN" in again  # the payer's own receipt
+    receipts = [c.text for c in harness.telegram.sent_messages(PAYER) if "SBX-" in (c.text or "")]
+    assert receipt.number in receipts[0]
+    assert receipts == [receipts[0]] * 3  # the very same receipt, again
     async with harness.app.sessions() as session:
         keys = list(
             await session.scalars(
@@ -306,6 +297,22 @@ async def test_queue_alert_once_per_key(harness):
     assert alerts[1].payment_id is None
 
 
+async def test_queue_alert_survives_a_concurrent_twin(harness):
+    """The twin's check runs before the first commits: the unique key decides, quietly."""
+    sessions = harness.app.sessions
+    async with transaction(sessions) as first:
+        await queue_alert(first, "payment_stuck", "twin", minutes=1)
+        twin = asyncio.create_task(raise_alert(sessions, "payment_stuck", "twin", minutes=2))
+        await asyncio.sleep(0.5)
+        assert not twin.done()  # waiting for the first transaction (row or write lock)
+    await asyncio.wait_for(twin, 10)  # no IntegrityError: the caller's transaction survives
+    async with sessions() as session:
+        rows = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "alert"))
+        )
+    assert [row.payload["minutes"] for row in rows] == [1]
+
+
 async def test_alerts_reach_the_support_chat_through_the_outbox(harness):
     app = await start_with_support(harness)
     await raise_alert(
@@ -321,8 +328,7 @@ async def test_alerts_reach_the_support_chat_through_the_outbox(harness):
     await asyncio.sleep(0.3)
     sent = harness.telegram.sent_messages(SUPPORT_CHAT)
     assert len(sent) == 1
-    text = harness.telegram.chat_messages(SUPPORT_CHAT)[0]["text"]
-    assert text == plain(
+    assert shown(sent[0]) == plain(
         ru,
         "alert-callback_rejected",
         reason="unknown_order",
@@ -360,6 +366,74 @@ async def test_without_a_support_chat_alerts_are_only_logged(harness):
     await SupportAlerts(app.bot, SUPPORT_CHAT, app.l10n["en"]).deliver(row)
     [call] = harness.telegram.sent_messages(SUPPORT_CHAT)
     assert f"Payment no. {payment.id}" in call.text and "ASANOV" not in call.text
+
+
+async def test_a_receipt_given_up_raises_an_alert(harness):
+    app = await start_with_support(harness)
+    payment, receipt = await pay_demo_code(harness)
+    await wait_until(lambda: receipts_sent(harness, PAYER) == 1)
+    await app.outbox.stop()  # this test's worker alone delivers from here on
+
+    async def blocked(message: OutboxMessage) -> None:
+        raise GiveUp("TelegramForbiddenError: bot was blocked by the user")
+
+    alerts = SupportAlerts(app.bot, SUPPORT_CHAT, app.l10n["ru"])
+    worker = OutboxWorker(app.sessions, on_failed=undelivered_receipt_alerts(app.sessions))
+    worker.register({"receipt": blocked, "payment_declined": blocked, **alerts.handlers()})
+    assert await SupportQueries(app.sessions).resend_receipt(payment.id) == receipt.number
+    async with transaction(app.sessions) as session:  # another kind failing: no alert
+        session.add(OutboxMessage(kind="payment_declined", dedupe_key="x", payment_id=payment.id))
+
+    assert await worker.run_once() == 2  # the receipt and the notice fail for good
+    assert await worker.run_once() == 1  # the one alert goes to the support chat
+    assert await worker.run_once() == 0
+    [call] = harness.telegram.sent_messages(SUPPORT_CHAT)
+    expected = plain(
+        ru,
+        "alert-receipt_undelivered",
+        payment_id=payment.id,
+        reason="TelegramForbiddenError: bot was blocked by the user",
+    )
+    assert shown(call) == expected
+    assert "ASANOV" not in call.text
+
+
+async def test_rejected_callbacks_raise_one_alert_per_reason_and_hour(harness, tmp_path):
+    app = harness.app
+    on_rejected = rejected_callback_alerts(app.sessions, "sandbox")
+    for number in range(5):  # forged: any order id, as often as the sender likes
+        await on_rejected("bad_signature", f"TG{number}")
+    await on_rejected("malformed", None)
+    async with app.sessions() as session:
+        payloads = list(
+            await session.scalars(
+                select(OutboxMessage.payload)
+                .where(OutboxMessage.kind == "alert")
+                .order_by(OutboxMessage.id)
+            )
+        )
+    assert payloads == [
+        {
+            "alert": "callback_rejected",
+            "reason": "bad_signature",
+            "order_id": "TG0",
+            "acquirer": "sandbox",
+        },
+        {
+            "alert": "callback_rejected",
+            "reason": "malformed",
+            "order_id": None,
+            "acquirer": "sandbox",
+        },
+    ]
+    # A database that cannot take the alert does not turn the answer into an error.
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'no-tables.sqlite3'}")
+    try:
+        with capture_logs() as logs:
+            await rejected_callback_alerts(create_session_factory(engine), "sandbox")("x", None)
+    finally:
+        await engine.dispose()
+    assert [e["event"] for e in logs] == ["support.alert_not_queued"]
 
 
 @pytest.mark.parametrize(

@@ -190,3 +190,23 @@ command-privacy = { privacy-policy }
 command-terms = { user-agreement }
 command-mydata = My data
 command-forget = Erase my data
+
+## Receipt PDF and verification
+
+receipt-verify-link = Check this receipt: { $url }
+pdf-title = Online receipt { $number }
+pdf-operator = State enterprise "Infocom" of the Ministry of Digital Development of the Kyrgyz Republic
+pdf-verify = Scan the QR code or open { $url } to check this receipt.
+pdf-caption = Online receipt № { $number } as a PDF: show it at a consulate or a service centre, even offline.
+verify-title = Online receipt check
+verify-confirmed = ✅ The payment is confirmed.
+verify-not-confirmed = ⚠️ The payment is not confirmed.
+verify-not-found = Not found.
+
+## History
+
+history-title = <b>Your payments</b> (page { $page } of { $pages }):
+history-empty = You have no payments in this bot yet. Send /pay to pay a code.
+history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
+button-history-receipt = 🧾 Receipt № { $number }
+command-history = My payments

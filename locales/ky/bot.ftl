@@ -190,3 +190,23 @@ command-privacy = { privacy-policy }
 command-terms = { user-agreement }
 command-mydata = Менин маалыматым
 command-forget = Маалыматымды өчүрүү
+
+## Receipt PDF and verification
+
+receipt-verify-link = Бул чекти текшерүү: { $url }
+pdf-title = Онлайн-чек { $number }
+pdf-operator = Кыргыз Республикасынын Санариптик өнүктүрүү министрлигине караштуу “Инфоком” мамлекеттик ишканасы
+pdf-verify = Бул чекти текшерүү үчүн QR-кодду скандаңыз же { $url } шилтемесин ачыңыз.
+pdf-caption = PDF түрүндөгү № { $number } онлайн-чек: аны консулдукта же тейлөө борборунда интернетсиз да көрсөтсөңүз болот.
+verify-title = Онлайн-чекти текшерүү
+verify-confirmed = ✅ Төлөм ырасталды.
+verify-not-confirmed = ⚠️ Төлөм ырасталган жок.
+verify-not-found = Табылган жок.
+
+## History
+
+history-title = <b>Сиздин төлөмдөрүңүз</b> ({ $pages } барактын { $page }-барагы):
+history-empty = Бул ботто азырынча төлөмдөрүңүз жок. Кодду төлөө үчүн /pay жөнөтүңүз.
+history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
+button-history-receipt = 🧾 № { $number } чек
+command-history = Менин төлөмдөрүм

@@ -190,3 +190,23 @@ command-privacy = { privacy-policy }
 command-terms = { user-agreement }
 command-mydata = Мои данные
 command-forget = Удалить мои данные
+
+## Receipt PDF and verification
+
+receipt-verify-link = Проверить этот чек: { $url }
+pdf-title = Онлайн-чек { $number }
+pdf-operator = Государственное предприятие «Инфоком» при Министерстве цифрового развития Кыргызской Республики
+pdf-verify = Отсканируйте QR-код или откройте { $url }, чтобы проверить этот чек.
+pdf-caption = Онлайн-чек № { $number } в PDF: его можно показать в консульстве или центре обслуживания, даже без интернета.
+verify-title = Проверка онлайн-чека
+verify-confirmed = ✅ Оплата подтверждена.
+verify-not-confirmed = ⚠️ Оплата не подтверждена.
+verify-not-found = Не найдено.
+
+## History
+
+history-title = <b>Ваши платежи</b> (страница { $page } из { $pages }):
+history-empty = У вас пока нет платежей в этом боте. Отправьте /pay, чтобы оплатить код.
+history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
+button-history-receipt = 🧾 Чек № { $number }
+command-history = Мои платежи

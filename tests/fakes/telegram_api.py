@@ -1049,6 +1049,10 @@ class FakeTelegram:
         failure = _Failure(status, description, parameters or None, times)
         self._failures.setdefault(self._method_key(method), deque()).append(failure)
 
+    def next_message_id(self, chat_id: int) -> int:
+        """The id Telegram would give the next message in the chat (for a user's message)."""
+        return self._last_message_id.get(chat_id, 0) + 1
+
     def register_update(self, update: dict[str, Any]) -> None:
         """An update fed to the bot another way (e.g. ``feed_update``): its messages become
         known, so the bot may edit or delete them as on Telegram."""

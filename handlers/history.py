@@ -1,0 +1,92 @@
+"""/history: the user's payments, newest first, a page at a time, each receipt sendable again."""
+
+import contextlib
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import HistoryPage, HistoryReceipt
+from handlers.flow import Conversation
+from payments.clock import bishkek_time
+from payments.money import Money
+from payments.receipts import ReceiptView
+from payments.states import PaymentStatus
+
+PAGE_SIZE = 5
+
+
+async def page_of_history(conversation: Conversation, page: int) -> tuple[str, object]:
+    t = conversation.t
+    payments, total = await conversation.payments.history(
+        conversation.user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    if total == 0:
+        return t("history-empty"), None
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    lines = [t("history-title", page=page + 1, pages=pages)]
+    builder = InlineKeyboardBuilder()
+    for payment in payments:
+        lines.append(
+            t(
+                "history-line",
+                date=bishkek_time(payment.created_at).split(" ")[0],
+                code=payment.payment_code,
+                service=t.plain(f"service-{payment.service}"),
+                amount=Money(payment.amount_minor, payment.currency).display(),
+                status=t.plain(f"payment-status-{payment.status}"),
+            )
+        )
+        if payment.status == PaymentStatus.PAID:
+            found = await conversation.payments.receipt_for_payment(payment.id)
+            if found is not None:
+                builder.button(
+                    text=t.plain("button-history-receipt", number=found[1].number),
+                    callback_data=HistoryReceipt(payment_id=payment.id),
+                )
+    navigation = [
+        (label, target)
+        for label, target in (("button-previous", page - 1), ("button-next", page + 1))
+        if 0 <= target < pages
+    ]
+    for label, target in navigation:
+        builder.button(text=t.plain(label), callback_data=HistoryPage(page=target))
+    receipts = len(list(builder.buttons)) - len(navigation)
+    builder.adjust(*([1] * receipts), len(navigation) or 1)
+    return "\n".join(lines), builder.as_markup()
+
+
+async def show_history(message: Message, conversation: Conversation) -> None:
+    text, markup = await page_of_history(conversation, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def turn_history(
+    query: CallbackQuery, callback_data: HistoryPage, conversation: Conversation
+) -> None:
+    await query.answer()
+    text, markup = await page_of_history(conversation, callback_data.page)
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_text(text, reply_markup=markup)
+
+
+async def resend_receipt(
+    query: CallbackQuery, callback_data: HistoryReceipt, conversation: Conversation
+) -> None:
+    found = await conversation.payments.receipt_for_payment(callback_data.payment_id)
+    if found is None or found[0].user_id != conversation.user_id:  # not theirs: say nothing
+        await query.answer(conversation.t.plain("button-outdated"), show_alert=True)
+        return
+    await query.answer()
+    await conversation.send_receipt(ReceiptView.of(*found))
+
+
+def build_router() -> Router:
+    router = Router(name="history")
+    router.message.register(show_history, Command("history"))
+    router.callback_query.register(turn_history, HistoryPage.filter())
+    router.callback_query.register(resend_receipt, HistoryReceipt.filter())
+    return router

@@ -14,6 +14,7 @@ from datetime import timedelta
 import structlog
 from sqlalchemy import select, update
 
+from payments.background import BackgroundTask
 from payments.clock import utcnow
 from storage.db import SessionFactory, transaction
 from storage.models import OutboxMessage
@@ -59,7 +60,7 @@ class OutboxWorker:
         self._max_attempts = max_attempts
         self._failed_hook = on_failed
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundTask("outbox-worker", self._run)
 
     def register(self, handlers: dict[str, Handler]) -> None:
         """Who delivers each kind of message (receipts, notices, alerts ...)."""
@@ -70,14 +71,10 @@ class OutboxWorker:
         self._wake.set()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def _run(self) -> None:
         while True:

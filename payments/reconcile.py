@@ -8,13 +8,13 @@ the work and no payment is asked about twice at once.
 """
 
 import asyncio
-import contextlib
 from datetime import timedelta
 
 import structlog
 from sqlalchemy import or_, select
 
 from payments.acquirers import Acquirer, AcquirerError
+from payments.background import BackgroundTask
 from payments.clock import utcnow
 from payments.service import PaymentService
 from payments.states import PaymentStatus
@@ -40,17 +40,13 @@ class Reconciler:
         self._after = after
         self._interval = interval_seconds
         self._batch = batch
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundTask("reconciler", self._run)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="reconciler")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def _run(self) -> None:
         while True:

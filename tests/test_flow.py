@@ -40,6 +40,14 @@ async def walk_to_bill(client, language: str, code: str = CODE) -> None:
     await client.click(l10n[language].plain("button-agree"))
 
 
+async def pay_code(client, language: str, code: str = CODE) -> str:
+    """Walk to the bill, pay with the approving test card; the receipt's text."""
+    await walk_to_bill(client, language, code)
+    await client.click(l10n[language].plain("button-pay"))
+    await pay_on_page(payment_url(client.last_text()))
+    return await client.wait_for(lambda text: "SBX-" in text)
+
+
 @pytest.mark.parametrize("language", ["ky", "ru", "en"])
 async def test_pay_a_code_end_to_end(harness, language):
     t = l10n[language]
@@ -258,10 +266,7 @@ async def test_declined_card_offers_another_try(harness):
 async def test_paid_code_shows_the_receipt_and_old_buttons_stay_safe(harness):
     t = l10n["ru"]
     client = harness.client(user_id=7800)
-    await walk_to_bill(client, "ru")
-    await client.click(t.plain("button-pay"))
-    await pay_on_page(payment_url(client.last_text()))
-    receipt = await client.wait_for(lambda text: "SBX-" in text)
+    receipt = await pay_code(client, "ru")
     pdf = plain(t, "pdf-caption", number=receipt.split("№ ")[1].split("\n")[0])
     await client.wait_for(lambda text: text == pdf)  # the PDF follows the receipt
 

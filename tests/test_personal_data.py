@@ -11,7 +11,7 @@ import bot.documents as documents
 from bot.documents import DocumentKind, document
 from payments.limits import LookupLimiter, LookupPolicy, MemoryWindows, RedisWindows
 from storage.models import Consent, Payment, User
-from tests.test_flow import CODE, l10n, pay_on_page, payment_url, plain, walk_to_bill
+from tests.test_flow import CODE, l10n, pay_code, plain, walk_to_bill
 
 ALL_TEXTS = [
     (DocumentKind.PRIVACY_POLICY, "ky"),
@@ -95,10 +95,7 @@ async def test_consent_records_and_asking_again_after_a_new_version(harness, tmp
 async def test_mydata_and_forget(harness):
     t = l10n["en"]
     client = harness.client(user_id=9000, language_code="en")
-    await walk_to_bill(client, "en")
-    await client.click(t.plain("button-pay"))
-    await pay_on_page(payment_url(client.last_text()))
-    await client.wait_for(lambda text: "SBX-" in text)
+    await pay_code(client, "en")
 
     await client.send("/mydata")
     sent = harness.telegram.calls_to("sendDocument", chat_id=9000)[-1]
@@ -199,12 +196,8 @@ async def test_limiter_in_redis_is_shared_by_instances(redis_url):
 
 
 async def test_a_paid_code_shows_a_masked_receipt_before_consent(harness):
-    t = l10n["ru"]
     payer = harness.client(user_id=9400)
-    await walk_to_bill(payer, "ru")
-    await payer.click(t.plain("button-pay"))
-    await pay_on_page(payment_url(payer.last_text()))
-    await payer.wait_for(lambda text: "SBX-" in text)
+    await pay_code(payer, "ru")
 
     stranger = harness.client(user_id=9401)
     await stranger.send("/start")

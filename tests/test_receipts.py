@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.i18n import L10n
 from storage.models import Receipt
-from tests.test_flow import CODE, pay_on_page, payment_url, plain, walk_to_bill
+from tests.test_flow import CODE, pay_code, pay_on_page, payment_url, plain, walk_to_bill
 
 l10n = L10n()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -22,10 +22,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 async def paid(harness, user_id: int, language: str, code: str = CODE):
     client = harness.client(user_id=user_id, language_code=language)
-    await walk_to_bill(client, language, code)
-    await client.click(l10n[language].plain("button-pay"))
-    await pay_on_page(payment_url(client.last_text()))
-    await client.wait_for(lambda text: "SBX-" in text)
+    await pay_code(client, language, code)
     for _ in range(100):
         pdfs = harness.telegram.calls_to("sendDocument", chat_id=user_id)
         if pdfs and pdfs[-1].params["document"].filename.endswith(".pdf"):

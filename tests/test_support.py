@@ -26,7 +26,7 @@ from payments.support import (
 )
 from storage.db import create_engine, create_session_factory, transaction
 from storage.models import OutboxMessage, Payment, Receipt
-from tests.test_flow import CODE, l10n, pay_on_page, payment_url, walk_to_bill
+from tests.test_flow import CODE, l10n, pay_code
 
 ADMIN = 9001
 PAYER = 9100
@@ -47,11 +47,7 @@ async def start_with_support(harness, **overrides) -> App:
 
 
 async def pay_demo_code(harness, user_id: int = PAYER) -> tuple[Payment, Receipt]:
-    client = harness.client(user_id=user_id)
-    await walk_to_bill(client, "ru")
-    await client.click(ru.plain("button-pay"))
-    await pay_on_page(payment_url(client.last_text()))
-    await client.wait_for(lambda text: "SBX-" in text)
+    await pay_code(harness.client(user_id=user_id), "ru")
     async with harness.app.sessions() as session:
         payment, receipt = (
             await session.execute(

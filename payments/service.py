@@ -270,6 +270,24 @@ class PaymentService:
             self._queue(session, "payment_declined", payment)
             return "declined"
         payment.paid_at = now
+        other = await session.scalar(
+            select(Payment.order_id).where(
+                Payment.payment_code == payment.payment_code,
+                Payment.status == PaymentStatus.PAID,
+                Payment.id != payment.id,
+            )
+        )
+        if other is not None:  # the acquirer took the money on an older link too
+            log.error("payment.paid_twice", payment_id=payment.id, order_id=payment.order_id)
+            await queue_alert(
+                session,
+                "double_payment",
+                payment.order_id,
+                payment_code=payment.payment_code,
+                order_id=payment.order_id,
+                payment_id=payment.id,
+                other_order_id=other,
+            )
         session.add(
             Receipt(
                 number=f"{now.astimezone(BISHKEK):%Y%m%d}-{payment.id:07d}",

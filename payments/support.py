@@ -35,6 +35,7 @@ ALERT_FIELDS: dict[str, tuple[str, ...]] = {
     "amount_mismatch": ("order_id", "payment_id", "expected", "got"),
     "payment_stuck": ("order_id", "payment_id", "minutes"),
     "receipt_undelivered": ("payment_id", "reason"),
+    "double_payment": ("payment_code", "order_id", "payment_id", "other_order_id"),
 }
 # An alert kind this module does not know yet is still delivered, with these fields only.
 OTHER_ALERT_FIELDS = ("order_id", "payment_id")

@@ -62,6 +62,10 @@ alert-receipt_undelivered =
     ⚠️ <b>Online receipt not delivered</b>
     Payment no. { $payment_id }
     Reason: { $reason }
+alert-double_payment =
+    ⚠️ <b>A payment code was paid twice: refund one</b>
+    Payment code: <code>{ $payment_code }</code>
+    Order: <code>{ $order_id }</code> (payment no. { $payment_id }), also paid: <code>{ $other_order_id }</code>
 alert-other =
     ⚠️ <b>Alert: { $kind }</b>
     Order: <code>{ $order_id }</code>, payment no. { $payment_id }

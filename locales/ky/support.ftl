@@ -62,6 +62,10 @@ alert-receipt_undelivered =
     ⚠️ <b>Онлайн-чек жеткирилген жок</b>
     Төлөм № { $payment_id }
     Себеби: { $reason }
+alert-double_payment =
+    ⚠️ <b>Төлөм коду эки жолу төлөндү: бир төлөмдү кайтарыңыз</b>
+    Төлөм коду: <code>{ $payment_code }</code>
+    Буйрутма: <code>{ $order_id }</code> (№ { $payment_id } төлөм), ошондой эле төлөнгөн: <code>{ $other_order_id }</code>
 alert-other =
     ⚠️ <b>Эскертүү: { $kind }</b>
     Буйрутма: <code>{ $order_id }</code>, төлөм № { $payment_id }

@@ -205,7 +205,7 @@ class Payments(RuleBasedStateMachine):
 
 
 Payments.TestCase.settings = settings(
-    max_examples=40,
+    max_examples=120,
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

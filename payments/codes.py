@@ -29,8 +29,11 @@ SERVICE_PREFIXES: dict[Service, str] = {
 }
 
 
-def normalise_code(text: str) -> str | None:
-    """A payment code as typed (`1100 2041-7853`) in canonical form, or None if it is not one."""
+def normalise_code(text: str | None) -> str | None:
+    """A payment code as typed (`1100 2041-7853`) in canonical form, or None if it is not one
+    (or there is no text at all: a sticker, a photo)."""
+    if not text:
+        return None
     code = _SEPARATORS.sub("", text.strip())
     if not code.isascii() or not code.isdigit():
         return None

@@ -36,7 +36,14 @@ class InvoiceRow:
 
 def parse_csv(text: str) -> list[InvoiceRow]:
     """Every row, or InvoiceImportError naming each bad line: nothing is half-imported."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _parse_rows(reader)
+    except csv.Error as error:  # broken quoting, a stray carriage return ...
+        raise InvoiceImportError([f"line {reader.line_num}: {error}"]) from error
+
+
+def _parse_rows(reader: csv.DictReader) -> list[InvoiceRow]:
     if tuple(reader.fieldnames or ()) != CSV_HEADER:
         raise InvoiceImportError([f"line 1: header must be {','.join(CSV_HEADER)}"])
     rows: list[InvoiceRow] = []

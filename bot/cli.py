@@ -10,7 +10,7 @@ import structlog
 
 from bot.app import App, build_app
 from bot.logs import setup_logging
-from bot.settings import DATA_DIR, BotMode, Settings
+from bot.settings import DATA_DIR, PROJECT_ROOT, BotMode, Settings
 from payments.invoices import InvoiceImportError, demo_invoices, parse_csv, save_invoices
 from storage.db import create_engine, create_session_factory, migrate
 
@@ -29,7 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     importer = invoice_commands.add_parser("import", help="import the operator's CSV file")
     importer.add_argument("file", type=Path)
     invoice_commands.add_parser("demo", help="load demo codes for every service and print them")
-    args = parser.parse_args(argv)
+    commands.add_parser(
+        "bench", help="the benchmark suite (same as `python -m bench`)", add_help=False
+    )
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "bench":
+        sys.path.insert(0, str(PROJECT_ROOT))  # bench/ and its fakes live beside the packages
+        from bench.run import main as bench
+
+        return bench(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
     settings = Settings()
     if args.command == "shell":

@@ -1,5 +1,7 @@
 """Outbox handlers that speak to Telegram: the receipt and the declined notice."""
 
+import asyncio
+
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -75,9 +77,8 @@ class Delivery:
 
     async def receipt_pdf(self, message: OutboxMessage) -> None:
         t, view, url = await self._receipt(message)
-        document = BufferedInputFile(
-            receipt_pdf(t, view, url), filename=f"receipt-{view.number}.pdf"
-        )
+        pdf = await asyncio.to_thread(receipt_pdf, t, view, url)  # CPU work off the loop
+        document = BufferedInputFile(pdf, filename=f"receipt-{view.number}.pdf")
         caption = t("pdf-caption", number=view.number)
         await self._send(message.chat_id, caption, document=document)
 

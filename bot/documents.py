@@ -22,8 +22,9 @@ class DocumentKind(StrEnum):
         return {"privacy-policy": "pp", "user-agreement": "ua"}.get(self.value, "ap")
 
     @classmethod
-    def from_short(cls, short: str) -> "DocumentKind":
-        return next(kind for kind in cls if kind.short == short)
+    def from_short(cls, short: str) -> "DocumentKind | None":
+        """None for a short name that is not ours (a forged or outdated button)."""
+        return next((kind for kind in cls if kind.short == short), None)
 
 
 # The texts carry no date of their own: this is the date the operator's text was taken in.

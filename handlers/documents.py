@@ -30,7 +30,9 @@ async def open_from_list(
     query: CallbackQuery, callback_data: DocumentOpen, conversation: Conversation
 ) -> None:
     await query.answer()
-    await conversation.open_document(DocumentKind.from_short(callback_data.kind))
+    kind = DocumentKind.from_short(callback_data.kind)
+    if kind is not None:
+        await conversation.open_document(kind)
 
 
 async def turn_page(
@@ -38,7 +40,8 @@ async def turn_page(
 ) -> None:
     """Previous/next edit the one message; a language chosen for a text sends a new one."""
     await query.answer()
-    found = document(DocumentKind.from_short(callback_data.kind), callback_data.language)
+    kind = DocumentKind.from_short(callback_data.kind)
+    found = document(kind, callback_data.language) if kind is not None else None
     if found is None:
         return
     text, markup = document_page(conversation.t, found, callback_data.page)
@@ -54,7 +57,8 @@ async def send_as_file(
 ) -> None:
     await query.answer()
     kind = DocumentKind.from_short(callback_data.kind)
-    await conversation.send_document_file(kind, callback_data.language)
+    if kind is not None:
+        await conversation.send_document_file(kind, callback_data.language)
 
 
 def build_router() -> Router:

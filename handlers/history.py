@@ -20,6 +20,7 @@ PAGE_SIZE = 5
 
 async def page_of_history(conversation: Conversation, page: int) -> tuple[str, object]:
     t = conversation.t
+    page = max(page, 0)  # callback data comes from outside
     payments, total = await conversation.payments.history(
         conversation.user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
     )

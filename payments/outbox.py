@@ -8,11 +8,12 @@ once; a duplicate can happen only when a process dies between sending and record
 
 import asyncio
 import contextlib
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 
 from payments.background import BackgroundTask
 from payments.clock import utcnow
@@ -51,6 +52,7 @@ class OutboxWorker:
         batch: int = 20,
         max_attempts: int = 30,
         on_failed: Callable[[OutboxMessage, str], Awaitable[None]] | None = None,
+        first: tuple[str, ...] = ("receipt",),
     ) -> None:
         self._sessions = sessions
         self._handlers: dict[str, Handler] = {}
@@ -59,6 +61,8 @@ class OutboxWorker:
         self._batch = batch
         self._max_attempts = max_attempts
         self._failed_hook = on_failed
+        # What people wait for goes first: a receipt before its PDF or a billing confirmation.
+        self._priority = case((OutboxMessage.kind.in_(first), 0), else_=1)
         self._wake = asyncio.Event()
         self._loop = BackgroundTask("outbox-worker", self._run)
 
@@ -90,10 +94,20 @@ class OutboxWorker:
             self._wake.clear()
 
     async def run_once(self) -> int:
-        """Claim the due rows, deliver them, record the outcome; the number handled."""
+        """Claim the due rows, deliver them, record the outcome; the number handled.
+
+        Chats are served side by side (Telegram's pace is kept by the handlers), each chat's
+        messages in the order they were queued."""
         messages = await self._claim()
+        by_chat: dict[object, list[OutboxMessage]] = defaultdict(list)
         for message in messages:
-            await self._deliver(message)
+            by_chat[message.chat_id if message.chat_id is not None else object()].append(message)
+
+        async def deliver_in_order(queue: list[OutboxMessage]) -> None:
+            for message in queue:
+                await self._deliver(message)
+
+        await asyncio.gather(*(deliver_in_order(queue) for queue in by_chat.values()))
         return len(messages)
 
     async def _claim(self) -> list[OutboxMessage]:
@@ -103,7 +117,7 @@ class OutboxWorker:
                 await session.scalars(
                     select(OutboxMessage)
                     .where(OutboxMessage.status == "pending", OutboxMessage.available_at <= now)
-                    .order_by(OutboxMessage.id)
+                    .order_by(self._priority, OutboxMessage.id)
                     .limit(self._batch)
                     .with_for_update(skip_locked=True)
                 )

@@ -126,9 +126,9 @@ class PaymentService:
                 payment_url="",
                 expires_at=now + self.lifetime,
             )
-            session.add(payment)
             try:
-                await session.flush()
+                async with session.begin_nested():  # a live page exists: only this undone
+                    session.add(payment)
             except IntegrityError:
                 payment = None
         if payment is None:

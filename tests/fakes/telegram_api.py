@@ -98,6 +98,7 @@ class ApiCall:
     error: dict[str, Any] | None = None  # {"error_code": ..., "description": ...} if it failed
     violations: list[str] = field(default_factory=list)
     files: dict[str, FakeFile] = field(default_factory=dict)
+    received_at: float = field(default_factory=time.monotonic)  # for latency benchmarks
 
     @property
     def chat_id(self) -> int | str | None:

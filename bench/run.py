@@ -1,0 +1,475 @@
+"""The benchmark suite: the bot in webhook mode against the local fake Bot API over real HTTP.
+
+1. ceiling: a bare aiogram echo bot, same framework, session and fake server: updates/s.
+2. conversation: users walking start → language → code → consent → details → pay, many at
+   once: steps/s and p50/p99 per step, embedded default and PostgreSQL + Redis.
+3. callback → receipt: signed acquirer callbacks at a steady 50/s: p50/p99 from arrival to
+   the receipt's sendMessage.
+4. burst: 1,000 receipts to 1,000 chats, the fake enforcing Telegram's pace (429 beyond).
+5. memory: RSS growth with 10,000 conversations parked mid-flow (embedded default).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.app import App, build_app
+from bot.logs import setup_logging
+from bot.settings import Settings
+from bot.updates import UserSimulator
+from payments.acquirers.sandbox import APPROVE_CARD, SIGNATURE_HEADER, CardForm
+from payments.clock import utcnow
+from payments.invoices import demo_invoices, save_invoices
+from payments.money import Money
+from tests.fakes.telegram_api import FakeTelegram
+
+SECRET = "bench-secret"  # noqa: S105 (the fake webhook secret of a local benchmark)
+PATH = "/bench/webhook"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Poster:
+    """Posts updates to a webhook endpoint, one HTTP client for all."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=200),
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"},
+        )
+
+    async def post(self, update: Any) -> float:
+        started = time.perf_counter()
+        async with self.http.post(self.url, data=update.model_dump_json(exclude_none=True)) as r:
+            await r.read()
+            if r.status != 200:
+                raise RuntimeError(f"webhook answered {r.status}")
+        return time.perf_counter() - started
+
+    async def close(self) -> None:
+        await self.http.close()
+
+
+async def serve(app: web.Application, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+async def ceiling(telegram: FakeTelegram, users: int, seconds: float) -> dict[str, float]:
+    """A bare aiogram echo bot: the most this framework, session and server can do."""
+    bot = Bot(
+        telegram.token, session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url))
+    )
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    app = web.Application()
+    SimpleRequestHandler(dispatcher, bot, secret_token=SECRET, handle_in_background=False).register(
+        app, path=PATH
+    )
+    port = free_port()
+    runner = await serve(app, port)
+    poster = Poster(f"http://127.0.0.1:{port}{PATH}")
+    count = 0
+    deadline = time.perf_counter() + seconds
+
+    async def user(user_id: int) -> None:
+        nonlocal count
+        sim = UserSimulator(user_id, "en")
+        while time.perf_counter() < deadline:
+            await poster.post(sim.message("hello"))
+            count += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(user(1_000_000 + i) for i in range(users)))
+    elapsed = time.perf_counter() - started
+    await poster.close()
+    await runner.cleanup()
+    await bot.session.close()
+    return {"updates_per_second": count / elapsed}
+
+
+def bench_settings(telegram: FakeTelegram, database_url: str, port: int, **extra: Any) -> Settings:
+    return Settings(
+        _env_file=None,
+        bot_token=telegram.token,
+        bot_api_url=telegram.base_url,
+        database_url=database_url,
+        http_port=port,
+        public_base_url=f"http://127.0.0.1:{port}",
+        outbox_poll_seconds=0.2,
+        log_level="WARNING",
+        **extra,
+    )
+
+
+async def start_app(settings: Settings) -> App:
+    app = build_app(settings)
+    SimpleRequestHandler(
+        app.dispatcher, app.bot, secret_token=SECRET, handle_in_background=False
+    ).register(app.web, path=PATH)
+    await app.start()
+    await save_invoices(app.sessions, demo_invoices(), only_new=True)
+    return app
+
+
+async def conversation(
+    telegram: FakeTelegram, settings: Settings, users: int, rounds: int
+) -> dict[str, Any]:
+    """Each user: /start → language → code → I agree (details shown) → Pay, `rounds` times."""
+    app = await start_app(settings)
+    poster = Poster(f"http://127.0.0.1:{settings.http_port}{PATH}")
+    codes = [row.code for row in demo_invoices()[:6]]
+    latencies: dict[str, list[float]] = {
+        k: [] for k in ("start", "language", "code", "consent", "pay")
+    }
+    count = 0
+
+    def last_markup(user_id: int) -> Message:
+        for call in reversed(telegram.sent_messages(user_id)):
+            if call.response.get("reply_markup"):
+                return Message.model_validate(call.response)
+        raise RuntimeError("no buttons")
+
+    async def user(index: int) -> None:
+        nonlocal count
+        user_id = 2_000_000 + index
+        sim = UserSimulator(user_id, "ru")
+        for round_ in range(rounds):
+            latencies["start"].append(await poster.post(sim.message("/start")))
+            if round_ == 0:
+                message = last_markup(user_id)
+                latencies["language"].append(await poster.post(sim.press(message, "lang:ru")))
+            code = codes[(index + round_) % len(codes)]
+            latencies["code"].append(await poster.post(sim.message(code)))
+            message = last_markup(user_id)
+            if round_ == 0:
+                data = f"consent:agree:{code}"
+                latencies["consent"].append(await poster.post(sim.press(message, data)))
+                message = last_markup(user_id)
+            latencies["pay"].append(await poster.post(sim.press(message, f"bill:pay:{code}")))
+            count += 4 + (round_ == 0)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(user(i) for i in range(users)))
+    elapsed = time.perf_counter() - started
+    await poster.close()
+    await app.stop()
+    everything = [v for values in latencies.values() for v in values]
+    return {
+        "steps_per_second": count / elapsed,
+        "p50_ms": percentile(everything, 0.5) * 1000,
+        "p99_ms": percentile(everything, 0.99) * 1000,
+        "per_step_p99_ms": {k: percentile(v, 0.99) * 1000 for k, v in latencies.items()},
+    }
+
+
+async def open_payments(app: App, count: int, first_user: int) -> list[Any]:
+    """Payments opened as "Pay" would, each for its own chat and code."""
+    from sqlalchemy import insert
+
+    from storage.models import Invoice
+
+    rows = [
+        {
+            "code": f"19{first_user + i:010d}",
+            "payer_name": "BENCH USER",
+            "service": "meken_card",
+            "amount_minor": 300000,
+            "currency": "KGS",
+            "status": "unpaid",
+            "expires_at": None,
+        }
+        for i in range(count)
+    ]
+    async with app.sessions() as session, session.begin():
+        await session.execute(insert(Invoice), rows)
+    payments = []
+    for i, row in enumerate(rows):
+        started = await app.payments.start_payment(
+            code=row["code"],
+            user_id=first_user + i,
+            chat_id=first_user + i,
+            language="ru",
+            description="bench",
+        )
+        payments.append(started.payment)
+    return payments
+
+
+def signed(app: App, payment: Any) -> tuple[bytes, dict[str, str]]:
+    card, _ = CardForm.parse(
+        {"card_number": APPROVE_CARD, "expiry": "12/30", "cvc": "123", "holder": "A B"},
+        utcnow().date(),
+    )
+    body = app.acquirer.callback_body(payment.order_id, Money(payment.amount_minor, "KGS"), card)
+    return body, {SIGNATURE_HEADER: app.acquirer.sign(body)}
+
+
+async def callbacks_to_receipts(
+    telegram: FakeTelegram, settings: Settings, rate: int, seconds: float
+) -> dict[str, Any]:
+    app = await start_app(settings)
+    total = int(rate * seconds)
+    payments = await open_payments(app, total, 3_000_000)
+    url = f"http://127.0.0.1:{settings.http_port}/acquirer/sandbox/callback"
+    arrived: dict[int, float] = {}
+    async with aiohttp.ClientSession() as http:
+
+        async def post(payment: Any) -> None:
+            body, headers = signed(app, payment)
+            arrived[payment.chat_id] = time.monotonic()
+            async with http.post(url, data=body, headers=headers) as response:
+                await response.read()
+
+        tasks = []
+        started = time.perf_counter()
+        for index, payment in enumerate(payments):
+            delay = started + index / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(post(payment)))
+        await asyncio.gather(*tasks)
+    deadline = time.monotonic() + 30
+    receipts: dict[int, float] = {}
+    while time.monotonic() < deadline and len(receipts) < total:
+        receipts = {
+            call.chat_id: call.received_at
+            for call in telegram.calls_to("sendMessage")
+            if call.chat_id in arrived and "SBX-" in (call.text or "")
+        }
+        await asyncio.sleep(0.2)
+    latencies = [receipts[chat] - arrived[chat] for chat in receipts]
+    await app.stop()
+    return {
+        "callbacks": total,
+        "receipts": len(latencies),
+        "p50_ms": percentile(latencies, 0.5) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+    }
+
+
+async def burst(telegram: FakeTelegram, settings: Settings, chats: int) -> dict[str, Any]:
+    """Receipts queued for `chats` chats at once; the fake answers 429 beyond Telegram's pace."""
+    app = await start_app(settings)
+    await app.outbox.stop()  # queue everything first, then let the worker go
+    payments = await open_payments(app, chats, 4_000_000)
+    for payment in payments:
+        body, headers = signed(app, payment)
+        notice = app.acquirer.parse_callback(body, headers)
+        await app.payments.handle_callback(notice)
+    telegram.rate_limit = True
+    before = len(telegram.calls)
+    started = time.perf_counter()
+    app.outbox.start()
+    deadline = time.monotonic() + chats / 10 + 60
+    delivered: set[int] = set()
+    while time.monotonic() < deadline and len(delivered) < chats:
+        delivered = {
+            c.chat_id
+            for c in telegram.calls[before:]
+            if c.method == "sendMessage" and c.response is not None and "SBX-" in (c.text or "")
+        }
+        await asyncio.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    await app.stop()
+    calls = [c for c in telegram.calls[before:] if c.method in ("sendMessage", "sendDocument")]
+    sent = [c for c in calls if c.response is not None]
+    telegram.rate_limit = False
+    return {
+        "receipts": chats,
+        "delivered": len(delivered),
+        "lost": chats - len(delivered),
+        "messages_per_second": len(sent) / elapsed,
+        "share_of_30": len(sent) / elapsed / 30,
+        "answered_429_share": (len(calls) - len(sent)) / max(1, len(calls)),
+    }
+
+
+async def memory(telegram: FakeTelegram, settings: Settings, conversations: int) -> dict[str, Any]:
+    app = await start_app(settings)
+    poster = Poster(f"http://127.0.0.1:{settings.http_port}{PATH}")
+    before = rss_mb()
+    semaphore = asyncio.Semaphore(50)
+
+    async def park(index: int) -> None:
+        async with semaphore:
+            sim = UserSimulator(5_000_000 + index, "ru")
+            await poster.post(sim.message("/start"))  # waits at the language choice
+
+    await asyncio.gather(*(park(i) for i in range(conversations)))
+    after = rss_mb()
+    await poster.close()
+    await app.stop()
+    return {"conversations": conversations, "rss_growth_mb": after - before}
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    setup_logging("WARNING", "json")
+    results: dict[str, Any] = {}
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    async with FakeTelegram(strict=False) as telegram:
+        sqlite = f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
+        results["ceiling"] = await ceiling(telegram, args.users, args.seconds)
+        results["conversation_embedded"] = await conversation(
+            telegram, bench_settings(telegram, sqlite, free_port()), args.users, args.rounds
+        )
+        if args.postgres:
+            from tests.conftest import fresh_postgres
+
+            postgres = await fresh_postgres()
+            results["conversation_postgres_redis"] = await conversation(
+                telegram,
+                bench_settings(telegram, postgres, free_port(), redis_url=args.redis),
+                args.users,
+                args.rounds,
+            )
+        fast = {"telegram_messages_per_second": 1000}
+        results["callback_to_receipt"] = await callbacks_to_receipts(
+            telegram,
+            bench_settings(
+                telegram, f"sqlite+aiosqlite:///{folder / 'cb.sqlite3'}", free_port(), **fast
+            ),
+            args.rate,
+            args.callback_seconds,
+        )
+        results["burst"] = await burst(
+            telegram,
+            bench_settings(
+                telegram, f"sqlite+aiosqlite:///{folder / 'burst.sqlite3'}", free_port()
+            ),
+            args.burst,
+        )
+        results["memory"] = await memory(
+            telegram,
+            bench_settings(telegram, f"sqlite+aiosqlite:///{folder / 'mem.sqlite3'}", free_port()),
+            args.parked,
+        )
+    for name in ("conversation_embedded", "conversation_postgres_redis"):
+        if name in results:
+            ratio = results[name]["steps_per_second"] / results["ceiling"]["updates_per_second"]
+            results[name]["ratio_to_ceiling"] = ratio
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [("benchmark", "figure", "target", "met")]
+
+    def add(name: str, figure: str, target: str, met: bool | None) -> None:
+        rows.append((name, figure, target, "-" if met is None else ("yes" if met else "NO")))
+
+    add(
+        "1 ceiling (echo bot)",
+        f"{results['ceiling']['updates_per_second']:.0f} updates/s",
+        "",
+        None,
+    )
+    for key, label in (
+        ("conversation_embedded", "2 conversation, SQLite"),
+        ("conversation_postgres_redis", "2 conversation, PostgreSQL+Redis"),
+    ):
+        if key in results:
+            r = results[key]
+            add(
+                label,
+                f"{r['steps_per_second']:.0f} steps/s, p50 {r['p50_ms']:.0f} ms, "
+                f"p99 {r['p99_ms']:.0f} ms, {r['ratio_to_ceiling']:.2f} of ceiling",
+                ">= 0.5 of ceiling",
+                r["ratio_to_ceiling"] >= 0.5,
+            )
+    r = results["callback_to_receipt"]
+    add(
+        "3 callback -> receipt",
+        f"{r['receipts']}/{r['callbacks']}, p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms",
+        "p99 < 250 ms",
+        r["p99_ms"] < 250 and r["receipts"] == r["callbacks"],
+    )
+    r = results["burst"]
+    add(
+        "4 burst of receipts",
+        f"{r['messages_per_second']:.1f} msg/s ({r['share_of_30']:.0%} of 30), "
+        f"lost {r['lost']}, 429 {r['answered_429_share']:.1%}",
+        ">= 95% of 30/s, 0 lost, < 1% 429",
+        r["share_of_30"] >= 0.95 and r["lost"] == 0 and r["answered_429_share"] < 0.01,
+    )
+    r = results["memory"]
+    add(
+        "5 memory",
+        f"+{r['rss_growth_mb']:.1f} MB for {r['conversations']} parked",
+        "< 100 MB",
+        r["rss_growth_mb"] < 100,
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rate", type=int, default=50)
+    parser.add_argument("--callback-seconds", type=float, default=30.0)
+    parser.add_argument("--burst", type=int, default=1000)
+    parser.add_argument("--parked", type=int, default=10_000)
+    parser.add_argument("--postgres", action="store_true", help="also PostgreSQL + Redis")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.users, args.seconds, args.rounds = 10, 3.0, 1
+        args.callback_seconds, args.burst, args.parked = 3.0, 60, 500
+    results = asyncio.run(run(args))
+    print(table(results))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(f"\nfigures written to {args.out}")
+    return 0

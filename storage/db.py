@@ -29,7 +29,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    # One connection per process: SQLite lets one writer in at a time anyway, and queueing in
+    # the pool (not on SQLite's busy timeout) keeps concurrent updates from failing with
+    # "database is locked". No code here holds a session while it opens another.
+    engine = create_async_engine(
+        url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60, **kwargs
+    )
     _serialise_sqlite_writers(engine)
     return engine
 

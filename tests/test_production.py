@@ -210,3 +210,28 @@ async def test_expired_link_tells_the_user_and_a_late_paid_callback_still_gives_
         assert refreshed.status == "paid"
     finally:
         await harness.stop()
+
+
+async def test_database_outage_answers_users_and_asks_the_acquirer_to_retry(harness):
+    """The database goes away for a while: users are told to try again in a minute, the
+    acquirer gets an error answer (so it retries), and everything resumes when it is back."""
+    from storage.db import create_engine, create_session_factory
+
+    payment = await open_payment(harness, 6800)
+    body = signed_body(harness, payment)
+    working = harness.app.payments.sessions
+    dead = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    away = create_session_factory(dead)
+    for holder in (harness.app.payments, harness.app.users, harness.app.dispatcher.storage):
+        holder.__dict__["sessions" if holder is harness.app.payments else "_sessions"] = away
+    client = harness.client(6800)
+    try:
+        await client.send("/help")
+        assert client.last_text() == plain(l10n["ru"], "service-unavailable")
+        assert await post_callback(harness, body) == 503  # not recorded: retry later
+    finally:
+        for holder in (harness.app.payments, harness.app.users, harness.app.dispatcher.storage):
+            holder.__dict__["sessions" if holder is harness.app.payments else "_sessions"] = working
+        await dead.dispose()
+    assert await post_callback(harness, body) == 200  # the acquirer's retry
+    await client.wait_for(lambda text: "SBX-" in text)

@@ -210,3 +210,7 @@ history-empty = You have no payments in this bot yet. Send /pay to pay a code.
 history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
 button-history-receipt = 🧾 Receipt № { $number }
 command-history = My payments
+
+## Outages
+
+service-unavailable = The service is briefly unavailable. Nothing is lost: please try again in a minute.

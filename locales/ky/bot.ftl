@@ -210,3 +210,7 @@ history-empty = Бул ботто азырынча төлөмдөрүңүз жо
 history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
 button-history-receipt = 🧾 № { $number } чек
 command-history = Менин төлөмдөрүм
+
+## Outages
+
+service-unavailable = Кызмат кыска убакытка жеткиликсиз. Эч нерсе жоголгон жок: бир мүнөттөн кийин кайра аракет кылыңыз.

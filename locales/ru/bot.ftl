@@ -210,3 +210,7 @@ history-empty = У вас пока нет платежей в этом боте.
 history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
 button-history-receipt = 🧾 Чек № { $number }
 command-history = Мои платежи
+
+## Outages
+
+service-unavailable = Сервис ненадолго недоступен. Ничего не потеряно: попробуйте снова через минуту.

@@ -1,0 +1,39 @@
+"""When the database or Redis is away, a user still gets an answer: try again in a minute."""
+
+import contextlib
+
+import structlog
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.i18n import L10n, guess_language
+
+log = structlog.get_logger(__name__)
+
+OUTAGES = (SQLAlchemyError, RedisError, OSError)
+
+
+async def service_unavailable(event: ErrorEvent, bot: Bot, l10n: L10n) -> bool:
+    """The stored language is out of reach too: Telegram's language of the app is used."""
+    update = event.update
+    reason = type(event.exception).__name__
+    log.error("update.failed", update_id=update.update_id, reason=reason)
+    sender = update.message.from_user if update.message else None
+    if update.callback_query is not None:
+        sender = update.callback_query.from_user
+    if sender is None:
+        return True
+    t = l10n[guess_language(sender.language_code)]
+    with contextlib.suppress(TelegramAPIError):
+        await bot.send_message(sender.id, t("service-unavailable"))
+    return True
+
+
+def build_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(service_unavailable, ExceptionTypeFilter(*OUTAGES))
+    return router

@@ -17,12 +17,11 @@ from bot.i18n import L10n, Translator
 from bot.metrics import Metrics
 from bot.pacing import Pacer
 from bot.receipt_pdf import receipt_pdf
-from bot.verify_page import verify_path
 from handlers import keyboards
 from payments.billing import Billing, PaidConfirmation
 from payments.money import Money
 from payments.outbox import GiveUp, Handler, Hold, RetryLater
-from payments.receipts import ReceiptView
+from payments.receipts import ReceiptView, verify_path
 from payments.service import PaymentService
 from storage.models import OutboxMessage
 from storage.users import Users

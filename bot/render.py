@@ -1,12 +1,9 @@
 """Texts the bot sends, worded in the user's language from domain objects."""
 
-from datetime import datetime
-
 from bot.i18n import Translator
 from payments.billing import Bill
-from payments.clock import bishkek_time
 from payments.money import Money
-from payments.receipts import ReceiptView
+from payments.receipts import ReceiptView, verify_path
 from storage.models import Payment
 
 
@@ -38,13 +35,9 @@ def receipt(t: Translator, view: ReceiptView) -> str:
 
 def receipt_message(t: Translator, view: ReceiptView, public_base: str) -> str:
     """The receipt as the chat shows it: its fields and the link to its verification page."""
-    url = f"{public_base}/r/{view.public_id}"
+    url = public_base + verify_path(view.public_id)
     return receipt(t, view) + "\n\n" + t("receipt-verify-link", url=url)
 
 
 def payment_amount(payment: Payment) -> str:
     return Money(payment.amount_minor, payment.currency).display()
-
-
-def until(moment: datetime) -> str:
-    return bishkek_time(moment)

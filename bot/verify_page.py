@@ -11,16 +11,12 @@ from aiohttp import web
 from bot import render
 from bot.i18n import LANGUAGES, L10n, Translator
 from bot.pages import html_page
-from payments.receipts import ReceiptView
+from payments.receipts import ReceiptView, verify_path
 from payments.service import PaymentService
 from payments.states import PaymentStatus
 
 _PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
 _LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
-
-
-def verify_path(public_id: str) -> str:
-    return f"/r/{public_id}"  # as render.receipt_message links it
 
 
 class VerifyPage:
@@ -29,7 +25,7 @@ class VerifyPage:
         self._l10n = l10n
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.get("/r/{public_id}", self.show)]
+        return [web.get(verify_path("{public_id}"), self.show)]
 
     async def show(self, request: web.Request) -> web.Response:
         public_id = request.match_info["public_id"]

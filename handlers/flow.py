@@ -3,6 +3,7 @@
 import html
 import math
 from dataclasses import dataclass, replace
+from functools import cache
 
 import structlog
 from aiogram import Bot
@@ -26,6 +27,7 @@ from handlers import keyboards
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
+from payments.clock import bishkek_time
 from payments.invoices import demo_invoices
 from payments.limits import LookupLimiter
 from payments.receipts import ReceiptView
@@ -66,6 +68,7 @@ def document_page(t: Translator, doc: Document, page: int) -> tuple[str, InlineK
     return text, keyboards.document_pages(t, doc, page, len(pages))
 
 
+@cache
 def _example_code() -> str:
     code = demo_invoices()[0].code
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
@@ -220,7 +223,7 @@ class Conversation:
             return
         except PaymentInProgressElsewhere as busy:
             await self.say(
-                "payment-in-progress-elsewhere", expires=render.until(busy.payment.expires_at)
+                "payment-in-progress-elsewhere", expires=bishkek_time(busy.payment.expires_at)
             )
             return
         except AcquirerError:
@@ -231,7 +234,7 @@ class Conversation:
         text = self.t(
             "payment-link",
             amount=render.payment_amount(payment),
-            expires=render.until(payment.expires_at),
+            expires=bishkek_time(payment.expires_at),
         )
         if not keyboards.telegram_accepts_url(payment.payment_url):
             text += "\n\n" + self.t("payment-link-as-text", url=payment.payment_url)

@@ -8,6 +8,11 @@ from payments.states import PaymentStatus
 from storage.models import Payment, Receipt
 
 
+def verify_path(public_id: str) -> str:
+    """Where a receipt's verification page lives on the bot's web server."""
+    return f"/r/{public_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class ReceiptView:
     """The online receipt's fields, ready to be worded in any language."""

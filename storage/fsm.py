@@ -11,7 +11,6 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import delete
 
 from payments.clock import utcnow
 from storage.db import SessionFactory, transaction
@@ -40,10 +39,6 @@ class SqlStorage(BaseStorage):
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
-
-    async def forget(self, key: StorageKey) -> None:
-        async with transaction(self._sessions) as session:
-            await session.execute(delete(FsmRecord).where(FsmRecord.key == self._keys.build(key)))
 
     async def _read(self, key: StorageKey) -> FsmRecord | None:
         async with self._sessions() as session:

@@ -31,6 +31,7 @@ from bot.app import App, build_app
 from bot.logs import setup_logging
 from bot.settings import Settings
 from bot.updates import UserSimulator
+from bot.webhook import TelegramWebhook
 from payments.acquirers.sandbox import APPROVE_CARD, SIGNATURE_HEADER, CardForm
 from payments.clock import utcnow
 from payments.invoices import demo_invoices, save_invoices
@@ -145,9 +146,7 @@ def bench_settings(telegram: FakeTelegram, database_url: str, port: int, **extra
 
 async def start_app(settings: Settings) -> App:
     app = build_app(settings)
-    SimpleRequestHandler(
-        app.dispatcher, app.bot, secret_token=SECRET, handle_in_background=False
-    ).register(app.web, path=PATH)
+    TelegramWebhook(app.dispatcher, app.bot, secret_token=SECRET).register(app.web, path=PATH)
     await app.start()
     await save_invoices(app.sessions, demo_invoices(), only_new=True)
     return app
@@ -156,47 +155,53 @@ async def start_app(settings: Settings) -> App:
 async def conversation(
     telegram: FakeTelegram, settings: Settings, users: int, rounds: int
 ) -> dict[str, Any]:
-    """Each user: /start → language → code → I agree (details shown) → Pay, `rounds` times."""
+    """Each user: /start → language → code → I agree (details shown) → Pay, `rounds` times,
+    each round a code of their own (unpaid, as the operator's billing would hold it)."""
     app = await start_app(settings)
+    first_user = 2_000_000
+    codes = await add_invoices(app, users * rounds, first_user)
     poster = Poster(f"http://127.0.0.1:{settings.http_port}{PATH}")
-    codes = [row.code for row in demo_invoices()[:6]]
     latencies: dict[str, list[float]] = {
         k: [] for k in ("start", "language", "code", "consent", "pay")
     }
     count = 0
 
-    def last_markup(user_id: int) -> Message:
-        for call in reversed(telegram.sent_messages(user_id)):
-            if call.response.get("reply_markup"):
+    async def step(kind: str, update: Any) -> Message | None:
+        """Post an update; return the newest message with buttons the bot sent for it."""
+        before = len(telegram.calls)
+        latencies[kind].append(await poster.post(update))
+        for call in reversed(telegram.calls[before:]):
+            if call.chat_id == update_chat(update) and (call.response or {}).get("reply_markup"):
                 return Message.model_validate(call.response)
-        raise RuntimeError("no buttons")
+        return None
 
     async def user(index: int) -> None:
         nonlocal count
-        user_id = 2_000_000 + index
+        user_id = first_user + index
         sim = UserSimulator(user_id, "ru")
         for round_ in range(rounds):
-            latencies["start"].append(await poster.post(sim.message("/start")))
+            message = await step("start", sim.message("/start"))
             if round_ == 0:
-                message = last_markup(user_id)
-                latencies["language"].append(await poster.post(sim.press(message, "lang:ru")))
-            code = codes[(index + round_) % len(codes)]
-            latencies["code"].append(await poster.post(sim.message(code)))
-            message = last_markup(user_id)
+                await step("language", sim.press(message, "lang:ru"))
+            code = codes[index * rounds + round_]
+            message = await step("code", sim.message(code))
             if round_ == 0:
-                data = f"consent:agree:{code}"
-                latencies["consent"].append(await poster.post(sim.press(message, data)))
-                message = last_markup(user_id)
-            latencies["pay"].append(await poster.post(sim.press(message, f"bill:pay:{code}")))
+                message = await step("consent", sim.press(message, f"consent:agree:{code}"))
+            await step("pay", sim.press(message, f"bill:pay:{code}"))
             count += 4 + (round_ == 0)
 
     started = time.perf_counter()
     await asyncio.gather(*(user(i) for i in range(users)))
     elapsed = time.perf_counter() - started
     await poster.close()
+    opened = await count_payments(app)
     await app.stop()
+    if opened != users * rounds:
+        raise RuntimeError(f"{opened} payments opened, {users * rounds} expected")
     everything = [v for values in latencies.values() for v in values]
     return {
+        "users": users,
+        "steps": count,
         "steps_per_second": count / elapsed,
         "p50_ms": percentile(everything, 0.5) * 1000,
         "p99_ms": percentile(everything, 0.99) * 1000,
@@ -204,15 +209,29 @@ async def conversation(
     }
 
 
-async def open_payments(app: App, count: int, first_user: int) -> list[Any]:
-    """Payments opened as "Pay" would, each for its own chat and code."""
+async def count_payments(app: App) -> int:
+    from sqlalchemy import func, select
+
+    from storage.models import Payment
+
+    async with app.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(Payment)) or 0
+
+
+def update_chat(update: Any) -> int:
+    event = update.message or update.callback_query.message
+    return event.chat.id
+
+
+async def add_invoices(app: App, count: int, first: int) -> list[str]:
+    """Unpaid invoices with codes of the Meken-card's form, one per payment to come."""
     from sqlalchemy import insert
 
     from storage.models import Invoice
 
     rows = [
         {
-            "code": f"19{first_user + i:010d}",
+            "code": f"19{first + i:010d}",
             "payer_name": "BENCH USER",
             "service": "meken_card",
             "amount_minor": 300000,
@@ -224,10 +243,16 @@ async def open_payments(app: App, count: int, first_user: int) -> list[Any]:
     ]
     async with app.sessions() as session, session.begin():
         await session.execute(insert(Invoice), rows)
+    return [row["code"] for row in rows]
+
+
+async def open_payments(app: App, count: int, first_user: int) -> list[Any]:
+    """Payments opened as "Pay" would, each for its own chat and code."""
+    codes = await add_invoices(app, count, first_user)
     payments = []
-    for i, row in enumerate(rows):
+    for i, code in enumerate(codes):
         started = await app.payments.start_payment(
-            code=row["code"],
+            code=code,
             user_id=first_user + i,
             chat_id=first_user + i,
             language="ru",
@@ -254,6 +279,7 @@ async def callbacks_to_receipts(
     payments = await open_payments(app, total, 3_000_000)
     url = f"http://127.0.0.1:{settings.http_port}/acquirer/sandbox/callback"
     arrived: dict[int, float] = {}
+    answered: dict[int, float] = {}
     async with aiohttp.ClientSession() as http:
 
         async def post(payment: Any) -> None:
@@ -261,6 +287,7 @@ async def callbacks_to_receipts(
             arrived[payment.chat_id] = time.monotonic()
             async with http.post(url, data=body, headers=headers) as response:
                 await response.read()
+            answered[payment.chat_id] = time.monotonic()
 
         tasks = []
         started = time.perf_counter()
@@ -286,6 +313,10 @@ async def callbacks_to_receipts(
         "receipts": len(latencies),
         "p50_ms": percentile(latencies, 0.5) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
+        "callback_answer_p99_ms": percentile(
+            [answered[chat] - arrived[chat] for chat in answered], 0.99
+        )
+        * 1000,
     }
 
 
@@ -344,6 +375,26 @@ async def memory(telegram: FakeTelegram, settings: Settings, conversations: int)
     return {"conversations": conversations, "rss_growth_mb": after - before}
 
 
+async def empty_postgres(url: str) -> str:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    parts = make_url(url)
+    server = {"host": parts.host, "port": parts.port, "user": parts.username}
+    admin = await asyncpg.connect(**server, database="postgres")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", parts.database):
+            await admin.execute(f'CREATE DATABASE "{parts.database}"')
+    finally:
+        await admin.close()
+    connection = await asyncpg.connect(**server, database=parts.database)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+    return url
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     setup_logging("WARNING", "json")
     results: dict[str, Any] = {}
@@ -355,9 +406,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             telegram, bench_settings(telegram, sqlite, free_port()), args.users, args.rounds
         )
         if args.postgres:
-            from tests.conftest import fresh_postgres
-
-            postgres = await fresh_postgres()
+            postgres = await empty_postgres(args.postgres_url)
             results["conversation_postgres_redis"] = await conversation(
                 telegram,
                 bench_settings(telegram, postgres, free_port(), redis_url=args.redis),
@@ -461,6 +510,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--parked", type=int, default=10_000)
     parser.add_argument("--postgres", action="store_true", help="also PostgreSQL + Redis")
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/payment_bot_bench",
+        help="created if missing, emptied on every run (not the tests' database)",
+    )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
     args = parser.parse_args(argv)

@@ -15,7 +15,6 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -36,6 +35,7 @@ from bot.middlewares import (
 from bot.pacing import Pacer
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.web import WEBHOOK_PATH, build_web_app
+from bot.webhook import TelegramWebhook
 from handlers import admin, get_routers
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
@@ -208,7 +208,7 @@ def build_app(
         rejected_callback_alerts(sessions, acquirer.name),
     )
     if settings.bot_mode is BotMode.WEBHOOK:
-        SimpleRequestHandler(
+        TelegramWebhook(
             dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()
         ).register(web_app, path=WEBHOOK_PATH)
     return App(

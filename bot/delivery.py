@@ -1,7 +1,5 @@
 """Outbox handlers that speak to Telegram: the receipt and the declined notice."""
 
-import asyncio
-
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -16,7 +14,7 @@ from bot import render
 from bot.i18n import L10n, Translator
 from bot.metrics import Metrics
 from bot.pacing import Pacer
-from bot.receipt_pdf import receipt_pdf
+from bot.receipt_pdf import render_receipt_pdf
 from handlers import keyboards
 from payments.billing import Billing, PaidConfirmation
 from payments.money import Money
@@ -76,7 +74,7 @@ class Delivery:
 
     async def receipt_pdf(self, message: OutboxMessage) -> None:
         t, view, url = await self._receipt(message)
-        pdf = await asyncio.to_thread(receipt_pdf, t, view, url)  # CPU work off the loop
+        pdf = await render_receipt_pdf(t.language, view, url)
         document = BufferedInputFile(pdf, filename=f"receipt-{view.number}.pdf")
         caption = t("pdf-caption", number=view.number)
         await self._send(message.chat_id, caption, document=document)

@@ -1,6 +1,7 @@
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any, Protocol
 
 import structlog
@@ -92,41 +93,85 @@ class LogContextMiddleware(BaseMiddleware):
             return await handler(event, data)
 
 
+class Claim(Enum):
+    NEW = "new"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+
+
+class UpdateInProgress(Exception):
+    """This update is being handled right now (a retry, or the other instance has it): the
+    webhook asks Telegram to deliver it again later rather than answering for it."""
+
+
 class SeenUpdates(Protocol):
-    async def first_time(self, update_id: int) -> bool: ...
+    async def claim(self, update_id: int) -> Claim: ...
+
+    async def done(self, update_id: int) -> None: ...
+
+    async def forget(self, update_id: int) -> None: ...
 
 
 class MemorySeenUpdates:
-    """One process: remember the latest update ids (Telegram redelivers recent ones only)."""
+    """One process: the latest update ids (Telegram redelivers recent ones only)."""
 
     def __init__(self, size: int = 10_000) -> None:
+        self._busy: set[int] = set()
         self._order: deque[int] = deque(maxlen=size)
-        self._ids: set[int] = set()
+        self._done: set[int] = set()
 
-    async def first_time(self, update_id: int) -> bool:
-        if update_id in self._ids:
-            return False
+    async def claim(self, update_id: int) -> Claim:
+        if update_id in self._done:
+            return Claim.DONE
+        if update_id in self._busy:
+            return Claim.IN_PROGRESS
+        self._busy.add(update_id)
+        return Claim.NEW
+
+    async def done(self, update_id: int) -> None:
+        self._busy.discard(update_id)
         if len(self._order) == self._order.maxlen:
-            self._ids.discard(self._order[0])
+            self._done.discard(self._order[0])
         self._order.append(update_id)
-        self._ids.add(update_id)
-        return True
+        self._done.add(update_id)
+
+    async def forget(self, update_id: int) -> None:
+        self._busy.discard(update_id)
 
 
 class RedisSeenUpdates:
-    """Several instances: the first to claim an update id in Redis handles it."""
+    """Several instances: the first to claim an update id in Redis handles it. The claim
+    lapses after `busy_seconds` unless the update was handled, so an update whose instance
+    died mid-way is handled when Telegram delivers it again."""
 
-    def __init__(self, redis: Redis, bot_id: int, ttl_seconds: int = 24 * 3600) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        bot_id: int,
+        busy_seconds: int = 60,
+        done_seconds: int = 24 * 3600,  # Telegram keeps an update for 24 hours
+    ) -> None:
         self._redis = redis
         self._prefix = f"bot:{bot_id}:update:"
-        self._ttl = ttl_seconds
+        self._busy = busy_seconds
+        self._done = done_seconds
 
-    async def first_time(self, update_id: int) -> bool:
-        return bool(await self._redis.set(f"{self._prefix}{update_id}", 1, nx=True, ex=self._ttl))
+    async def claim(self, update_id: int) -> Claim:
+        key = f"{self._prefix}{update_id}"
+        if await self._redis.set(key, "busy", nx=True, ex=self._busy):
+            return Claim.NEW
+        return Claim.DONE if await self._redis.get(key) == b"done" else Claim.IN_PROGRESS
+
+    async def done(self, update_id: int) -> None:
+        await self._redis.set(f"{self._prefix}{update_id}", "done", ex=self._done)
+
+    async def forget(self, update_id: int) -> None:
+        await self._redis.delete(f"{self._prefix}{update_id}")
 
 
 class DeduplicateUpdatesMiddleware(BaseMiddleware):
-    """A webhook retried by Telegram, or delivered to two instances, is handled once."""
+    """A webhook retried by Telegram, or delivered to two instances, is handled once; one
+    whose handling was cut short (a crash) is handled when it comes again."""
 
     def __init__(self, seen: SeenUpdates, metrics: Metrics) -> None:
         self._seen = seen
@@ -139,12 +184,21 @@ class DeduplicateUpdatesMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
-        if not await self._seen.first_time(event.update_id):
-            log.info("update.duplicate", update_id=event.update_id)
+        claim = await self._seen.claim(event.update_id)
+        if claim is not Claim.NEW:
+            log.info("update.duplicate", update_id=event.update_id, claim=claim.value)
             self._metrics.updates.labels(kind="duplicate").inc()
+            if claim is Claim.IN_PROGRESS:
+                raise UpdateInProgress(event.update_id)
             return None
         self._metrics.updates.labels(kind=event.event_type).inc()
-        return await handler(event, data)
+        try:
+            result = await handler(event, data)
+        except BaseException:
+            await self._seen.forget(event.update_id)
+            raise
+        await self._seen.done(event.update_id)
+        return result
 
 
 class CardNumberGuard(BaseMiddleware):

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import structlog
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, MagicData
 from aiogram.types import Message
 
 from bot.i18n import Translator
@@ -222,7 +222,7 @@ async def resend(
 def build_router(admin_ids: frozenset[int]) -> Router:
     """Include it before the fallback router; an empty `admin_ids` answers nobody."""
     router = Router(name="admin")
-    router.message.filter(F.from_user.id.in_(admin_ids))
+    router.message.filter(MagicData(F.event.from_user.id.in_(admin_ids)))
     router.message.register(find, Command("find"))
     router.message.register(stats, Command("stats"))
     router.message.register(resend, Command("resend"))

@@ -1,6 +1,7 @@
 """Whatever the other routers did not take: any text, sticker or stale button, at any step."""
 
 from aiogram import F, Router
+from aiogram.filters import MagicData, StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from handlers.flow import Conversation
@@ -31,11 +32,13 @@ async def stale_button(query: CallbackQuery, conversation: Conversation) -> None
 
 def build_router() -> Router:
     router = Router(name="fallback")
-    router.message.register(expecting_button, PayFlow.language)
-    router.message.register(expecting_code_text, PayFlow.code)
-    router.message.register(code_without_asking, F.text.func(normalise_code).as_("code"))
-    router.message.register(expecting_button, PayFlow.consent)
-    router.message.register(expecting_button, PayFlow.bill)
+    router.message.register(expecting_button, StateFilter(PayFlow.language))
+    router.message.register(expecting_code_text, StateFilter(PayFlow.code))
+    router.message.register(
+        code_without_asking, MagicData(F.event.text.func(normalise_code).as_("code"))
+    )
+    router.message.register(expecting_button, StateFilter(PayFlow.consent))
+    router.message.register(expecting_button, StateFilter(PayFlow.bill))
     router.message.register(anything_else)
     router.callback_query.register(stale_button)
     return router

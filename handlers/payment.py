@@ -1,4 +1,5 @@
 from aiogram import F, Router
+from aiogram.filters import MagicData, StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import BillAction, BillChoice
@@ -31,7 +32,7 @@ async def pay_pressed(
 
 def build_router() -> Router:
     router = Router(name="payment")
-    router.message.register(code_entered, PayFlow.code, F.text)
+    router.message.register(code_entered, StateFilter(PayFlow.code), MagicData(F.event.text))
     router.callback_query.register(bill_cancelled, BillChoice.filter(F.action == BillAction.CANCEL))
     router.callback_query.register(pay_pressed, BillChoice.filter())
     return router

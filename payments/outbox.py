@@ -8,12 +8,12 @@ once; a duplicate can happen only when a process dies between sending and record
 
 import asyncio
 import contextlib
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import case, select, update
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import aliased
 
 from payments.background import BackgroundTask
 from payments.clock import utcnow
@@ -21,6 +21,13 @@ from storage.db import SessionFactory, transaction
 from storage.models import OutboxMessage
 
 log = structlog.get_logger(__name__)
+
+_EARLIER = aliased(OutboxMessage)
+_WAITS_FOR_EARLIER = exists().where(
+    _EARLIER.chat_id == OutboxMessage.chat_id,
+    _EARLIER.status.in_(("pending", "held")),
+    _EARLIER.id < OutboxMessage.id,
+)
 
 Handler = Callable[[OutboxMessage], Awaitable[None]]
 
@@ -52,7 +59,7 @@ class OutboxWorker:
         batch: int = 20,
         max_attempts: int = 30,
         on_failed: Callable[[OutboxMessage, str], Awaitable[None]] | None = None,
-        first: tuple[str, ...] = ("receipt",),
+        first: tuple[str, ...] = ("receipt", "payment_declined", "payment_expired"),
     ) -> None:
         self._sessions = sessions
         self._handlers: dict[str, Handler] = {}
@@ -61,8 +68,7 @@ class OutboxWorker:
         self._batch = batch
         self._max_attempts = max_attempts
         self._failed_hook = on_failed
-        # What people wait for goes first: a receipt before its PDF or a billing confirmation.
-        self._priority = case((OutboxMessage.kind.in_(first), 0), else_=1)
+        self._first = first
         self._wake = asyncio.Event()
         self._loop = BackgroundTask("outbox-worker", self._run)
 
@@ -81,44 +87,70 @@ class OutboxWorker:
         await self._loop.stop()
 
     async def _run(self) -> None:
-        while True:
-            try:
-                delivered = await self.run_once()
-            except Exception:
-                log.exception("outbox.loop_failed")
-                delivered = 0
-            if delivered:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
-            self._wake.clear()
+        """Deliveries run side by side, and a free place is filled as soon as it frees up.
+        What people wait for (receipts, notices) has places of its own, so it never queues
+        behind PDFs and billing confirmations."""
+        busy: dict[bool, set[asyncio.Task[None]]] = {True: set(), False: set()}
+
+        def finished(task: asyncio.Task[None], first: bool) -> None:
+            busy[first].discard(task)
+            self._wake.set()
+
+        try:
+            while True:
+                for first in (True, False):
+                    try:
+                        claimed = await self._claim(self._batch - len(busy[first]), first)
+                    except Exception:
+                        log.exception("outbox.loop_failed")
+                        claimed = []
+                    for message in claimed:
+                        task = asyncio.create_task(self._deliver_logged(message))
+                        busy[first].add(task)
+                        task.add_done_callback(lambda task, first=first: finished(task, first))
+                # Not asyncio.wait_for: on Python 3.11 it can swallow the stop's cancellation
+                # when a delivery's wake-up lands at the same moment (it hung a test).
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._poll):
+                        await self._wake.wait()
+                self._wake.clear()
+        finally:
+            tasks = busy[True] | busy[False]
+            for task in tasks:
+                task.cancel()  # their rows are leased: taken again when the lease ends
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def run_once(self) -> int:
-        """Claim the due rows, deliver them, record the outcome; the number handled.
-
-        Chats are served side by side (Telegram's pace is kept by the handlers), each chat's
-        messages in the order they were queued."""
-        messages = await self._claim()
-        by_chat: dict[object, list[OutboxMessage]] = defaultdict(list)
-        for message in messages:
-            by_chat[message.chat_id if message.chat_id is not None else object()].append(message)
-
-        async def deliver_in_order(queue: list[OutboxMessage]) -> None:
-            for message in queue:
-                await self._deliver(message)
-
-        await asyncio.gather(*(deliver_in_order(queue) for queue in by_chat.values()))
+        """Claim what is due, deliver it, record the outcome; the number handled."""
+        messages = [*await self._claim(self._batch, True), *await self._claim(self._batch, False)]
+        await asyncio.gather(*(self._deliver_logged(message) for message in messages))
         return len(messages)
 
-    async def _claim(self) -> list[OutboxMessage]:
+    async def _deliver_logged(self, message: OutboxMessage) -> None:
+        try:
+            await self._deliver(message)
+        except Exception:  # the database went away while recording: the lease brings it back
+            log.exception("outbox.delivery_failed", outbox_id=message.id)
+
+    async def _claim(self, limit: int, first: bool) -> list[OutboxMessage]:
+        """Due rows, leased. A chat's messages go in the order they were queued (a receipt
+        before its PDF): only a chat's oldest unsent message can be taken."""
+        if limit <= 0:
+            return []
         now = utcnow()
+        kind = OutboxMessage.kind.in_(self._first)
         async with transaction(self._sessions) as session:
             messages = list(
                 await session.scalars(
                     select(OutboxMessage)
-                    .where(OutboxMessage.status == "pending", OutboxMessage.available_at <= now)
-                    .order_by(self._priority, OutboxMessage.id)
-                    .limit(self._batch)
+                    .where(
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.available_at <= now,
+                        kind if first else ~kind,
+                        ~_WAITS_FOR_EARLIER,
+                    )
+                    .order_by(OutboxMessage.id)
+                    .limit(limit)
                     .with_for_update(skip_locked=True)
                 )
             )

@@ -298,17 +298,19 @@ class PaymentService:
         )
         self._queue(session, "receipt", payment)
         self._queue(session, "receipt_pdf", payment)
-        self._queue(session, "billing_confirm", payment)
+        self._queue(session, "billing_confirm", payment, to_chat=False)
         return "paid"
 
     @staticmethod
-    def _queue(session: AsyncSession, kind: str, payment: Payment) -> None:
+    def _queue(session: AsyncSession, kind: str, payment: Payment, to_chat: bool = True) -> None:
+        """`to_chat`: a message for the payer's chat, held while they block the bot and sent
+        in turn after the chat's earlier messages; the billing's confirmation is neither."""
         session.add(
             OutboxMessage(
                 kind=kind,
                 dedupe_key=f"{kind}:{payment.id}",
                 payment_id=payment.id,
-                chat_id=payment.chat_id,
+                chat_id=payment.chat_id if to_chat else None,
             )
         )
 

@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+from storage.sqlite_inline import inline_connector
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,14 +29,17 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
     # One connection per process: SQLite lets one writer in at a time anyway, and queueing in
     # the pool (not on SQLite's busy timeout) keeps concurrent updates from failing with
     # "database is locked". No code here holds a session while it opens another.
     engine = create_async_engine(
-        url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60, **kwargs
+        url,
+        async_creator=inline_connector(make_url(url).database or ":memory:"),
+        poolclass=AsyncAdaptedQueuePool,  # a queue even for ":memory:" (StaticPool shares)
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=60,
+        **kwargs,
     )
     _serialise_sqlite_writers(engine)
     return engine

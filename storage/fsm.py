@@ -1,5 +1,12 @@
-"""aiogram FSM storage in the bot's own database, so a conversation survives a restart."""
+"""aiogram FSM storage in the bot's own database, so a conversation survives a restart.
 
+It serves one bot process per database (several instances keep their FSM in Redis), so the
+latest state of each recent conversation is also kept in memory: aiogram reads the state of
+every update, and those reads never reach the database. Every change is written through at
+once, in one upsert, before the handler goes on.
+"""
+
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,45 +18,83 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
+from sqlalchemy import bindparam, text
 
 from payments.clock import utcnow
 from storage.db import SessionFactory, transaction
 from storage.models import FsmRecord
 
+COLUMNS = FsmRecord.__table__.c
+INSERT = (
+    'INSERT INTO fsm_records ("key", state, data, updated_at)'
+    ' VALUES (:key, :state, :data, :updated_at) ON CONFLICT ("key") DO UPDATE SET '
+)
+# Written out (the same SQL in SQLite and PostgreSQL) because SQLAlchemy compiles its own
+# ON CONFLICT construct anew on every call, and one of these runs on almost every update.
+UPSERTS = {
+    changed: text(INSERT + sets).bindparams(
+        bindparam("data", type_=COLUMNS.data.type),
+        bindparam("updated_at", type_=COLUMNS.updated_at.type),
+    )
+    for changed, sets in (
+        ("state", "state = excluded.state, updated_at = excluded.updated_at"),
+        ("data", "data = excluded.data, updated_at = excluded.updated_at"),
+    )
+}
+
 
 class SqlStorage(BaseStorage):
-    def __init__(self, sessions: SessionFactory, key_builder: KeyBuilder | None = None) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        key_builder: KeyBuilder | None = None,
+        remembered: int = 100_000,
+    ) -> None:
         self._sessions = sessions
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
+        self._remembered = remembered
+        self._recent: OrderedDict[str, tuple[str | None, dict[str, Any]]] = OrderedDict()
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        await self._write(key, state=value)
+        await self._write(self._keys.build(key), "state", value)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        record = await self._read(key)
-        return record.state if record else None
+        state, _ = await self._read(self._keys.build(key))
+        return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await self._write(key, data=dict(data))
+        await self._write(self._keys.build(key), "data", dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        record = await self._read(key)
-        return dict(record.data) if record else {}
+        _, data = await self._read(self._keys.build(key))
+        return dict(data)
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
 
-    async def _read(self, key: StorageKey) -> FsmRecord | None:
+    async def _read(self, key: str) -> tuple[str | None, dict[str, Any]]:
+        if key in self._recent:
+            self._recent.move_to_end(key)
+            return self._recent[key]
         async with self._sessions() as session:
-            return await session.get(FsmRecord, self._keys.build(key))
+            record = await session.get(FsmRecord, key)
+        return self._remember(key, (record.state, record.data) if record else (None, {}))
 
-    async def _write(self, key: StorageKey, **values: Any) -> None:
+    async def _write(self, key: str, changed: str, value: Any) -> None:
+        state, data = await self._read(key)
+        if {"state": state, "data": data}[changed] == value:
+            return  # aiogram clears a clear conversation, for one
+        row = {"key": key, "state": state, "data": data, "updated_at": utcnow(), changed: value}
         async with transaction(self._sessions) as session:
-            record = await session.get(FsmRecord, self._keys.build(key), with_for_update=True)
-            if record is None:
-                session.add(FsmRecord(key=self._keys.build(key), **values))
-                return
-            for name, value in values.items():
-                setattr(record, name, value)
-            record.updated_at = utcnow()
+            await session.execute(UPSERTS[changed], row)
+        self._remember(key, (row["state"], row["data"]))
+
+    def _remember(
+        self, key: str, value: tuple[str | None, dict[str, Any]]
+    ) -> tuple[str | None, dict[str, Any]]:
+        self._recent[key] = value
+        self._recent.move_to_end(key)
+        if len(self._recent) > self._remembered:
+            self._recent.popitem(last=False)
+        return value

@@ -165,7 +165,10 @@ class OutboxMessage(Base):
     """Work that must reach the outside world after a commit: receipts, notices, confirmations."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "available_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "available_at"),
+        Index("ix_outbox_chat_unsent", "chat_id", "status"),  # a chat's messages go in turn
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))

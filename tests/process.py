@@ -1,8 +1,10 @@
-"""The bot as a real operating-system process (`python -m bot run`), to kill and to multiply."""
+"""The bot as a real operating-system process (`payment-bot run`), to kill and to multiply."""
 
 import asyncio
+import json
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -29,21 +31,26 @@ class BotProcess:
             }
         )
         self.log_path = log_path
-        self.process: asyncio.subprocess.Process | None = None
+        self.pid: int | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def alive(self) -> bool:
+        if self.pid is None:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
     async def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, env=self.env, stdout=log, stderr=log
-        )
-        log.close()
+        self.pid = zygote().fork(dict(self.env), str(ROOT), str(self.log_path))
         async with aiohttp.ClientSession() as http:
             for _ in range(200):
-                if self.process.returncode is not None:
+                if not self.alive():
                     raise RuntimeError(f"the bot exited: {self.log_path.read_text()[-2000:]}")
                 try:
                     async with http.get(f"{self.url}/readyz") as response:
@@ -51,22 +58,27 @@ class BotProcess:
                             return
                 except aiohttp.ClientError:
                     pass
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.05)
         raise RuntimeError(f"the bot did not get ready: {self.log_path.read_text()[-2000:]}")
 
     async def kill(self) -> None:
         """SIGKILL: no clean-up, no goodbye, as a crash or an OOM kill."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
+        await self._signal(signal.SIGKILL, 5)
 
     async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 10)
-            except TimeoutError:
-                await self.kill()
+        if not await self._signal(signal.SIGTERM, 10):
+            await self.kill()
+
+    async def _signal(self, number: int, timeout: float) -> bool:
+        """Send it and wait for the process to be gone; False if it is still there."""
+        if not self.alive():
+            return True
+        os.kill(self.pid, number)
+        for _ in range(int(timeout / 0.02)):
+            if not self.alive():
+                return True
+            await asyncio.sleep(0.02)
+        return False
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
         async with (
@@ -74,3 +86,32 @@ class BotProcess:
             http.post(self.url + path, data=body, headers=headers) as response,
         ):
             return response.status
+
+
+class Zygote:
+    """`tests.zygote`, started once per test session (see there why)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.zygote"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def fork(self, env: dict[str, str], cwd: str, log: str) -> int:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps({"env": env, "cwd": cwd, "log": log}) + "\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+
+_zygote: Zygote | None = None
+
+
+def zygote() -> Zygote:
+    global _zygote
+    if _zygote is None or _zygote.process.poll() is not None:
+        _zygote = Zygote()
+    return _zygote

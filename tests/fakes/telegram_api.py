@@ -929,6 +929,7 @@ class FakeTelegram:
         self._failures: dict[str, deque[_Failure]] = {}
         self._results: dict[str, Any] = {}
         self._gates: dict[str, asyncio.Event] = {}
+        self._done_gates: dict[str, asyncio.Event] = {}
         self.held: dict[str, int] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._bot_texts: dict[tuple[str, str], str] = {}
@@ -1059,15 +1060,19 @@ class FakeTelegram:
         known, so the bot may edit or delete them as on Telegram."""
         self._register_update(copy.deepcopy(update))
 
-    def hold(self, method: str) -> None:
-        """Keep every request of ``method`` waiting, unanswered and unrecorded, until release."""
-        self._gates[self._method_key(method)] = asyncio.Event()
+    def hold(self, method: str, *, done: bool = False) -> None:
+        """Keep every request of ``method`` waiting until release: unrecorded, as if it never
+        reached Telegram, or with ``done`` carried out but unanswered, as if the answer was
+        lost on the way back."""
+        gates = self._done_gates if done else self._gates
+        gates[self._method_key(method)] = asyncio.Event()
         self.held[self._method_key(method)] = 0
 
     def release(self, method: str) -> None:
-        gate = self._gates.pop(self._method_key(method), None)
-        if gate is not None:
-            gate.set()
+        for gates in (self._gates, self._done_gates):
+            gate = gates.pop(self._method_key(method), None)
+            if gate is not None:
+                gate.set()
 
     def set_result(self, method: str, result: Any) -> None:
         """Answer ``method`` with ``result`` (or ``result(params)`` if callable) from now on."""
@@ -1089,6 +1094,8 @@ class FakeTelegram:
         if gate is not None:
             self.held[self._method_key(raw_method)] += 1
             await gate.wait()
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499)  # the sender died: it never reached Telegram
         if request.match_info["token"] != self.token:
             self.violations.append(
                 f"{raw_method}: request with a wrong bot token (answered 401 Unauthorized)"
@@ -1120,6 +1127,9 @@ class FakeTelegram:
         except _ApiError as exc:
             return self._fail(call, exc)
         call.response = copy.deepcopy(result)
+        if (gate := self._done_gates.get(self._method_key(raw_method))) is not None:
+            self.held[self._method_key(raw_method)] += 1
+            await gate.wait()
         return web.json_response({"ok": True, "result": result})
 
     def _record(self, raw_method: str, raw: dict[str, Any], files: dict[str, FakeFile]) -> ApiCall:

@@ -1,0 +1,22 @@
+"""Telegram's webhook, answered once the update is handled: if the process dies mid-way,
+Telegram gets no answer and delivers the update again (aiogram's default answers at once
+and handles in the background, which a crash would lose)."""
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.middlewares import UpdateInProgress
+
+RETRY_AFTER_SECONDS = 5
+
+
+class TelegramWebhook(SimpleRequestHandler):
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret_token: str) -> None:
+        super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            return await super()._handle_request(bot, request)
+        except UpdateInProgress:  # Telegram tries again later; by then it is handled or free
+            return web.Response(status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

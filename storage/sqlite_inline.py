@@ -1,0 +1,124 @@
+"""SQLite run in the event loop's own thread, behind the interface SQLAlchemy expects of aiosqlite.
+
+A point query on a local SQLite file takes a few microseconds; aiosqlite hands every call
+(cursor, execute, fetch, close) to its worker thread and back, about 90 µs each, so the hops
+were most of the time a conversation step spent in the database (see bench/). Statements run
+inline here. Only when another process holds the file's write lock (a CLI import, say) does
+a statement wait, and it waits in a worker thread on SQLite's busy timeout, never in the loop.
+"""
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _locked(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+class InlineConnection:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._conn = connection
+        self._tx = _RunNow()  # SQLAlchemy's adapter sets isolation_level through this queue
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._conn.isolation_level
+
+    async def run(self, call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except sqlite3.OperationalError as error:
+            if not _locked(error):
+                raise
+        return await asyncio.to_thread(self._patiently, call, *args)
+
+    def _patiently(self, call: Callable[..., Any], *args: Any) -> Any:
+        self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        try:
+            return call(*args)
+        finally:
+            self._conn.execute("PRAGMA busy_timeout=0")
+
+    async def cursor(self) -> "InlineCursor":
+        return InlineCursor(self, self._conn.cursor())
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> "InlineCursor":
+        cursor = await self.cursor()
+        return await cursor.execute(sql, parameters)
+
+    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._conn.create_function(*args, **kwargs)
+
+    async def commit(self) -> None:
+        await self.run(self._conn.commit)
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def close(self) -> None:
+        self._conn.close()
+
+    def stop(self) -> None:
+        self._conn.close()
+
+
+class InlineCursor:
+    def __init__(self, connection: InlineConnection, cursor: sqlite3.Cursor) -> None:
+        self._connection = connection
+        self._cursor = cursor
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> "InlineCursor":
+        await self._connection.run(self._cursor.execute, sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> "InlineCursor":
+        await self._connection.run(self._cursor.executemany, sql, rows)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int = 1) -> list[Any]:
+        return self._cursor.fetchmany(size)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+
+class _RunNow:
+    def put_nowait(self, item: tuple[asyncio.Future[Any], Callable[[], Any]]) -> None:
+        future, call = item
+        future.set_result(call())
+
+
+def inline_connector(database: str) -> Callable[[], Any]:
+    """The `async_creator` for create_async_engine."""
+
+    async def connect() -> InlineConnection:
+        if database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        return InlineConnection(
+            sqlite3.connect(database, timeout=0, check_same_thread=False, isolation_level=None)
+        )
+
+    return connect

@@ -1,0 +1,200 @@
+"""The crash matrix: a real bot process SIGKILLed at each step of the
+conversation and of the callback → outbox → delivery path, restarted, and the update or the
+callback delivered again as Telegram and the acquirer do when they got no answer. The
+conversation runs on the embedded default; the payment path on SQLite and PostgreSQL.
+
+The bot is frozen at a step by holding the Telegram method it is calling there:
+- `lost`: the call never reached Telegram. Nothing may be missing and nothing repeated.
+- `sent`: Telegram carried it out but the answer never came back. The Bot API has no
+  idempotency key, so the bot cannot know and sends it again: exactly one duplicate, counted.
+"""
+
+import asyncio
+from functools import partial
+
+import aiohttp
+import pytest
+from aiogram.types import Message
+from sqlalchemy import func, select
+
+from bot.updates import UserSimulator
+from bot.web import WEBHOOK_PATH
+from storage.models import OutboxMessage, Payment, Receipt
+from tests.process import WEBHOOK_SECRET, BotProcess
+from tests.test_instances import Payments, bot_env, wait_until
+
+CODE = "112026117919"
+USER = 801
+# The conversation: each step, the Telegram method the bot calls last in it (its answer to
+# the user, after the step's writes) and, for buttons, the one it calls first.
+STEPS = ("start", "language", "code", "consent", "pay")
+LAST_CALL = dict.fromkeys(STEPS, "sendMessage")
+FLOW_CASES = [
+    *((step, "sendMessage", how) for step in STEPS for how in ("lost", "sent")),
+    *((step, "answerCallbackQuery", "lost") for step in ("language", "consent", "pay")),
+]
+
+
+class Chat:
+    """The user's side: what they send, and what the fake Telegram shows them."""
+
+    def __init__(self, telegram, bot: BotProcess) -> None:
+        self.telegram = telegram
+        self.bot = bot
+        self.user = UserSimulator(USER, "ru")
+
+    def update(self, step: str) -> str:
+        if step == "start":
+            update = self.user.message("/start")
+        elif step == "code":
+            update = self.user.message(CODE)
+        else:
+            data = {"language": "lang:ru", "consent": f"consent:agree:{CODE}"}
+            update = self.user.press(self.last_with_buttons(), data.get(step, f"bill:pay:{CODE}"))
+        return update.model_dump_json(exclude_none=True)
+
+    def last_with_buttons(self) -> Message:
+        for call in reversed(self.telegram.sent_messages(USER)):
+            if call.response.get("reply_markup"):
+                return Message.model_validate(call.response)
+        raise AssertionError("no message with buttons")
+
+    async def post(self, update: str) -> int:
+        headers = {
+            "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
+            "Content-Type": "application/json",
+        }
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(f"{self.bot.url}{WEBHOOK_PATH}", data=update, headers=headers) as response,
+        ):
+            return response.status
+
+    def texts(self) -> list[str]:
+        return [call.text or "" for call in self.telegram.sent_messages(USER)]
+
+
+async def killed_while(telegram, bot: BotProcess, method: str, how: str, send=None) -> None:
+    """Hold `method`, SIGKILL once the bot is inside the call, restart. `send`: the request
+    that led there (an update), which then dies with the process, unanswered."""
+    telegram.hold(method, done=how == "sent")
+    in_flight = asyncio.create_task(send()) if send else None
+    assert await wait_until(lambda: telegram.held.get(method.lower(), 0) >= 1)
+    await bot.kill()
+    telegram.release(method)
+    if in_flight is not None:
+        with pytest.raises(aiohttp.ClientError):
+            await in_flight  # no answer: Telegram will deliver the update again
+    await bot.start()
+
+
+def duplicates(texts: list[str]) -> int:
+    return len(texts) - len(set(texts))
+
+
+@pytest.mark.parametrize(("step", "method", "how"), FLOW_CASES)
+async def test_killed_in_the_conversation(telegram, tmp_path, step, method, how):
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    bot = BotProcess(bot_env(telegram, database_url), tmp_path / "bot.log")
+    chat = Chat(telegram, bot)
+    async with Payments(database_url) as payments:
+        await bot.start()
+        try:
+            for done in STEPS:
+                update = chat.update(done)
+                if done == step:
+                    await killed_while(telegram, bot, method, how, partial(chat.post, update))
+                assert await chat.post(update) == 200  # Telegram's redelivery, or the step
+            async with payments.app.sessions() as session:
+                opened = list(await session.scalars(select(Payment)))
+        finally:
+            await bot.stop()
+    texts = chat.texts()
+    assert len(opened) == 1  # one payment page for the code, however often "Pay" came through
+    button = chat.last_with_buttons().reply_markup.inline_keyboard[0][0]
+    assert button.url == opened[0].payment_url
+    # The same update answered twice only when Telegram took a message we never heard of.
+    assert duplicates(texts) == (1 if how == "sent" and method == LAST_CALL[step] else 0)
+
+
+CALLBACK_CASES = [
+    ("sendMessage", "lost", {}),  # the receipt
+    ("sendMessage", "sent", {"receipt": 1}),
+    ("sendDocument", "lost", {}),  # its PDF
+    ("sendDocument", "sent", {"pdf": 1}),
+]
+
+
+@pytest.mark.parametrize(("method", "how", "expected_duplicates"), CALLBACK_CASES)
+async def test_killed_between_the_callback_and_the_receipt(
+    telegram, database_url, tmp_path, method, how, expected_duplicates
+):
+    env = bot_env(telegram, database_url, OUTBOX_LEASE_SECONDS="1")
+    bot = BotProcess(env, tmp_path / "bot.log")
+    async with Payments(database_url) as payments:
+        await bot.start()
+        try:
+            payment = await payments.open(CODE, user_id=USER)
+            body, headers = payments.callback(payment)
+            callback = "/acquirer/sandbox/callback"
+            assert await bot.post(callback, body, headers) == 200
+            await killed_while(telegram, bot, method, how)
+            assert await bot.post(callback, body, headers) == 200  # the acquirer's retry
+            assert await all_delivered(payments)
+            async with payments.app.sessions() as session:
+                receipts = await session.scalar(select(func.count()).select_from(Receipt))
+        finally:
+            await bot.stop()
+    sent = receipt_messages(telegram)
+    assert receipts == 1
+    assert {kind: len(calls) - 1 for kind, calls in sent.items() if len(calls) > 1} == (
+        expected_duplicates
+    )
+    assert all(len(calls) >= 1 for calls in sent.values())
+
+
+async def test_killed_while_the_callback_is_handled(telegram, tmp_path):
+    """Killed at once, the callback may or may not have committed: the retry settles it."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    bot = BotProcess(bot_env(telegram, database_url), tmp_path / "bot.log")
+    async with Payments(database_url) as payments:
+        await bot.start()
+        try:
+            payment = await payments.open(CODE, user_id=USER)
+            body, headers = payments.callback(payment)
+            in_flight = asyncio.create_task(bot.post("/acquirer/sandbox/callback", body, headers))
+            await asyncio.sleep(0.01)
+            await bot.kill()
+            await asyncio.gather(in_flight, return_exceptions=True)
+            await bot.start()
+            assert await bot.post("/acquirer/sandbox/callback", body, headers) == 200
+            assert await all_delivered(payments)
+        finally:
+            await bot.stop()
+    assert {kind: len(calls) for kind, calls in receipt_messages(telegram).items()} == {
+        "receipt": 1,
+        "pdf": 1,
+    }
+
+
+async def all_delivered(payments, timeout: float = 15.0) -> bool:
+    """Everything the payment queued is sent (the receipt, its PDF, the billing's notice)."""
+    for _ in range(int(timeout / 0.1)):
+        async with payments.app.sessions() as session:
+            unsent = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status != "sent")
+            )
+        if unsent == 0:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+def receipt_messages(telegram) -> dict[str, list]:
+    calls = telegram.sent_messages(USER)
+    return {
+        "receipt": [c for c in calls if c.method == "sendMessage" and "SBX-" in (c.text or "")],
+        "pdf": [c for c in calls if c.method == "sendDocument"],
+    }

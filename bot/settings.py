@@ -65,7 +65,7 @@ class Settings(BaseSettings):
 
     outbox_poll_seconds: float = Field(1.0, gt=0)
     outbox_lease_seconds: float = Field(60.0, gt=0)
-    telegram_messages_per_second: float = Field(30, gt=0)
+    telegram_messages_per_second: float = Field(29, gt=0)  # Telegram: ~30
 
     mask_payer_name: bool = True
 

@@ -126,10 +126,11 @@ class TcpProxy:
 async def test_redis_away_for_a_while(telegram, tmp_path, redis_url):
     """Users are told to try again in a minute; payments and receipts, which live in the
     database, go on; when Redis is back, so is the conversation."""
-    proxy = TcpProxy(6379)
+    redis_port = Redis.from_url(redis_url).connection_pool.connection_kwargs.get("port", 6379)
+    proxy = TcpProxy(redis_port)
     await proxy.start()
     harness = AppHarness(telegram, f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}")
-    await harness.start(redis_url=f"redis://127.0.0.1:{proxy.port}/15")
+    await harness.start(redis_url=f"redis://127.0.0.1:{proxy.port}/{redis_url.rsplit('/', 1)[1]}")
     try:
         payment = await open_payment(harness, 6960)
         client = harness.client(6960)

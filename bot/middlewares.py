@@ -157,16 +157,19 @@ class RedisSeenUpdates:
         self._done = done_seconds
 
     async def claim(self, update_id: int) -> Claim:
-        key = f"{self._prefix}{update_id}"
+        key = self._key(update_id)
         if await self._redis.set(key, "busy", nx=True, ex=self._busy):
             return Claim.NEW
         return Claim.DONE if await self._redis.get(key) == b"done" else Claim.IN_PROGRESS
 
     async def done(self, update_id: int) -> None:
-        await self._redis.set(f"{self._prefix}{update_id}", "done", ex=self._done)
+        await self._redis.set(self._key(update_id), "done", ex=self._done)
 
     async def forget(self, update_id: int) -> None:
-        await self._redis.delete(f"{self._prefix}{update_id}")
+        await self._redis.delete(self._key(update_id))
+
+    def _key(self, update_id: int) -> str:
+        return f"{self._prefix}{update_id}"
 
 
 class DeduplicateUpdatesMiddleware(BaseMiddleware):

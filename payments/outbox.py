@@ -68,7 +68,7 @@ class OutboxWorker:
         self._batch = batch
         self._max_attempts = max_attempts
         self._failed_hook = on_failed
-        self._first = first
+        self._first = OutboxMessage.kind.in_(first)
         self._wake = asyncio.Event()
         self._loop = BackgroundTask("outbox-worker", self._run)
 
@@ -138,7 +138,6 @@ class OutboxWorker:
         if limit <= 0:
             return []
         now = utcnow()
-        kind = OutboxMessage.kind.in_(self._first)
         async with transaction(self._sessions) as session:
             messages = list(
                 await session.scalars(
@@ -146,7 +145,7 @@ class OutboxWorker:
                     .where(
                         OutboxMessage.status == "pending",
                         OutboxMessage.available_at <= now,
-                        kind if first else ~kind,
+                        self._first if first else ~self._first,
                         ~_WAITS_FOR_EARLIER,
                     )
                     .order_by(OutboxMessage.id)

@@ -83,9 +83,10 @@ class SqlStorage(BaseStorage):
 
     async def _write(self, key: str, changed: str, value: Any) -> None:
         state, data = await self._read(key)
-        if {"state": state, "data": data}[changed] == value:
+        stored = {"key": key, "state": state, "data": data}
+        if stored[changed] == value:
             return  # aiogram clears a clear conversation, for one
-        row = {"key": key, "state": state, "data": data, "updated_at": utcnow(), changed: value}
+        row = {**stored, changed: value, "updated_at": utcnow()}
         async with transaction(self._sessions) as session:
             await session.execute(UPSERTS[changed], row)
         self._remember(key, (row["state"], row["data"]))

@@ -1,14 +1,17 @@
+import asyncio
 import os
 import socket
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.app import App, build_app
 from bot.settings import Settings
 from payments.invoices import demo_invoices, save_invoices
+from storage.models import OutboxMessage
 from tests.client import BotClient
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -129,3 +132,18 @@ async def redis_url() -> str:
     finally:
         await client.aclose()
     return REDIS_URL
+
+
+async def outbox_settled(sessions, timeout: float = 15.0) -> bool:
+    """Everything queued in the outbox is recorded as sent (receipts, PDFs, notices)."""
+    for _ in range(int(timeout / 0.1)):
+        async with sessions() as session:
+            unsent = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status != "sent")
+            )
+        if unsent == 0:
+            return True
+        await asyncio.sleep(0.1)
+    return False

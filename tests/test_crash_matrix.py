@@ -19,16 +19,16 @@ from sqlalchemy import func, select
 
 from bot.updates import UserSimulator
 from bot.web import WEBHOOK_PATH
-from storage.models import OutboxMessage, Payment, Receipt
+from storage.models import Payment, Receipt
+from tests.conftest import outbox_settled
 from tests.process import WEBHOOK_SECRET, BotProcess
 from tests.test_instances import Payments, bot_env, wait_until
 
 CODE = "112026117919"
 USER = 801
-# The conversation: each step, the Telegram method the bot calls last in it (its answer to
-# the user, after the step's writes) and, for buttons, the one it calls first.
+# The conversation. Killed in each step's sendMessage (its answer to the user, after the
+# step's writes) and, for buttons, in answerCallbackQuery (the first call, before them).
 STEPS = ("start", "language", "code", "consent", "pay")
-LAST_CALL = dict.fromkeys(STEPS, "sendMessage")
 FLOW_CASES = [
     *((step, "sendMessage", how) for step in STEPS for how in ("lost", "sent")),
     *((step, "answerCallbackQuery", "lost") for step in ("language", "consent", "pay")),
@@ -114,7 +114,7 @@ async def test_killed_in_the_conversation(telegram, tmp_path, step, method, how)
     button = chat.last_with_buttons().reply_markup.inline_keyboard[0][0]
     assert button.url == opened[0].payment_url
     # The same update answered twice only when Telegram took a message we never heard of.
-    assert duplicates(texts) == (1 if how == "sent" and method == LAST_CALL[step] else 0)
+    assert duplicates(texts) == (1 if how == "sent" and method == "sendMessage" else 0)
 
 
 CALLBACK_CASES = [
@@ -140,7 +140,7 @@ async def test_killed_between_the_callback_and_the_receipt(
             assert await bot.post(callback, body, headers) == 200
             await killed_while(telegram, bot, method, how)
             assert await bot.post(callback, body, headers) == 200  # the acquirer's retry
-            assert await all_delivered(payments)
+            assert await outbox_settled(payments.app.sessions)
             async with payments.app.sessions() as session:
                 receipts = await session.scalar(select(func.count()).select_from(Receipt))
         finally:
@@ -168,28 +168,13 @@ async def test_killed_while_the_callback_is_handled(telegram, tmp_path):
             await asyncio.gather(in_flight, return_exceptions=True)
             await bot.start()
             assert await bot.post("/acquirer/sandbox/callback", body, headers) == 200
-            assert await all_delivered(payments)
+            assert await outbox_settled(payments.app.sessions)
         finally:
             await bot.stop()
     assert {kind: len(calls) for kind, calls in receipt_messages(telegram).items()} == {
         "receipt": 1,
         "pdf": 1,
     }
-
-
-async def all_delivered(payments, timeout: float = 15.0) -> bool:
-    """Everything the payment queued is sent (the receipt, its PDF, the billing's notice)."""
-    for _ in range(int(timeout / 0.1)):
-        async with payments.app.sessions() as session:
-            unsent = await session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.status != "sent")
-            )
-        if unsent == 0:
-            return True
-        await asyncio.sleep(0.1)
-    return False
 
 
 def receipt_messages(telegram) -> dict[str, list]:

@@ -3,6 +3,7 @@ delivers it again, and one being handled is not answered for. And Redis away for
 
 import asyncio
 import contextlib
+from urllib.parse import urlsplit
 
 import aiohttp
 from redis.asyncio import Redis
@@ -126,8 +127,7 @@ class TcpProxy:
 async def test_redis_away_for_a_while(telegram, tmp_path, redis_url):
     """Users are told to try again in a minute; payments and receipts, which live in the
     database, go on; when Redis is back, so is the conversation."""
-    redis_port = Redis.from_url(redis_url).connection_pool.connection_kwargs.get("port", 6379)
-    proxy = TcpProxy(redis_port)
+    proxy = TcpProxy(urlsplit(redis_url).port or 6379)
     await proxy.start()
     harness = AppHarness(telegram, f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}")
     await harness.start(redis_url=f"redis://127.0.0.1:{proxy.port}/{redis_url.rsplit('/', 1)[1]}")

@@ -26,6 +26,7 @@ from payments.support import (
 )
 from storage.db import create_engine, create_session_factory, transaction
 from storage.models import OutboxMessage, Payment, Receipt
+from tests.conftest import outbox_settled
 from tests.test_flow import CODE, l10n, pay_code
 
 ADMIN = 9001
@@ -368,12 +369,7 @@ async def test_a_receipt_given_up_raises_an_alert(harness):
     app = await start_with_support(harness)
     payment, receipt = await pay_demo_code(harness)
     await wait_until(lambda: receipts_sent(harness, PAYER) == 1)
-    for _ in range(100):  # and its PDF and the billing's notice, all recorded as sent
-        async with app.sessions() as session:
-            statuses = set(await session.scalars(select(OutboxMessage.status)))
-        if statuses == {"sent"}:
-            break
-        await asyncio.sleep(0.1)
+    await outbox_settled(app.sessions, timeout=10)  # and its PDF and the billing's notice
     await app.outbox.stop()  # this test's worker alone delivers from here on
 
     async def blocked(message: OutboxMessage) -> None:

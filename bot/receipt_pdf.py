@@ -10,6 +10,8 @@ import multiprocessing
 import os
 import re
 import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
@@ -85,13 +87,30 @@ async def render_receipt_pdf(language: str, view: ReceiptView, verify_url: str) 
     callback and every receipt message waited behind it (see bench/)."""
     global _workers
     if _workers is None:
-        _workers = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        _workers = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_end_with,
+            initargs=(os.getpid(),),
+        )
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(_workers, _render, language, view, verify_url)
     except BrokenProcessPool:
         _workers = None  # the worker died (killed, out of memory): a new one next time
         raise
+
+
+def _end_with(bot_pid: int) -> None:
+    """In the worker: end when the bot process does. A bot that was SIGKILLed (a crash, the
+    OOM killer) cannot shut its pool down, and the worker would wait for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == bot_pid:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="bot-watch", daemon=True).start()
 
 
 @cache

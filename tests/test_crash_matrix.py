@@ -10,7 +10,9 @@ The bot is frozen at a step by holding the Telegram method it is calling there:
 """
 
 import asyncio
+import contextlib
 from functools import partial
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -151,6 +153,40 @@ async def test_killed_between_the_callback_and_the_receipt(
         expected_duplicates
     )
     assert all(len(calls) >= 1 for calls in sent.values())
+
+
+def processes() -> dict[int, tuple[int, str]]:
+    """Every process's parent and state, from /proc."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
+            found[int(stat.parent.name)] = (int(parent), state)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+async def test_a_killed_bot_leaves_no_process_behind(telegram, tmp_path):
+    """Its PDF worker goes with it, or every crash would leave one (~200 MB) running."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    bot = BotProcess(bot_env(telegram, database_url), tmp_path / "bot.log")
+    async with Payments(database_url) as payments:
+        await bot.start()
+        try:
+            payment = await payments.open(CODE, user_id=USER)
+            body, headers = payments.callback(payment)
+            assert await bot.post("/acquirer/sandbox/callback", body, headers) == 200
+            assert await outbox_settled(payments.app.sessions)  # the PDF is made by then
+            workers = {pid for pid, (parent, _) in processes().items() if parent == bot.pid}
+            assert workers
+            await bot.kill()
+        finally:
+            await bot.stop()
+
+    def workers_running() -> bool:
+        return any(processes().get(pid, (0, "Z"))[1] != "Z" for pid in workers)
+
+    assert await wait_until(lambda: not workers_running(), timeout=5)
 
 
 async def test_killed_while_the_callback_is_handled(telegram, tmp_path):

@@ -21,8 +21,6 @@ from typing import Any
 
 import aiohttp
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
@@ -30,6 +28,7 @@ from aiohttp import web
 from bot.app import App, build_app
 from bot.logs import setup_logging
 from bot.settings import Settings
+from bot.telegram_session import TelegramSession
 from bot.updates import UserSimulator
 from bot.webhook import TelegramWebhook
 from payments.acquirers.sandbox import APPROVE_CARD, SIGNATURE_HEADER, CardForm
@@ -95,9 +94,7 @@ async def serve(app: web.Application, port: int) -> web.AppRunner:
 
 async def ceiling(telegram: FakeTelegram, users: int, seconds: float) -> dict[str, float]:
     """A bare aiogram echo bot: the most this framework, session and server can do."""
-    bot = Bot(
-        telegram.token, session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url))
-    )
+    bot = Bot(telegram.token, session=TelegramSession(telegram.base_url))
     dispatcher = Dispatcher()
 
     @dispatcher.message()

@@ -7,9 +7,7 @@ import aiohttp
 import structlog
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
@@ -34,6 +32,7 @@ from bot.middlewares import (
 )
 from bot.pacing import Pacer
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
+from bot.telegram_session import TelegramSession
 from bot.web import WEBHOOK_PATH, build_web_app
 from bot.webhook import TelegramWebhook
 from handlers import admin, get_routers
@@ -72,6 +71,7 @@ COMMANDS = (
     "forget",
 )
 FSM_TTL = timedelta(days=1)  # a conversation left for a day starts again from /start
+REMEMBERED_USERS = 100_000  # profiles and FSM states kept in memory by a single instance
 
 
 @dataclass
@@ -158,7 +158,9 @@ def build_app(
     sessions = create_session_factory(engine)
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
     l10n = L10n()
-    users = Users(sessions)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    # One instance keeps recent users in memory; several (with Redis) read them every time.
+    users = Users(sessions, remembered=0 if redis else REMEMBERED_USERS)
     metrics = Metrics()
     billing = _billing(settings, sessions)
     acquirer = acquirer or _acquirer(settings, http)
@@ -177,11 +179,9 @@ def build_app(
     )
     bot = Bot(
         token=settings.bot_token.get_secret_value() or "1:embedded-default",
-        session=session
-        or AiohttpSession(api=TelegramAPIServer.from_base(str(settings.bot_api_url).rstrip("/"))),
+        session=session or TelegramSession(str(settings.bot_api_url)),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     dispatcher = _dispatcher(settings, redis, bot, payments, users, l10n, metrics, outbox)
     pacer = Pacer(per_second=settings.telegram_messages_per_second)
     delivery = Delivery(
@@ -247,7 +247,7 @@ def _dispatcher(
         isolation: BaseEventIsolation = RedisEventIsolation(redis)
         seen: SeenUpdates = RedisSeenUpdates(redis, bot.id)
     else:
-        storage = SqlStorage(payments.sessions)
+        storage = SqlStorage(payments.sessions, remembered=REMEMBERED_USERS)
         isolation = SimpleEventIsolation()
         seen = MemorySeenUpdates()
     dispatcher = Dispatcher(

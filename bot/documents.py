@@ -44,10 +44,7 @@ class Document:
     language: str
     text: str
     effective: date
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+    sha256: str
 
     @property
     def version(self) -> str:
@@ -64,7 +61,9 @@ def document(kind: DocumentKind, language: str) -> Document | None:
     path = DOCUMENTS_DIR / f"{kind.value}.{language}.txt"
     if language not in OFFICIAL_LANGUAGES or not path.exists():
         return None
-    return Document(kind, language, path.read_text(encoding="utf-8"), EFFECTIVE_DATES[kind])
+    text = path.read_text(encoding="utf-8")
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Document(kind, language, text, EFFECTIVE_DATES[kind], sha256)
 
 
 def available_languages(kind: DocumentKind) -> list[str]:

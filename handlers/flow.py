@@ -127,7 +127,6 @@ class Conversation:
             await self.ask_consent(code)
             return
         await self.state.set_state(PayFlow.bill)
-        await self.state.update_data(code=bill.code)
         await self.bot.send_message(
             self.chat_id,
             render.bill_details(self.t, bill),
@@ -156,7 +155,6 @@ class Conversation:
 
     async def ask_consent(self, code: str) -> None:
         await self.state.set_state(PayFlow.consent)
-        await self.state.update_data(code=code)
         versions = {
             kind: official_text(kind, self.t.language).version for kind in CONSENT_DOCUMENTS
         }

@@ -9,7 +9,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message, Update
 from handlers import keyboards
 from handlers.callbacks import ForgetChoice
 from handlers.flow import Conversation, replace_buttons_with
-from storage.personal_data import export_user, forget_user
+from storage.personal_data import export_user
 
 
 async def my_data(message: Message, conversation: Conversation) -> None:
@@ -38,7 +38,7 @@ async def forget_chosen(
         await replace_buttons_with(query, conversation.t("forget-kept"))
         return
     await conversation.state.clear()
-    await forget_user(conversation.payments.sessions, conversation.user_id, event_update.update_id)
+    await conversation.users.forget(conversation.user_id, event_update.update_id)
     await replace_buttons_with(query, conversation.t("forget-done"))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,6 +56,13 @@ class CallbackResult:
     payment_id: int | None = None
 
 
+PAID_HERE = (
+    select(Payment.id)
+    .where(Payment.payment_code == bindparam("code"), Payment.status == PaymentStatus.PAID)
+    .limit(1)
+)
+
+
 def new_order_id() -> str:
     return f"TG{secrets.token_hex(10).upper()}"
 
@@ -80,28 +87,28 @@ class PaymentService:
         """The bill, paid if we have taken the money for it even when the billing does not
         know yet (it learns through the outbox, a moment after the callback)."""
         bill = await self.billing.lookup(code)
-        if bill is not None and bill.status is BillStatus.UNPAID and await self._paid_here(code):
-            return replace(bill, status=BillStatus.PAID)
+        if bill is not None and bill.status is BillStatus.UNPAID:
+            async with transaction(self.sessions) as session:
+                bill = await self._as_known_here(session, bill)
         return bill
 
-    async def _paid_here(self, code: str) -> bool:
-        async with self.sessions() as session:
-            paid = await session.scalar(
-                select(Payment.id)
-                .where(Payment.payment_code == code, Payment.status == PaymentStatus.PAID)
-                .limit(1)
-            )
-        return paid is not None
+    @staticmethod
+    async def _as_known_here(session: AsyncSession, bill: Bill | None) -> Bill | None:
+        if bill is None or bill.status is not BillStatus.UNPAID:
+            return bill
+        paid = await session.scalar(PAID_HERE, {"code": bill.code})
+        return bill if paid is None else replace(bill, status=BillStatus.PAID)
 
     async def start_payment(
         self, *, code: str, user_id: int, chat_id: int, language: str, description: str
     ) -> PaymentStart:
         """One live payment page per code: pressing "Pay" again gives the same link."""
-        bill = await self.lookup(code)
-        if bill is None or bill.status is not BillStatus.UNPAID:
-            raise NotPayable(bill)
+        bill = await self.billing.lookup(code)
         now = utcnow()
         async with transaction(self.sessions) as session:
+            bill = await self._as_known_here(session, bill)
+            if bill is None or bill.status is not BillStatus.UNPAID:
+                raise NotPayable(bill)
             await session.execute(
                 update(Payment)
                 .where(
@@ -163,7 +170,7 @@ class PaymentService:
     async def _live_payment(self, code: str, user_id: int) -> PaymentStart:
         # Another press of "Pay" is opening the page right now: wait for its link.
         for _ in range(50):
-            async with self.sessions() as session:
+            async with transaction(self.sessions) as session:
                 payment = await session.scalar(
                     select(Payment).where(
                         Payment.payment_code == code, Payment.status == PaymentStatus.CREATED
@@ -330,11 +337,11 @@ class PaymentService:
         return True
 
     async def payment_by_order(self, order_id: str) -> Payment | None:
-        async with self.sessions() as session:
+        async with transaction(self.sessions) as session:
             return await session.scalar(select(Payment).where(Payment.order_id == order_id))
 
     async def payment(self, payment_id: int) -> Payment | None:
-        async with self.sessions() as session:
+        async with transaction(self.sessions) as session:
             return await session.get(Payment, payment_id)
 
     async def receipt_for_code(self, code: str) -> tuple[Payment, Receipt] | None:
@@ -348,7 +355,7 @@ class PaymentService:
 
     async def history(self, user_id: int, *, offset: int, limit: int) -> tuple[list[Payment], int]:
         """The user's payments, newest first, a page of them, and how many there are."""
-        async with self.sessions() as session:
+        async with transaction(self.sessions) as session:
             total = await session.scalar(
                 select(func.count()).select_from(Payment).where(Payment.user_id == user_id)
             )
@@ -362,7 +369,7 @@ class PaymentService:
             return list(page), total or 0
 
     async def _receipt(self, condition: ColumnElement[bool]) -> tuple[Payment, Receipt] | None:
-        async with self.sessions() as session:
+        async with transaction(self.sessions) as session:
             row = (
                 await session.execute(
                     select(Payment, Receipt)

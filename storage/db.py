@@ -65,7 +65,7 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.connection.driver_connection.begin_immediate()
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:

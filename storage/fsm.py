@@ -6,7 +6,6 @@ every update, and those reads never reach the database. Every change is written 
 once, in one upsert, before the handler goes on.
 """
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy import bindparam, text
 from payments.clock import utcnow
 from storage.db import SessionFactory, transaction
 from storage.models import FsmRecord
+from storage.recent import Recent
 
 COLUMNS = FsmRecord.__table__.c
 INSERT = (
@@ -47,13 +47,12 @@ class SqlStorage(BaseStorage):
     def __init__(
         self,
         sessions: SessionFactory,
+        remembered: int,
         key_builder: KeyBuilder | None = None,
-        remembered: int = 100_000,
     ) -> None:
         self._sessions = sessions
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
-        self._remembered = remembered
-        self._recent: OrderedDict[str, tuple[str | None, dict[str, Any]]] = OrderedDict()
+        self._recent: Recent[str, tuple[str | None, dict[str, Any]]] = Recent(remembered)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
@@ -75,11 +74,10 @@ class SqlStorage(BaseStorage):
 
     async def _read(self, key: str) -> tuple[str | None, dict[str, Any]]:
         if key in self._recent:
-            self._recent.move_to_end(key)
             return self._recent[key]
-        async with self._sessions() as session:
+        async with transaction(self._sessions) as session:
             record = await session.get(FsmRecord, key)
-        return self._remember(key, (record.state, record.data) if record else (None, {}))
+        return self._recent.keep(key, (record.state, record.data) if record else (None, {}))
 
     async def _write(self, key: str, changed: str, value: Any) -> None:
         state, data = await self._read(key)
@@ -89,13 +87,4 @@ class SqlStorage(BaseStorage):
         row = {**stored, changed: value, "updated_at": utcnow()}
         async with transaction(self._sessions) as session:
             await session.execute(UPSERTS[changed], row)
-        self._remember(key, (row["state"], row["data"]))
-
-    def _remember(
-        self, key: str, value: tuple[str | None, dict[str, Any]]
-    ) -> tuple[str | None, dict[str, Any]]:
-        self._recent[key] = value
-        self._recent.move_to_end(key)
-        if len(self._recent) > self._remembered:
-            self._recent.popitem(last=False)
-        return value
+        self._recent.keep(key, (row["state"], row["data"]))

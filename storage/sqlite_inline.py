@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.util import await_only
+
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -43,6 +45,11 @@ class InlineConnection:
             return call(*args)
         finally:
             self._conn.execute("PRAGMA busy_timeout=0")
+
+    def begin_immediate(self) -> None:
+        """Take the write lock now (SQLAlchemy's "begin" event, in its greenlet): straight to
+        SQLite, not through SQLAlchemy's statement machinery, which cost ten times more."""
+        await_only(self.run(self._conn.execute, "BEGIN IMMEDIATE"))
 
     async def cursor(self) -> "InlineCursor":
         return InlineCursor(self, self._conn.cursor())

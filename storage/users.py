@@ -1,21 +1,52 @@
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from payments.clock import utcnow
 from storage.db import SessionFactory, transaction
 from storage.models import Consent, User
+from storage.personal_data import forget_user
+from storage.recent import Recent
+
+# Built once: these run on almost every update.
+PROFILE = select(User.id, User.chat_id, User.language, User.unreachable_at).where(
+    User.id == bindparam("user_id")
+)
+CONSENTS = (
+    select(Consent.document, Consent.sha256, Consent.action)
+    .where(Consent.user_id == bindparam("user_id"))
+    .order_by(Consent.id)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    id: int
+    chat_id: int
+    language: str | None
+    unreachable_at: datetime | None
 
 
 class Users:
-    """The user's language and consents; consents are appended, never changed."""
+    """The user's language and consents; consents are appended, never changed.
 
-    def __init__(self, sessions: SessionFactory) -> None:
+    With `remembered` (one bot instance per database), the profiles and agreed texts of
+    recent users are also kept in memory, and every change made here updates them."""
+
+    def __init__(self, sessions: SessionFactory, remembered: int = 0) -> None:
         self._sessions = sessions
+        self._profiles: Recent[int, Profile | None] = Recent(remembered)
+        self._agreed: Recent[int, frozenset[str]] = Recent(remembered)
 
-    async def get(self, user_id: int) -> User | None:
-        async with self._sessions() as session:
-            return await session.get(User, user_id)
+    async def get(self, user_id: int) -> Profile | None:
+        if user_id in self._profiles:
+            return self._profiles[user_id]
+        began = self._profiles.begin_read()
+        async with transaction(self._sessions) as session:
+            row = (await session.execute(PROFILE, {"user_id": user_id})).first()
+        return self._profiles.keep(user_id, Profile(*row) if row else None, began)
 
     async def set_language(self, user_id: int, chat_id: int, language: str) -> None:
         async with transaction(self._sessions) as session:
@@ -26,6 +57,7 @@ class Users:
                 user.language = language
                 user.chat_id = chat_id
                 user.updated_at = utcnow()
+        self._profiles.drop(user_id)
 
     async def mark_unreachable(self, chat_id: int) -> None:
         """The user blocked the bot or deleted the chat: keep their receipts for later."""
@@ -35,28 +67,29 @@ class Users:
                 .where(User.chat_id == chat_id, User.unreachable_at.is_(None))
                 .values(unreachable_at=utcnow())
             )
+        self._profiles.drop_where(lambda user: user is not None and user.chat_id == chat_id)
 
     async def mark_reachable(self, user_id: int) -> None:
         async with transaction(self._sessions) as session:
             await session.execute(
                 update(User).where(User.id == user_id).values(unreachable_at=None)
             )
+        self._profiles.drop(user_id)
 
-    async def agreed_hashes(self, user_id: int) -> set[str]:
+    async def agreed_hashes(self, user_id: int) -> frozenset[str]:
         """Hashes of the texts the user agreed to and has not withdrawn since."""
-        async with self._sessions() as session:
-            rows = await session.execute(
-                select(Consent.document, Consent.sha256, Consent.action)
-                .where(Consent.user_id == user_id)
-                .order_by(Consent.id)
-            )
+        if user_id in self._agreed:
+            return self._agreed[user_id]
+        began = self._agreed.begin_read()
+        async with transaction(self._sessions) as session:
+            rows = await session.execute(CONSENTS, {"user_id": user_id})
             agreed: dict[str, set[str]] = {}
             for document, sha256, action in rows:
                 if action == "agree":
                     agreed.setdefault(document, set()).add(sha256)
                 else:
                     agreed.pop(document, None)
-        return set().union(*agreed.values()) if agreed else set()
+        return self._agreed.keep(user_id, frozenset().union(*agreed.values()), began)
 
     async def record_consents(
         self, user_id: int, consents: Iterable[Consent], update_id: int | None
@@ -67,3 +100,10 @@ class Users:
                 consent.update_id = update_id
                 consent.created_at = utcnow()
                 session.add(consent)
+        self._agreed.drop(user_id)
+
+    async def forget(self, user_id: int, update_id: int | None) -> None:
+        """Erase the user (see `storage.personal_data.forget_user`)."""
+        await forget_user(self._sessions, user_id, update_id)
+        self._profiles.drop(user_id)
+        self._agreed.drop(user_id)

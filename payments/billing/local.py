@@ -1,4 +1,4 @@
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from payments.billing.base import Bill, PaidConfirmation
 from payments.clock import utcnow
@@ -8,6 +8,16 @@ from payments.states import BillStatus
 from storage.db import SessionFactory, transaction
 from storage.models import Invoice
 
+INVOICE = select(
+    Invoice.code,
+    Invoice.payer_name,
+    Invoice.service,
+    Invoice.amount_minor,
+    Invoice.currency,
+    Invoice.status,
+    Invoice.expires_at,
+).where(Invoice.code == bindparam("code"))
+
 
 class LocalBilling:
     """Invoices kept in the bot's own database, filled by `payment-bot invoices import`."""
@@ -16,8 +26,8 @@ class LocalBilling:
         self._sessions = sessions
 
     async def lookup(self, code: str) -> Bill | None:
-        async with self._sessions() as session:
-            invoice = await session.get(Invoice, code)
+        async with transaction(self._sessions) as session:
+            invoice = (await session.execute(INVOICE, {"code": code})).first()
         if invoice is None:
             return None
         status = BillStatus(invoice.status)
@@ -42,5 +52,5 @@ class LocalBilling:
             )
 
     async def codes(self) -> list[str]:
-        async with self._sessions() as session:
+        async with transaction(self._sessions) as session:
             return list(await session.scalars(select(Invoice.code).order_by(Invoice.code)))

@@ -1,0 +1,72 @@
+"""A single instance keeps recent users in memory: every change made through `Users` is seen
+at once, a change made while a read was under way is not hidden by it, and several instances
+(remembered=0) always read the database."""
+
+import pytest
+from sqlalchemy import update
+
+from storage.db import create_engine, create_session_factory, migrate, transaction
+from storage.models import Consent, User
+from storage.recent import Recent
+from storage.users import Users
+
+
+@pytest.fixture
+async def sessions(database_url):
+    engine = create_engine(database_url)
+    await migrate(engine)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+def consent(sha256: str) -> Consent:
+    return Consent(document="privacy-policy", version="v", sha256=sha256, language="ru")
+
+
+async def test_changes_through_users_are_seen_at_once(sessions):
+    users = Users(sessions, remembered=100)
+    assert await users.get(1) is None
+    await users.set_language(1, chat_id=11, language="ky")
+    assert (await users.get(1)).language == "ky"
+    await users.mark_unreachable(11)
+    assert (await users.get(1)).unreachable_at is not None
+    await users.mark_reachable(1)
+    assert (await users.get(1)).unreachable_at is None
+    assert await users.agreed_hashes(1) == frozenset()
+    await users.record_consents(1, [consent("a")], update_id=7)
+    assert await users.agreed_hashes(1) == {"a"}
+    await users.forget(1, update_id=8)
+    assert await users.get(1) is None
+    assert await users.agreed_hashes(1) == frozenset()
+
+
+async def test_memory_is_used_by_one_instance_and_not_by_several(sessions):
+    remembering, several = Users(sessions, remembered=100), Users(sessions, remembered=0)
+    await remembering.set_language(2, chat_id=2, language="ru")
+    assert (await remembering.get(2)).language == "ru"
+    async with transaction(sessions) as session:  # another instance changes the row
+        await session.execute(update(User).where(User.id == 2).values(language="en"))
+    assert (await several.get(2)).language == "en"
+    assert (await remembering.get(2)).language == "ru"  # why only one instance may remember
+
+
+def test_a_value_read_before_a_change_is_not_kept():
+    recent: Recent[int, str] = Recent(10)
+    began = recent.begin_read()
+    recent.drop(1)  # a write finished while the read was waiting
+    recent.keep(1, "old", began)
+    assert 1 not in recent
+    recent.keep(1, "new", recent.begin_read())
+    assert recent[1] == "new"
+
+
+def test_the_least_recently_used_goes_first():
+    recent: Recent[int, str] = Recent(2)
+    recent.keep(1, "a")
+    recent.keep(2, "b")
+    assert recent[1] == "a"  # used: 2 is now the oldest
+    recent.keep(3, "c")
+    assert 2 not in recent and 1 in recent and 3 in recent
+    nothing: Recent[int, str] = Recent(0)
+    nothing.keep(1, "x")
+    assert 1 not in nothing

@@ -16,12 +16,13 @@ import os
 import platform
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiogram import Bot, Dispatcher
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
@@ -92,22 +93,32 @@ async def serve(app: web.Application, port: int) -> web.AppRunner:
     return runner
 
 
-async def ceiling(telegram: FakeTelegram, users: int, seconds: float) -> dict[str, float]:
-    """A bare aiogram echo bot: the most this framework, session and server can do."""
+async def serve_bare(
+    telegram: FakeTelegram, register: Callable[[Dispatcher], None]
+) -> tuple[web.AppRunner, str, Bot]:
+    """A bare aiogram bot on the same framework, session and fake server, its handlers
+    registered by the caller; returns its runner, webhook URL and bot."""
     bot = Bot(telegram.token, session=TelegramSession(telegram.base_url))
     dispatcher = Dispatcher()
-
-    @dispatcher.message()
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "?")
-
+    register(dispatcher)
     app = web.Application()
     SimpleRequestHandler(dispatcher, bot, secret_token=SECRET, handle_in_background=False).register(
         app, path=PATH
     )
     port = free_port()
-    runner = await serve(app, port)
-    poster = Poster(f"http://127.0.0.1:{port}{PATH}")
+    return await serve(app, port), f"http://127.0.0.1:{port}{PATH}", bot
+
+
+async def ceiling(telegram: FakeTelegram, users: int, seconds: float) -> dict[str, float]:
+    """A bare aiogram echo bot: the most this framework, session and server can do."""
+
+    def register(dispatcher: Dispatcher) -> None:
+        @dispatcher.message()
+        async def echo(message: Message) -> None:
+            await message.answer(message.text or "?")
+
+    runner, url, bot = await serve_bare(telegram, register)
+    poster = Poster(url)
     count = 0
     deadline = time.perf_counter() + seconds
 
@@ -125,6 +136,36 @@ async def ceiling(telegram: FakeTelegram, users: int, seconds: float) -> dict[st
     await runner.cleanup()
     await bot.session.close()
     return {"updates_per_second": count / elapsed}
+
+
+async def calls_only(telegram: FakeTelegram, users: int, rounds: int) -> dict[str, Any]:
+    """The conversation's walk against a bare bot that makes the same Bot API calls as ours
+    (a message with buttons for every step; for a button, its answer and, after the language
+    and the consent, the edit) and nothing else: what these calls alone allow."""
+    buttons = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="Pay", callback_data="x")]] * 2
+    )
+    text = "<b>Payment code</b> 1900 0200 0000\nPayer: B*** U***\nAmount: 3 000.00 KGS " * 2
+
+    def register(dispatcher: Dispatcher) -> None:
+        @dispatcher.message()
+        async def reply(message: Message) -> None:
+            await message.answer(text, reply_markup=buttons, parse_mode="HTML")
+
+        @dispatcher.callback_query()
+        async def pressed(query: CallbackQuery) -> None:
+            await query.answer()
+            assert isinstance(query.message, Message)
+            if not (query.data or "").startswith("bill:"):
+                await query.message.edit_text(text, parse_mode="HTML")
+            await query.message.answer(text, reply_markup=buttons, parse_mode="HTML")
+
+    runner, url, bot = await serve_bare(telegram, register)
+    codes = [f"19{2_500_000 + i:010d}" for i in range(users * rounds)]
+    result = await walk(telegram, url, users, rounds, codes, first_user=2_500_000)
+    await runner.cleanup()
+    await bot.session.close()
+    return result
 
 
 def bench_settings(telegram: FakeTelegram, database_url: str, port: int, **extra: Any) -> Settings:
@@ -157,7 +198,19 @@ async def conversation(
     app = await start_app(settings)
     first_user = 2_000_000
     codes = await add_invoices(app, users * rounds, first_user)
-    poster = Poster(f"http://127.0.0.1:{settings.http_port}{PATH}")
+    url = f"http://127.0.0.1:{settings.http_port}{PATH}"
+    result = await walk(telegram, url, users, rounds, codes, first_user)
+    opened = await count_payments(app)
+    await app.stop()
+    if opened != users * rounds:
+        raise RuntimeError(f"{opened} payments opened, {users * rounds} expected")
+    return result
+
+
+async def walk(
+    telegram: FakeTelegram, url: str, users: int, rounds: int, codes: list[str], first_user: int
+) -> dict[str, Any]:
+    poster = Poster(url)
     latencies: dict[str, list[float]] = {
         k: [] for k in ("start", "language", "code", "consent", "pay")
     }
@@ -191,10 +244,6 @@ async def conversation(
     await asyncio.gather(*(user(i) for i in range(users)))
     elapsed = time.perf_counter() - started
     await poster.close()
-    opened = await count_payments(app)
-    await app.stop()
-    if opened != users * rounds:
-        raise RuntimeError(f"{opened} payments opened, {users * rounds} expected")
     everything = [v for values in latencies.values() for v in values]
     return {
         "users": users,
@@ -372,6 +421,18 @@ async def memory(telegram: FakeTelegram, settings: Settings, conversations: int)
     return {"conversations": conversations, "rss_growth_mb": after - before}
 
 
+async def empty_redis(url: str) -> str:
+    """Update ids start again at 1 in every run: the last run's "handled" marks must go."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(url)
+    try:
+        await redis.flushdb()
+    finally:
+        await redis.aclose()
+    return url
+
+
 async def empty_postgres(url: str) -> str:
     import asyncpg
     from sqlalchemy.engine import make_url
@@ -399,6 +460,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async with FakeTelegram(strict=False) as telegram:
         sqlite = f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}"
         results["ceiling"] = await ceiling(telegram, args.users, args.seconds)
+        results["conversation_calls_only"] = await calls_only(telegram, args.users, args.rounds)
         results["conversation_embedded"] = await conversation(
             telegram, bench_settings(telegram, sqlite, free_port()), args.users, args.rounds
         )
@@ -406,7 +468,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             postgres = await empty_postgres(args.postgres_url)
             results["conversation_postgres_redis"] = await conversation(
                 telegram,
-                bench_settings(telegram, postgres, free_port(), redis_url=args.redis),
+                bench_settings(
+                    telegram, postgres, free_port(), redis_url=await empty_redis(args.redis)
+                ),
                 args.users,
                 args.rounds,
             )
@@ -431,10 +495,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             bench_settings(telegram, f"sqlite+aiosqlite:///{folder / 'mem.sqlite3'}", free_port()),
             args.parked,
         )
-    for name in ("conversation_embedded", "conversation_postgres_redis"):
+    calls_only_rate = results["conversation_calls_only"]["steps_per_second"]
+    for name in ("conversation_calls_only", "conversation_embedded", "conversation_postgres_redis"):
         if name in results:
-            ratio = results[name]["steps_per_second"] / results["ceiling"]["updates_per_second"]
-            results[name]["ratio_to_ceiling"] = ratio
+            rate = results[name]["steps_per_second"]
+            results[name]["ratio_to_ceiling"] = rate / results["ceiling"]["updates_per_second"]
+            results[name]["ratio_to_calls_only"] = rate / calls_only_rate
     results["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -455,6 +521,13 @@ def table(results: dict[str, Any]) -> str:
         "",
         None,
     )
+    r = results["conversation_calls_only"]
+    add(
+        "2 the same Bot API calls, no logic",
+        f"{r['steps_per_second']:.0f} steps/s, {r['ratio_to_ceiling']:.2f} of ceiling",
+        "",
+        None,
+    )
     for key, label in (
         ("conversation_embedded", "2 conversation, SQLite"),
         ("conversation_postgres_redis", "2 conversation, PostgreSQL+Redis"),
@@ -464,7 +537,8 @@ def table(results: dict[str, Any]) -> str:
             add(
                 label,
                 f"{r['steps_per_second']:.0f} steps/s, p50 {r['p50_ms']:.0f} ms, "
-                f"p99 {r['p99_ms']:.0f} ms, {r['ratio_to_ceiling']:.2f} of ceiling",
+                f"p99 {r['p99_ms']:.0f} ms, {r['ratio_to_ceiling']:.2f} of ceiling "
+                f"({r['ratio_to_calls_only']:.2f} of calls only)",
                 ">= 0.5 of ceiling",
                 r["ratio_to_ceiling"] >= 0.5,
             )
@@ -512,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
         default="postgresql+asyncpg://postgres@127.0.0.1:5432/payment_bot_bench",
         help="created if missing, emptied on every run (not the tests' database)",
     )
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="emptied on every run")
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
     args = parser.parse_args(argv)
     if args.quick:

@@ -5,9 +5,9 @@ import contextlib
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
+from handlers import keyboards
 from handlers.callbacks import HistoryPage, HistoryReceipt
 from handlers.flow import Conversation
 from payments.clock import bishkek_time
@@ -28,7 +28,7 @@ async def page_of_history(conversation: Conversation, page: int) -> tuple[str, o
         return t("history-empty"), None
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     lines = [t("history-title", page=page + 1, pages=pages)]
-    builder = InlineKeyboardBuilder()
+    receipts: list[list[InlineKeyboardButton]] = []
     for payment in payments:
         lines.append(
             t(
@@ -43,20 +43,14 @@ async def page_of_history(conversation: Conversation, page: int) -> tuple[str, o
         if payment.status == PaymentStatus.PAID:
             found = await conversation.payments.receipt_for_payment(payment.id)
             if found is not None:
-                builder.button(
-                    text=t.plain("button-history-receipt", number=found[1].number),
-                    callback_data=HistoryReceipt(payment_id=payment.id),
-                )
+                label = t.plain("button-history-receipt", number=found[1].number)
+                receipts.append([keyboards.button(label, HistoryReceipt(payment_id=payment.id))])
     navigation = [
-        (label, target)
+        keyboards.button(t.plain(label), HistoryPage(page=target))
         for label, target in (("button-previous", page - 1), ("button-next", page + 1))
         if 0 <= target < pages
     ]
-    for label, target in navigation:
-        builder.button(text=t.plain(label), callback_data=HistoryPage(page=target))
-    receipts = len(list(builder.buttons)) - len(navigation)
-    builder.adjust(*([1] * receipts), len(navigation) or 1)
-    return "\n".join(lines), builder.as_markup()
+    return "\n".join(lines), keyboards.rows(*receipts, navigation)
 
 
 async def show_history(message: Message, conversation: Conversation) -> None:

@@ -1,8 +1,8 @@
 import ipaddress
 from urllib.parse import urlsplit
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.documents import Document, DocumentKind
 from bot.i18n import LANGUAGES, Translator
@@ -21,53 +21,54 @@ from handlers.callbacks import (
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
 
 
+# Built directly: aiogram's InlineKeyboardBuilder copies every button on the way (a third of
+# a millisecond for two buttons), and keyboards are sent on most steps of a conversation.
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def rows(*buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in buttons if row])
+
+
 def languages(first: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for language in sorted(LANGUAGES, key=lambda lang: lang != first):
-        builder.button(
-            text=LANGUAGE_NAMES[language], callback_data=LanguageChoice(language=language)
-        )
-    return builder.adjust(1).as_markup()
+    ordered = sorted(LANGUAGES, key=lambda lang: lang != first)
+    return rows(
+        *([button(LANGUAGE_NAMES[lang], LanguageChoice(language=lang))] for lang in ordered)
+    )
 
 
 def consent(t: Translator, code: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for action, label in (
-        (ConsentAction.READ_PRIVACY, "button-read-privacy"),
-        (ConsentAction.READ_TERMS, "button-read-terms"),
-        (ConsentAction.AGREE, "button-agree"),
-        (ConsentAction.DECLINE, "button-decline"),
-    ):
-        builder.button(text=t.plain(label), callback_data=ConsentChoice(action=action, code=code))
-    return builder.adjust(1, 1, 2).as_markup()
+    def choice(action: ConsentAction, label: str) -> InlineKeyboardButton:
+        return button(t.plain(label), ConsentChoice(action=action, code=code))
+
+    return rows(
+        [choice(ConsentAction.READ_PRIVACY, "button-read-privacy")],
+        [choice(ConsentAction.READ_TERMS, "button-read-terms")],
+        [
+            choice(ConsentAction.AGREE, "button-agree"),
+            choice(ConsentAction.DECLINE, "button-decline"),
+        ],
+    )
 
 
 def bill(t: Translator, code: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t.plain("button-pay"), callback_data=BillChoice(action=BillAction.PAY, code=code)
+    return rows(
+        [
+            button(t.plain("button-pay"), BillChoice(action=BillAction.PAY, code=code)),
+            button(t.plain("button-cancel"), BillChoice(action=BillAction.CANCEL, code=code)),
+        ]
     )
-    builder.button(
-        text=t.plain("button-cancel"), callback_data=BillChoice(action=BillAction.CANCEL, code=code)
-    )
-    return builder.adjust(2).as_markup()
 
 
 def try_again(t: Translator, code: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t.plain("button-try-again"), callback_data=BillChoice(action=BillAction.PAY, code=code)
-    )
-    return builder.as_markup()
+    return rows([button(t.plain("button-try-again"), BillChoice(action=BillAction.PAY, code=code))])
 
 
 def new_link(t: Translator, code: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t.plain("button-new-link"),
-        callback_data=BillChoice(action=BillAction.NEW_LINK, code=code),
+    return rows(
+        [button(t.plain("button-new-link"), BillChoice(action=BillAction.NEW_LINK, code=code))]
     )
-    return builder.as_markup()
 
 
 def telegram_accepts_url(url: str) -> bool:
@@ -81,52 +82,53 @@ def telegram_accepts_url(url: str) -> bool:
 
 
 def payment_page(t: Translator, url: str, code: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if telegram_accepts_url(url):
-        builder.button(text=t.plain("button-open-page"), url=url)
-    builder.button(
-        text=t.plain("button-new-link"),
-        callback_data=BillChoice(action=BillAction.NEW_LINK, code=code),
+    page = InlineKeyboardButton(text=t.plain("button-open-page"), url=url)
+    return rows(
+        [page] if telegram_accepts_url(url) else [],
+        *new_link(t, code).inline_keyboard,
     )
-    return builder.adjust(1).as_markup()
 
 
 def document_languages(kind: DocumentKind, languages: list[str]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for language in languages:
-        builder.button(
-            text=LANGUAGE_NAMES[language],
-            callback_data=DocumentView(kind=kind.short, language=language, page=0, turn=False),
-        )
-    return builder.as_markup()
+    return rows(
+        [
+            button(
+                LANGUAGE_NAMES[language],
+                DocumentView(kind=kind.short, language=language, page=0, turn=False),
+            )
+            for language in languages
+        ]
+    )
 
 
 def document_pages(t: Translator, doc: Document, page: int, pages: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    nav = 0
-    for label, target in (("button-previous", page - 1), ("button-next", page + 1)):
-        if 0 <= target < pages:
-            view = DocumentView(kind=doc.kind.short, language=doc.language, page=target, turn=True)
-            builder.button(text=t.plain(label), callback_data=view)
-            nav += 1
-    builder.button(
-        text=t.plain("button-as-file"),
-        callback_data=DocumentFile(kind=doc.kind.short, language=doc.language),
+    turns = [
+        button(
+            t.plain(label),
+            DocumentView(kind=doc.kind.short, language=doc.language, page=target, turn=True),
+        )
+        for label, target in (("button-previous", page - 1), ("button-next", page + 1))
+        if 0 <= target < pages
+    ]
+    as_file = button(
+        t.plain("button-as-file"), DocumentFile(kind=doc.kind.short, language=doc.language)
     )
-    return builder.adjust(*([nav] if nav else []), 1).as_markup()
+    return rows(turns, [as_file])
 
 
 def documents_menu(t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for kind in DocumentKind:
-        builder.button(
-            text=f"📄 {t.plain(kind.value)}", callback_data=DocumentOpen(kind=kind.short)
+    return rows(
+        *(
+            [button(f"📄 {t.plain(kind.value)}", DocumentOpen(kind=kind.short))]
+            for kind in DocumentKind
         )
-    return builder.adjust(1).as_markup()
+    )
 
 
 def forget_confirm(t: Translator) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.plain("button-forget"), callback_data=ForgetChoice(erase=True))
-    builder.button(text=t.plain("button-keep"), callback_data=ForgetChoice(erase=False))
-    return builder.adjust(2).as_markup()
+    return rows(
+        [
+            button(t.plain("button-forget"), ForgetChoice(erase=True)),
+            button(t.plain("button-keep"), ForgetChoice(erase=False)),
+        ]
+    )

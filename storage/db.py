@@ -74,6 +74,9 @@ def create_session_factory(engine: AsyncEngine) -> SessionFactory:
 
 @asynccontextmanager
 async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A session in one transaction, for writes and reads alike: the transaction's end gives
+    the connection back at once, while SQLAlchemy closes a session in a task of its own, which
+    would keep SQLite's only connection from the next update until that task's turn came."""
     async with sessions() as session, session.begin():
         yield session
 

@@ -17,7 +17,7 @@ from storage.models import Consent, OutboxMessage, Payment, Receipt, User
 
 
 async def export_user(sessions: SessionFactory, user_id: int) -> dict[str, Any]:
-    async with sessions() as session:
+    async with transaction(sessions) as session:
         user = await session.get(User, user_id)
         consents = await session.scalars(
             select(Consent).where(Consent.user_id == user_id).order_by(Consent.id)

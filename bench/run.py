@@ -2,7 +2,8 @@
 
 1. ceiling: a bare aiogram echo bot, same framework, session and fake server: updates/s.
 2. conversation: users walking start → language → code → consent → details → pay, many at
-   once: steps/s and p50/p99 per step, embedded default and PostgreSQL + Redis.
+   once: steps/s and p50/p99 per step, embedded default and PostgreSQL + Redis; for reference,
+   the same walk against a bare bot making the same Bot API calls and nothing else.
 3. callback → receipt: signed acquirer callbacks at a steady 50/s: p50/p99 from arrival to
    the receipt's sendMessage.
 4. burst: 1,000 receipts to 1,000 chats, the fake enforcing Telegram's pace (429 beyond).

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.web import WEBHOOK_PATH
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBHOOK_SECRET = "instance-secret"
+CALLBACK_PATH = "/acquirer/sandbox/callback"
 
 
 class BotProcess:
@@ -86,6 +88,18 @@ class BotProcess:
             http.post(self.url + path, data=body, headers=headers) as response,
         ):
             return response.status
+
+    async def post_update(self, update: str) -> int:
+        """An update (JSON), as Telegram delivers it to the webhook."""
+        headers = {
+            "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
+            "Content-Type": "application/json",
+        }
+        return await self.post(WEBHOOK_PATH, update.encode(), headers)
+
+    async def post_callback(self, body: bytes, headers: dict[str, str]) -> int:
+        """A signed callback, as the sandbox acquirer sends it."""
+        return await self.post(CALLBACK_PATH, body, headers)
 
 
 class Zygote:

@@ -11,6 +11,7 @@ The bot is frozen at a step by holding the Telegram method it is calling there:
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
 
@@ -20,10 +21,9 @@ from aiogram.types import Message
 from sqlalchemy import func, select
 
 from bot.updates import UserSimulator
-from bot.web import WEBHOOK_PATH
 from storage.models import Payment, Receipt
 from tests.conftest import outbox_settled
-from tests.process import WEBHOOK_SECRET, BotProcess
+from tests.process import BotProcess
 from tests.test_instances import Payments, bot_env, wait_until
 
 CODE = "112026117919"
@@ -40,9 +40,8 @@ FLOW_CASES = [
 class Chat:
     """The user's side: what they send, and what the fake Telegram shows them."""
 
-    def __init__(self, telegram, bot: BotProcess) -> None:
+    def __init__(self, telegram) -> None:
         self.telegram = telegram
-        self.bot = bot
         self.user = UserSimulator(USER, "ru")
 
     def update(self, step: str) -> str:
@@ -60,17 +59,6 @@ class Chat:
             if call.response.get("reply_markup"):
                 return Message.model_validate(call.response)
         raise AssertionError("no message with buttons")
-
-    async def post(self, update: str) -> int:
-        headers = {
-            "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
-            "Content-Type": "application/json",
-        }
-        async with (
-            aiohttp.ClientSession() as http,
-            http.post(f"{self.bot.url}{WEBHOOK_PATH}", data=update, headers=headers) as response,
-        ):
-            return response.status
 
     def texts(self) -> list[str]:
         return [call.text or "" for call in self.telegram.sent_messages(USER)]
@@ -90,27 +78,39 @@ async def killed_while(telegram, bot: BotProcess, method: str, how: str, send=No
     await bot.start()
 
 
+@contextlib.asynccontextmanager
+async def running_bot(
+    telegram, database_url: str, tmp_path: Path, **settings: str
+) -> AsyncIterator[tuple[BotProcess, Payments]]:
+    """A bot process on `database_url`, and the test's own hands on that database."""
+    bot = BotProcess(bot_env(telegram, database_url, **settings), tmp_path / "bot.log")
+    async with Payments(database_url) as payments:
+        await bot.start()
+        try:
+            yield bot, payments
+        finally:
+            await bot.stop()
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+
+
 def duplicates(texts: list[str]) -> int:
     return len(texts) - len(set(texts))
 
 
 @pytest.mark.parametrize(("step", "method", "how"), FLOW_CASES)
 async def test_killed_in_the_conversation(telegram, tmp_path, step, method, how):
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    bot = BotProcess(bot_env(telegram, database_url), tmp_path / "bot.log")
-    chat = Chat(telegram, bot)
-    async with Payments(database_url) as payments:
-        await bot.start()
-        try:
-            for done in STEPS:
-                update = chat.update(done)
-                if done == step:
-                    await killed_while(telegram, bot, method, how, partial(chat.post, update))
-                assert await chat.post(update) == 200  # Telegram's redelivery, or the step
-            async with payments.app.sessions() as session:
-                opened = list(await session.scalars(select(Payment)))
-        finally:
-            await bot.stop()
+    chat = Chat(telegram)
+    async with running_bot(telegram, sqlite_url(tmp_path), tmp_path) as (bot, payments):
+        for done in STEPS:
+            update = chat.update(done)
+            if done == step:
+                await killed_while(telegram, bot, method, how, partial(bot.post_update, update))
+            assert await bot.post_update(update) == 200  # Telegram's redelivery, or the step
+        async with payments.app.sessions() as session:
+            opened = list(await session.scalars(select(Payment)))
     texts = chat.texts()
     assert len(opened) == 1  # one payment page for the code, however often "Pay" came through
     button = chat.last_with_buttons().reply_markup.inline_keyboard[0][0]
@@ -131,22 +131,15 @@ CALLBACK_CASES = [
 async def test_killed_between_the_callback_and_the_receipt(
     telegram, database_url, tmp_path, method, how, expected_duplicates
 ):
-    env = bot_env(telegram, database_url, OUTBOX_LEASE_SECONDS="1")
-    bot = BotProcess(env, tmp_path / "bot.log")
-    async with Payments(database_url) as payments:
-        await bot.start()
-        try:
-            payment = await payments.open(CODE, user_id=USER)
-            body, headers = payments.callback(payment)
-            callback = "/acquirer/sandbox/callback"
-            assert await bot.post(callback, body, headers) == 200
-            await killed_while(telegram, bot, method, how)
-            assert await bot.post(callback, body, headers) == 200  # the acquirer's retry
-            assert await outbox_settled(payments.app.sessions)
-            async with payments.app.sessions() as session:
-                receipts = await session.scalar(select(func.count()).select_from(Receipt))
-        finally:
-            await bot.stop()
+    lease = {"OUTBOX_LEASE_SECONDS": "1"}
+    async with running_bot(telegram, database_url, tmp_path, **lease) as (bot, payments):
+        body, headers = payments.callback(await payments.open(CODE, user_id=USER))
+        assert await bot.post_callback(body, headers) == 200
+        await killed_while(telegram, bot, method, how)
+        assert await bot.post_callback(body, headers) == 200  # the acquirer's retry
+        assert await outbox_settled(payments.app.sessions)
+        async with payments.app.sessions() as session:
+            receipts = await session.scalar(select(func.count()).select_from(Receipt))
     sent = receipt_messages(telegram)
     assert receipts == 1
     assert {kind: len(calls) - 1 for kind, calls in sent.items() if len(calls) > 1} == (
@@ -168,20 +161,13 @@ def processes() -> dict[int, tuple[int, str]]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 async def test_a_killed_bot_leaves_no_process_behind(telegram, tmp_path):
     """Its PDF worker goes with it, or every crash would leave one (~200 MB) running."""
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    bot = BotProcess(bot_env(telegram, database_url), tmp_path / "bot.log")
-    async with Payments(database_url) as payments:
-        await bot.start()
-        try:
-            payment = await payments.open(CODE, user_id=USER)
-            body, headers = payments.callback(payment)
-            assert await bot.post("/acquirer/sandbox/callback", body, headers) == 200
-            assert await outbox_settled(payments.app.sessions)  # the PDF is made by then
-            workers = {pid for pid, (parent, _) in processes().items() if parent == bot.pid}
-            assert workers
-            await bot.kill()
-        finally:
-            await bot.stop()
+    async with running_bot(telegram, sqlite_url(tmp_path), tmp_path) as (bot, payments):
+        body, headers = payments.callback(await payments.open(CODE, user_id=USER))
+        assert await bot.post_callback(body, headers) == 200
+        assert await outbox_settled(payments.app.sessions)  # the PDF is made by then
+        workers = {pid for pid, (parent, _) in processes().items() if parent == bot.pid}
+        assert workers
+        await bot.kill()
 
     def workers_running() -> bool:
         return any(processes().get(pid, (0, "Z"))[1] != "Z" for pid in workers)
@@ -191,22 +177,15 @@ async def test_a_killed_bot_leaves_no_process_behind(telegram, tmp_path):
 
 async def test_killed_while_the_callback_is_handled(telegram, tmp_path):
     """Killed at once, the callback may or may not have committed: the retry settles it."""
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    bot = BotProcess(bot_env(telegram, database_url), tmp_path / "bot.log")
-    async with Payments(database_url) as payments:
+    async with running_bot(telegram, sqlite_url(tmp_path), tmp_path) as (bot, payments):
+        body, headers = payments.callback(await payments.open(CODE, user_id=USER))
+        in_flight = asyncio.create_task(bot.post_callback(body, headers))
+        await asyncio.sleep(0.01)
+        await bot.kill()
+        await asyncio.gather(in_flight, return_exceptions=True)
         await bot.start()
-        try:
-            payment = await payments.open(CODE, user_id=USER)
-            body, headers = payments.callback(payment)
-            in_flight = asyncio.create_task(bot.post("/acquirer/sandbox/callback", body, headers))
-            await asyncio.sleep(0.01)
-            await bot.kill()
-            await asyncio.gather(in_flight, return_exceptions=True)
-            await bot.start()
-            assert await bot.post("/acquirer/sandbox/callback", body, headers) == 200
-            assert await outbox_settled(payments.app.sessions)
-        finally:
-            await bot.stop()
+        assert await bot.post_callback(body, headers) == 200
+        assert await outbox_settled(payments.app.sessions)
     assert {kind: len(calls) for kind, calls in receipt_messages(telegram).items()} == {
         "receipt": 1,
         "pdf": 1,

@@ -13,7 +13,7 @@ from payments.invoices import demo_invoices, save_invoices
 from storage.db import create_engine, migrate
 from storage.models import Receipt
 from tests.conftest import fresh_postgres
-from tests.process import WEBHOOK_SECRET, BotProcess
+from tests.process import BotProcess
 from tests.test_callbacks import signed_body
 
 PUBLIC = "https://pay.example.kg"
@@ -101,7 +101,7 @@ async def test_two_instances_share_the_work_one_receipt_per_payment(telegram, re
             for payment in opened:  # every callback to both instances, twice, at once
                 body, headers = payments.callback(payment)
                 for instance in (first, second, first, second):
-                    posts.append(instance.post("/acquirer/sandbox/callback", body, headers))
+                    posts.append(instance.post_callback(body, headers))
             assert set(await asyncio.gather(*posts)) == {200}
             for i in range(len(codes)):
                 assert await wait_until(lambda i=i: receipts(telegram, 600 + i) >= 1)
@@ -112,14 +112,7 @@ async def test_two_instances_share_the_work_one_receipt_per_payment(telegram, re
 
             # Telegram updates too: one update id delivered to both is handled once.
             update = UserSimulator(700, "en").message("/help").model_dump_json(exclude_none=True)
-            headers = {
-                "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
-                "Content-Type": "application/json",
-            }
-            statuses = await asyncio.gather(
-                first.post("/telegram/webhook", update.encode(), headers),
-                second.post("/telegram/webhook", update.encode(), headers),
-            )
+            statuses = await asyncio.gather(first.post_update(update), second.post_update(update))
             assert statuses == [200, 200]
             assert await wait_until(lambda: len(telegram.sent_messages(700)) >= 1)
             await asyncio.sleep(0.5)

@@ -219,15 +219,16 @@ async def walk(
 
     async def step(kind: str, update: Any) -> Message | None:
         """Post an update; return the newest message with buttons the bot sent for it."""
+        nonlocal count
         before = len(telegram.calls)
         latencies[kind].append(await poster.post(update))
+        count += 1
         for call in reversed(telegram.calls[before:]):
             if call.chat_id == update_chat(update) and (call.response or {}).get("reply_markup"):
                 return Message.model_validate(call.response)
         return None
 
     async def user(index: int) -> None:
-        nonlocal count
         user_id = first_user + index
         sim = UserSimulator(user_id, "ru")
         for round_ in range(rounds):
@@ -239,7 +240,6 @@ async def walk(
             if round_ == 0:
                 message = await step("consent", sim.press(message, f"consent:agree:{code}"))
             await step("pay", sim.press(message, f"bill:pay:{code}"))
-            count += 4 + (round_ == 0)
 
     started = time.perf_counter()
     await asyncio.gather(*(user(i) for i in range(users)))

@@ -141,8 +141,9 @@ async def ceiling(telegram: FakeTelegram, users: int, seconds: float) -> dict[st
 
 async def calls_only(telegram: FakeTelegram, users: int, rounds: int) -> dict[str, Any]:
     """The conversation's walk against a bare bot that makes the same Bot API calls as ours
-    (a message with buttons for every step; for a button, its answer and, after the language
-    and the consent, the edit) and nothing else: what these calls alone allow."""
+    (a message with buttons for every step; for a button, its answer first, and the language
+    and consent questions edited into the next step's message) and nothing else: what these
+    calls alone allow."""
     buttons = InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text="Pay", callback_data="x")]] * 2
     )
@@ -157,9 +158,12 @@ async def calls_only(telegram: FakeTelegram, users: int, rounds: int) -> dict[st
         async def pressed(query: CallbackQuery) -> None:
             await query.answer()
             assert isinstance(query.message, Message)
-            if not (query.data or "").startswith("bill:"):
-                await query.message.edit_text(text, parse_mode="HTML")
-            await query.message.answer(text, reply_markup=buttons, parse_mode="HTML")
+            if (query.data or "").startswith("bill:"):
+                await query.message.answer(text, reply_markup=buttons, parse_mode="HTML")
+            else:
+                await query.message.edit_text(
+                    f"Saved.\n\n{text}", reply_markup=buttons, parse_mode="HTML"
+                )
 
     runner, url, bot = await serve_bare(telegram, register)
     codes = [f"19{2_500_000 + i:010d}" for i in range(users * rounds)]

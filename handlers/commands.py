@@ -4,7 +4,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import LANGUAGES, L10n
 from handlers.callbacks import LanguageChoice
-from handlers.flow import Conversation, replace_buttons_with
+from handlers.flow import Conversation
 from storage.users import Users
 
 
@@ -31,8 +31,7 @@ async def language_chosen(
     conversation = conversation.speaking(l10n[callback_data.language])
     await users.set_language(conversation.user_id, conversation.chat_id, callback_data.language)
     await query.answer()
-    await replace_buttons_with(query, conversation.t("language-saved"))
-    await conversation.ask_code()
+    await conversation.replacing(query, conversation.t("language-saved")).ask_code()
 
 
 async def show_help(message: Message, conversation: Conversation) -> None:

@@ -26,8 +26,9 @@ async def consent_choice(
         await replace_buttons_with(query, conversation.t("consent-declined"))
         return
     await conversation.record_consent(event_update.update_id)
-    await replace_buttons_with(query, conversation.t("consent-given"))
-    await conversation.show_code(callback_data.code)
+    await conversation.replacing(query, conversation.t("consent-given")).show_code(
+        callback_data.code
+    )
 
 
 def build_router() -> Router:

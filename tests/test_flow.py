@@ -59,16 +59,21 @@ async def test_pay_a_code_end_to_end(harness, language):
     assert first["text"] == LANGUAGE_BUTTONS[language]
 
     await client.click(LANGUAGE_BUTTONS[language])
-    assert plain(t, "language-saved") in client.texts()
-    assert client.last_text().startswith(plain(t, "ask-code", example="").split("\n")[0])
+    (chosen,) = client.texts()  # the question became the answer and the next question
+    saved, question = chosen.split("\n\n", 1)
+    assert saved == plain(t, "language-saved")
+    assert question.startswith(plain(t, "ask-code", example="").split("\n")[0])
 
     await client.send("1120-2611 7919")
     consent = client.last_text()
     assert "2026-11-23" in consent  # the versions asked for are named
     assert "ASANOV" not in " ".join(client.texts())  # nothing personal before consent
 
+    before = len(client.texts())
     await client.click(t.plain("button-agree"))
+    assert len(client.texts()) == before  # the consent question became the bill
     bill = client.last_text()
+    assert bill.startswith(plain(t, "consent-given") + "\n\n")
     for expected in (
         "ASANOV ASAN",
         CODE,

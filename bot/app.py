@@ -154,7 +154,7 @@ def build_app(
     acquirer: Acquirer | None = None,
 ) -> App:
     """Everything the bot is made of, wired once; nothing starts until `App.start`."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_pool_size)
     sessions = create_session_factory(engine)
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
     l10n = L10n()

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr = SecretStr("")
     redis_url: str | None = None
     database_url: str = f"sqlite+aiosqlite:///{DATA_DIR / 'bot.sqlite3'}"
+    database_pool_size: int = Field(10, ge=1, le=100)
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(8080, ge=0, le=65535)

@@ -17,7 +17,6 @@ from typing import Any
 
 import aiohttp
 from aiogram import Bot
-from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageText,
@@ -30,6 +29,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.app import App
+from bot.telegram_session import KeptResponseModels
 from bot.updates import UserSimulator
 from payments.acquirers.sandbox import APPROVE_CARD, DECLINE_CARD
 
@@ -40,7 +40,7 @@ def plain_text(markup: str) -> str:
     return html.unescape(_TAG.sub("", markup))
 
 
-class TerminalSession(BaseSession):
+class TerminalSession(KeptResponseModels):
     """Answers the bot's API calls itself and shows a person what was sent."""
 
     def __init__(self, out: Callable[[str], None] = print, files_dir: Path | None = None) -> None:

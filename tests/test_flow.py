@@ -185,6 +185,21 @@ async def test_decline_consent_stops_politely(harness):
     assert "ASANOV" not in " ".join(client.texts())
 
 
+async def test_a_question_that_cannot_be_edited_is_answered_in_a_new_message(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=7250)
+    await client.send("/start")
+    harness.telegram.fail_next(
+        "editMessageText", status=400, description="Bad Request: message to edit not found"
+    )
+    await client.click("Русский")
+    question, answer = client.texts()
+    assert question == plain(t, "language-choose")  # as it was: Telegram refused the edit
+    assert answer.startswith(plain(t, "language-saved") + "\n\n")
+    await client.send(CODE)  # the conversation goes on
+    assert client.find_button(t.plain("button-agree"))
+
+
 async def test_english_reader_is_told_texts_are_kyrgyz_and_russian(harness):
     t = l10n["en"]
     client = harness.client(user_id=7300, language_code="en")

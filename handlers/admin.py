@@ -167,7 +167,7 @@ def stats_text(t: Translator, stats: dict) -> str:
 
 async def _send_all(conversation: Conversation, texts: Iterable[str]) -> None:
     for text in texts:
-        await conversation.bot.send_message(conversation.chat_id, text)
+        await conversation.send(text)
 
 
 async def find(

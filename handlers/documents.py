@@ -46,7 +46,7 @@ async def turn_page(
         return
     text, markup = document_page(conversation.t, found, callback_data.page)
     if not (callback_data.turn and isinstance(query.message, Message)):
-        await conversation.bot.send_message(conversation.chat_id, text, reply_markup=markup)
+        await conversation.send(text, reply_markup=markup)
         return
     with contextlib.suppress(TelegramBadRequest):  # pressed twice: the page is shown already
         await query.message.edit_text(text, reply_markup=markup)

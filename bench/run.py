@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import platform
+import socket
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,10 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 from aiogram import Bot, Dispatcher
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from redis.asyncio import Redis
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
 
 from bot.app import App, build_app
 from bot.logs import setup_logging
@@ -37,6 +42,7 @@ from payments.acquirers.sandbox import APPROVE_CARD, SIGNATURE_HEADER, CardForm
 from payments.clock import utcnow
 from payments.invoices import demo_invoices, save_invoices
 from payments.money import Money
+from storage.models import Invoice, Payment
 from tests.fakes.telegram_api import FakeTelegram
 
 SECRET = "bench-secret"  # noqa: S105 (the fake webhook secret of a local benchmark)
@@ -44,8 +50,6 @@ PATH = "/bench/webhook"
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -261,10 +265,6 @@ async def walk(
 
 
 async def count_payments(app: App) -> int:
-    from sqlalchemy import func, select
-
-    from storage.models import Payment
-
     async with app.sessions() as session:
         return await session.scalar(select(func.count()).select_from(Payment)) or 0
 
@@ -276,10 +276,6 @@ def update_chat(update: Any) -> int:
 
 async def add_invoices(app: App, count: int, first: int) -> list[str]:
     """Unpaid invoices with codes of the Meken-card's form, one per payment to come."""
-    from sqlalchemy import insert
-
-    from storage.models import Invoice
-
     rows = [
         {
             "code": f"19{first + i:010d}",
@@ -428,8 +424,6 @@ async def memory(telegram: FakeTelegram, settings: Settings, conversations: int)
 
 async def empty_redis(url: str) -> str:
     """Update ids start again at 1 in every run: the last run's "handled" marks must go."""
-    from redis.asyncio import Redis
-
     redis = Redis.from_url(url)
     try:
         await redis.flushdb()
@@ -439,9 +433,6 @@ async def empty_redis(url: str) -> str:
 
 
 async def empty_postgres(url: str) -> str:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
     parts = make_url(url)
     server = {"host": parts.host, "port": parts.port, "user": parts.username}
     admin = await asyncpg.connect(**server, database="postgres")

@@ -6,7 +6,8 @@ conversation runs on the embedded default; the payment path on SQLite and Postgr
 The bot is frozen at a step by holding the Telegram method it is calling there:
 - `lost`: the call never reached Telegram. Nothing may be missing and nothing repeated.
 - `sent`: Telegram carried it out but the answer never came back. The Bot API has no
-  idempotency key, so the bot cannot know and sends it again: exactly one duplicate, counted.
+  idempotency key, so the bot cannot know and sends it again: exactly one duplicate message,
+  counted. An edit made again changes nothing ("message is not modified"): no duplicate.
 """
 
 import asyncio

@@ -8,6 +8,10 @@
    the receipt's sendMessage.
 4. burst: 1,000 receipts to 1,000 chats, the fake enforcing Telegram's pace (429 beyond).
 5. memory: RSS growth with 10,000 conversations parked mid-flow (embedded default).
+
+Every bot here, the bare ones too, freezes its start-up heap once started, as `payment-bot
+run` does (bot/heap.py): each row measures a bot, not the garbage collector going through
+the modules and the records of the rows before it.
 """
 
 import argparse
@@ -33,6 +37,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
 from bot.app import App, build_app
+from bot.heap import freeze_startup_heap
 from bot.logs import setup_logging
 from bot.settings import Settings
 from bot.telegram_session import TelegramSession
@@ -111,7 +116,9 @@ async def serve_bare(
         app, path=PATH
     )
     port = free_port()
-    return await serve(app, port), f"http://127.0.0.1:{port}{PATH}", bot
+    runner = await serve(app, port)
+    freeze_startup_heap()
+    return runner, f"http://127.0.0.1:{port}{PATH}", bot
 
 
 async def ceiling(telegram: FakeTelegram, users: int, seconds: float) -> dict[str, float]:
@@ -196,6 +203,7 @@ async def start_app(settings: Settings) -> App:
     TelegramWebhook(app.dispatcher, app.bot, secret_token=SECRET).register(app.web, path=PATH)
     await app.start()
     await save_invoices(app.sessions, demo_invoices(), only_new=True)
+    freeze_startup_heap()
     return app
 
 

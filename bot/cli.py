@@ -9,6 +9,7 @@ from pathlib import Path
 import structlog
 
 from bot.app import App, build_app
+from bot.heap import freeze_startup_heap, unfreeze_heap
 from bot.logs import setup_logging
 from bot.settings import DATA_DIR, PROJECT_ROOT, BotMode, Settings
 from payments.invoices import InvoiceImportError, demo_invoices, parse_csv, save_invoices
@@ -113,6 +114,7 @@ async def run_bot(settings: Settings) -> int:
         return 2
     app = build_app(settings)
     await app.start()
+    log.info("heap.frozen", objects=freeze_startup_heap())
     try:
         if settings.bot_mode is BotMode.WEBHOOK:
             await _until_stopped()
@@ -122,6 +124,7 @@ async def run_bot(settings: Settings) -> int:
                 app.bot, handle_signals=True, close_bot_session=False
             )
     finally:
+        unfreeze_heap()
         await app.stop()
     return 0
 

@@ -2,6 +2,7 @@
 reconciliation and expiry."""
 
 import asyncio
+import gc
 import json
 from datetime import timedelta
 
@@ -9,12 +10,13 @@ import aiohttp
 import pytest
 from sqlalchemy import select, update
 
+from bot import cli
 from bot.settings import Settings
 from bot.updates import UserSimulator
 from bot.web import WEBHOOK_PATH
 from payments.clock import utcnow
 from storage.models import OutboxMessage, Payment, User
-from tests.conftest import AppHarness
+from tests.conftest import AppHarness, free_port, make_settings
 from tests.test_callbacks import open_payment, post_callback, receipts_sent, signed_body
 from tests.test_flow import CODE, l10n, pay_on_page, payment_url, plain
 
@@ -74,6 +76,29 @@ async def test_webhook_needs_the_secret_and_handles_an_update_once(telegram, dat
         assert 'bot_updates_total{kind="message"} 1.0' in metrics
     finally:
         await harness.stop()
+
+
+async def test_the_running_bot_keeps_its_startup_heap_out_of_garbage_collection(
+    telegram, tmp_path, monkeypatch
+):
+    frozen: list[int] = []
+
+    async def until_stopped() -> None:
+        frozen.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(cli, "_until_stopped", until_stopped)
+    port = free_port()
+    settings = make_settings(
+        telegram,
+        f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        port,
+        bot_mode="webhook",
+        webhook_secret=SECRET,
+        public_base_url="https://pay.example.kg",
+    )
+    assert await cli.run_bot(settings) == 0
+    assert frozen[0] > 100_000  # aiogram's types alone are more
+    assert gc.get_freeze_count() == 0  # and given back when it stops
 
 
 async def _async(value):

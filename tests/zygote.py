@@ -10,6 +10,7 @@ import signal
 import sys
 
 import bot.cli  # the expensive imports, once
+from bot.heap import freeze_startup_heap
 
 
 def serve() -> None:
@@ -42,4 +43,5 @@ def run_bot(request: dict) -> None:
 
 
 if __name__ == "__main__":
+    freeze_startup_heap()  # each child's own start-up collection then leaves the imports alone
     serve()

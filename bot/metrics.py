@@ -4,7 +4,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from sqlalchemy import func, select
 
 from payments.clock import utcnow
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading
 from storage.models import OutboxMessage, Payment
 
 
@@ -38,7 +38,7 @@ class Metrics:
         )
 
     async def render(self, sessions: SessionFactory) -> bytes:
-        async with transaction(sessions) as session:
+        async with reading(sessions) as session:
             by_status = await session.execute(
                 select(Payment.status, func.count()).group_by(Payment.status)
             )

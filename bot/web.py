@@ -17,7 +17,7 @@ from bot.verify_page import VerifyPage
 from payments.acquirers import Acquirer, CallbackAnswer, CallbackRejected
 from payments.acquirers.sandbox import SandboxAcquirer
 from payments.service import PaymentService
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading
 
 log = structlog.get_logger(__name__)
 
@@ -91,7 +91,7 @@ class Health:
     async def readyz(self, _: web.Request) -> web.Response:
         failed = []
         try:
-            async with transaction(self._sessions) as session:
+            async with reading(self._sessions) as session:
                 await session.execute(text("SELECT 1"))
         except (SQLAlchemyError, OSError):
             failed.append("database")

@@ -9,8 +9,10 @@ from storage.users import Users
 
 
 async def start(message: Message, conversation: Conversation, language_chosen: bool) -> None:
-    """/start (also in the middle of a flow) and /pay begin again from the payment code."""
-    await conversation.state.clear()
+    """/start (also in the middle of a flow) and /pay begin again from the payment code.
+
+    Both questions set the state they wait in, and the flow keeps nothing in FSM data, so
+    nothing is cleared first (with Redis, two round trips an update)."""
     if not language_chosen:
         await conversation.ask_language(first=conversation.t.language)
         return

@@ -54,9 +54,11 @@ class RedisWindows:
 
     async def oldest_and_count(self, key: str, window: float) -> tuple[float | None, int]:
         name = self._prefix + key
-        await self._redis.zremrangebyscore(name, 0, time.time() - window)
-        oldest = await self._redis.zrange(name, 0, 0, withscores=True)
-        count = await self._redis.zcard(name)
+        async with self._redis.pipeline(transaction=False) as pipe:  # one round trip
+            pipe.zremrangebyscore(name, 0, time.time() - window)
+            pipe.zrange(name, 0, 0, withscores=True)
+            pipe.zcard(name)
+            _, oldest, count = await pipe.execute()
         return (oldest[0][1] if oldest else None), count
 
 

@@ -23,7 +23,7 @@ from payments.clock import BISHKEK, utcnow
 from payments.money import Money
 from payments.states import BillStatus, PaymentStatus, can_move
 from payments.support import queue_alert
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading, transaction
 from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
 
 log = structlog.get_logger(__name__)
@@ -89,7 +89,7 @@ class PaymentService:
         know yet (it learns through the outbox, a moment after the callback)."""
         bill = await self.billing.lookup(code)
         if bill is not None and bill.status is BillStatus.UNPAID:
-            async with transaction(self.sessions) as session:
+            async with reading(self.sessions) as session:
                 bill = await self._as_known_here(session, bill)
         return bill
 
@@ -175,7 +175,7 @@ class PaymentService:
     async def _live_payment(self, code: str, user_id: int) -> PaymentStart:
         # Another press of "Pay" is opening the page right now: wait for its link.
         for _ in range(50):
-            async with transaction(self.sessions) as session:
+            async with reading(self.sessions) as session:
                 payment = await session.scalar(
                     select(Payment).where(
                         Payment.payment_code == code, Payment.status == PaymentStatus.CREATED
@@ -342,11 +342,11 @@ class PaymentService:
         return True
 
     async def payment_by_order(self, order_id: str) -> Payment | None:
-        async with transaction(self.sessions) as session:
+        async with reading(self.sessions) as session:
             return await session.scalar(select(Payment).where(Payment.order_id == order_id))
 
     async def payment(self, payment_id: int) -> Payment | None:
-        async with transaction(self.sessions) as session:
+        async with reading(self.sessions) as session:
             return await session.get(Payment, payment_id)
 
     async def receipt_for_code(self, code: str) -> tuple[Payment, Receipt] | None:
@@ -360,7 +360,7 @@ class PaymentService:
 
     async def history(self, user_id: int, *, offset: int, limit: int) -> tuple[list[Payment], int]:
         """The user's payments, newest first, a page of them, and how many there are."""
-        async with transaction(self.sessions) as session:
+        async with reading(self.sessions) as session:
             total = await session.scalar(
                 select(func.count()).select_from(Payment).where(Payment.user_id == user_id)
             )
@@ -374,7 +374,7 @@ class PaymentService:
             return list(page), total or 0
 
     async def _receipt(self, condition: ColumnElement[bool]) -> tuple[Payment, Receipt] | None:
-        async with transaction(self.sessions) as session:
+        async with reading(self.sessions) as session:
             row = (
                 await session.execute(
                     select(Payment, Receipt)

@@ -22,7 +22,7 @@ from payments.clock import BISHKEK, utcnow
 from payments.codes import normalise_code
 from payments.money import Money
 from payments.privacy import mask_name
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading, transaction
 from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
 
 log = structlog.get_logger(__name__)
@@ -209,7 +209,7 @@ class SupportQueries:
         condition = _payment_condition(query)
         if condition is None:
             return []
-        async with transaction(self._sessions) as session:
+        async with reading(self._sessions) as session:
             rows = (
                 await session.execute(
                     select(Payment, Receipt.number)
@@ -285,7 +285,7 @@ class SupportQueries:
         bounds = DayBounds.of(now or utcnow())
         created = (Payment.created_at >= bounds.start) & (Payment.created_at < bounds.end)
         paid = (Payment.paid_at >= bounds.start) & (Payment.paid_at < bounds.end)
-        async with transaction(self._sessions) as session:
+        async with reading(self._sessions) as session:
             by_status = await session.execute(
                 select(Payment.status, func.count()).where(created).group_by(Payment.status)
             )
@@ -317,7 +317,7 @@ class SupportQueries:
         condition = _payment_condition(query)
         if condition is None:
             return None
-        async with transaction(self._sessions) as session:
+        async with reading(self._sessions) as session:
             return await session.scalar(
                 select(Payment.id)
                 .join(Receipt, Receipt.payment_id == Payment.id)

@@ -20,7 +20,7 @@ from aiogram.fsm.storage.base import (
 from sqlalchemy import bindparam, text
 
 from payments.clock import utcnow
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading, transaction
 from storage.models import FsmRecord
 from storage.recent import Recent
 
@@ -75,7 +75,7 @@ class SqlStorage(BaseStorage):
     async def _read(self, key: str) -> tuple[str | None, dict[str, Any]]:
         if key in self._recent:
             return self._recent[key]
-        async with transaction(self._sessions) as session:
+        async with reading(self._sessions) as session:
             record = await session.get(FsmRecord, key)
         return self._recent.keep(key, (record.state, record.data) if record else (None, {}))
 

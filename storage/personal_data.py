@@ -12,12 +12,12 @@ from sqlalchemy import select, update
 from payments.clock import utcnow
 from payments.money import Money
 from payments.privacy import mask_name
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading, transaction
 from storage.models import Consent, OutboxMessage, Payment, Receipt, User
 
 
 async def export_user(sessions: SessionFactory, user_id: int) -> dict[str, Any]:
-    async with transaction(sessions) as session:
+    async with reading(sessions) as session:
         user = await session.get(User, user_id)
         consents = await session.scalars(
             select(Consent).where(Consent.user_id == user_id).order_by(Consent.id)

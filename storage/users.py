@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 
 from payments.clock import utcnow
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading, transaction
 from storage.models import Consent, User
 from storage.personal_data import forget_user
 from storage.recent import Recent
@@ -44,7 +44,7 @@ class Users:
         if user_id in self._profiles:
             return self._profiles[user_id]
         began = self._profiles.begin_read()
-        async with transaction(self._sessions) as session:
+        async with reading(self._sessions) as session:
             row = (await session.execute(PROFILE, {"user_id": user_id})).first()
         return self._profiles.keep(user_id, Profile(*row) if row else None, began)
 
@@ -81,7 +81,7 @@ class Users:
         if user_id in self._agreed:
             return self._agreed[user_id]
         began = self._agreed.begin_read()
-        async with transaction(self._sessions) as session:
+        async with reading(self._sessions) as session:
             rows = await session.execute(CONSENTS, {"user_id": user_id})
             agreed: dict[str, set[str]] = {}
             for document, sha256, action in rows:

@@ -2,9 +2,11 @@
 
 import asyncio
 
+import asyncpg
 from sqlalchemy import event, text
 
 from storage.db import create_engine, is_sqlite
+from tests.conftest import POSTGRES_URL, fresh_postgres
 
 
 async def test_connections_are_kept_under_load(database_url):
@@ -25,3 +27,27 @@ async def test_connections_are_kept_under_load(database_url):
         await asyncio.gather(*(update_of_a_user() for _ in range(30)))
     await engine.dispose()
     assert opened == (1 if is_sqlite(database_url) else 3)
+
+
+async def test_connections_a_restarted_postgresql_closed_are_replaced_before_use():
+    """PostgreSQL restarted: every pooled connection is dead, yet the next updates' statements
+    run, each on a new connection, and no user sees an error for it."""
+    database_url = await fresh_postgres()
+    engine = create_engine(database_url, pool_size=3)
+
+    async def backend_of_an_update() -> int:
+        async with engine.begin() as connection:
+            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+            await asyncio.sleep(0.01)  # the pool's three connections all in use at once
+            return pid
+
+    before = set(await asyncio.gather(*(backend_of_an_update() for _ in range(3))))
+    admin = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""))
+    try:  # what a restart does to the pool: the server ends each connection
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", before)
+    finally:
+        await admin.close()
+    await asyncio.sleep(0.2)  # the event loop reads the closed sockets
+    after = set(await asyncio.gather(*(backend_of_an_update() for _ in range(3))))
+    await engine.dispose()
+    assert len(before) == 3 and not before & after

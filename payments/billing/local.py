@@ -5,7 +5,7 @@ from payments.clock import utcnow
 from payments.codes import Service
 from payments.money import Money
 from payments.states import BillStatus
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading, transaction
 from storage.models import Invoice
 
 INVOICE = select(
@@ -26,7 +26,7 @@ class LocalBilling:
         self._sessions = sessions
 
     async def lookup(self, code: str) -> Bill | None:
-        async with transaction(self._sessions) as session:
+        async with reading(self._sessions) as session:
             invoice = (await session.execute(INVOICE, {"code": code})).first()
         if invoice is None:
             return None
@@ -52,5 +52,5 @@ class LocalBilling:
             )
 
     async def codes(self) -> list[str]:
-        async with transaction(self._sessions) as session:
+        async with reading(self._sessions) as session:
             return list(await session.scalars(select(Invoice.code).order_by(Invoice.code)))

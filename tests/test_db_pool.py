@@ -1,11 +1,12 @@
-"""Under load an instance reuses its database connections rather than opening new ones."""
+"""How an instance uses its database connections: kept under load, replaced when PostgreSQL
+closed them, and no transaction around a read."""
 
 import asyncio
 
 import asyncpg
 from sqlalchemy import event, text
 
-from storage.db import create_engine, is_sqlite
+from storage.db import create_engine, create_session_factory, is_sqlite, reading, transaction
 from tests.conftest import POSTGRES_URL, fresh_postgres
 
 
@@ -51,3 +52,22 @@ async def test_connections_a_restarted_postgresql_closed_are_replaced_before_use
     after = set(await asyncio.gather(*(backend_of_an_update() for _ in range(3))))
     await engine.dispose()
     assert len(before) == 3 and not before & after
+
+
+async def test_reads_on_postgresql_run_without_begin_and_commit():
+    """now() is the start of the current transaction: inside one it stands still, while each
+    statement of a read is a transaction of its own (two round trips fewer)."""
+    engine = create_engine(await fresh_postgres())
+    sessions = create_session_factory(engine)
+
+    async def two_clock_readings(scope) -> tuple[object, object]:
+        async with scope(sessions) as session:
+            first = await session.scalar(text("SELECT now()"))
+            await asyncio.sleep(0.01)
+            return first, await session.scalar(text("SELECT now()"))
+
+    read_first, read_second = await two_clock_readings(reading)
+    written_first, written_second = await two_clock_readings(transaction)
+    await engine.dispose()
+    assert read_first < read_second
+    assert written_first == written_second

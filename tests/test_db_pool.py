@@ -7,7 +7,7 @@ import asyncpg
 from sqlalchemy import event, text
 
 from storage.db import create_engine, create_session_factory, is_sqlite, reading, transaction
-from tests.conftest import POSTGRES_URL, fresh_postgres
+from tests.conftest import fresh_postgres
 
 
 async def test_connections_are_kept_under_load(database_url):
@@ -43,7 +43,7 @@ async def test_connections_a_restarted_postgresql_closed_are_replaced_before_use
             return pid
 
     before = set(await asyncio.gather(*(backend_of_an_update() for _ in range(3))))
-    admin = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""))
+    admin = await asyncpg.connect(database_url.replace("+asyncpg", ""))
     try:  # what a restart does to the pool: the server ends each connection
         await admin.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", before)
     finally:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,12 +56,43 @@ class CallbackResult:
     payment_id: int | None = None
 
 
+# The callback's inserts are plain Core: the ORM's unit of work cost more than the statements.
 PAYMENTS = Payment.__table__
+RECEIPTS = Receipt.__table__
+OUTBOX = OutboxMessage.__table__
+CALLBACKS = AcquirerCallback.__table__
+PAYMENT_OF_ORDER = (
+    select(Payment).where(Payment.order_id == bindparam("order_id")).with_for_update()
+)
+SEEN_CALLBACK = select(CALLBACKS.c.outcome).where(
+    CALLBACKS.c.acquirer == bindparam("acquirer"),
+    CALLBACKS.c.dedupe_key == bindparam("dedupe_key"),
+)
+PAID_ON_ANOTHER_ORDER = select(PAYMENTS.c.order_id).where(
+    PAYMENTS.c.payment_code == bindparam("code"),
+    PAYMENTS.c.status == PaymentStatus.PAID.value,
+    PAYMENTS.c.id != bindparam("payment_id"),
+)
 PAID_HERE = (
     select(Payment.id)
     .where(Payment.payment_code == bindparam("code"), Payment.status == PaymentStatus.PAID)
     .limit(1)
 )
+
+
+def _newest_receipt(condition: ColumnElement[bool]) -> Select[tuple[Payment, Receipt]]:
+    return (
+        select(Payment, Receipt)
+        .join(Receipt, Receipt.payment_id == Payment.id)
+        .where(condition)
+        .order_by(Receipt.id.desc())
+        .limit(1)
+    )
+
+
+RECEIPT_FOR_CODE = _newest_receipt(Payment.payment_code == bindparam("key"))
+RECEIPT_FOR_PAYMENT = _newest_receipt(Payment.id == bindparam("key"))
+RECEIPT_BY_PUBLIC_ID = _newest_receipt(Receipt.public_id == bindparam("key"))
 
 
 def new_order_id() -> str:
@@ -200,9 +231,7 @@ class PaymentService:
     async def handle_callback(self, notice: CallbackNotice) -> CallbackResult:
         """Verify against our records, record once, move forward only, queue the receipt."""
         async with transaction(self.sessions) as session:
-            payment = await session.scalar(
-                select(Payment).where(Payment.order_id == notice.order_id).with_for_update()
-            )
+            payment = await session.scalar(PAYMENT_OF_ORDER, {"order_id": notice.order_id})
             if payment is None:
                 await queue_alert(
                     session,
@@ -226,23 +255,21 @@ class PaymentService:
                 )
                 return self._rejected("amount_mismatch", notice, payment)
             seen = await session.scalar(
-                select(AcquirerCallback.outcome).where(
-                    AcquirerCallback.acquirer == self.acquirer.name,
-                    AcquirerCallback.dedupe_key == notice.dedupe_key,
-                )
+                SEEN_CALLBACK, {"acquirer": self.acquirer.name, "dedupe_key": notice.dedupe_key}
             )
             if seen is not None:
                 log.info("callback.duplicate", payment_id=payment.id, order_id=payment.order_id)
                 return CallbackResult(CallbackAnswer.ACCEPTED, "duplicate", payment.id)
             outcome = await self._apply(session, payment, notice)
-            session.add(
-                AcquirerCallback(
-                    acquirer=self.acquirer.name,
-                    dedupe_key=notice.dedupe_key,
-                    order_id=notice.order_id,
-                    status=notice.status.value,
-                    outcome=outcome,
-                )
+            await session.execute(
+                insert(CALLBACKS),
+                {
+                    "acquirer": self.acquirer.name,
+                    "dedupe_key": notice.dedupe_key,
+                    "order_id": notice.order_id,
+                    "status": notice.status.value,
+                    "outcome": outcome,
+                },
             )
         log.info(
             "callback.accepted",
@@ -279,15 +306,11 @@ class PaymentService:
         payment.updated_at = now
         if notice.status is PaymentStatus.DECLINED:
             payment.decline_reason = notice.reason
-            self._queue(session, "payment_declined", payment)
+            await self._queue(session, payment, "payment_declined")
             return "declined"
         payment.paid_at = now
         other = await session.scalar(
-            select(Payment.order_id).where(
-                Payment.payment_code == payment.payment_code,
-                Payment.status == PaymentStatus.PAID,
-                Payment.id != payment.id,
-            )
+            PAID_ON_ANOTHER_ORDER, {"code": payment.payment_code, "payment_id": payment.id}
         )
         if other is not None:  # the acquirer took the money on an older link too
             log.error("payment.paid_twice", payment_id=payment.id, order_id=payment.order_id)
@@ -300,30 +323,33 @@ class PaymentService:
                 payment_id=payment.id,
                 other_order_id=other,
             )
-        session.add(
-            Receipt(
-                number=f"{now.astimezone(BISHKEK):%Y%m%d}-{payment.id:07d}",
-                public_id=secrets.token_hex(16),
-                payment_id=payment.id,
-                issued_at=now,
-            )
+        await session.execute(
+            insert(RECEIPTS),
+            {
+                "number": f"{now.astimezone(BISHKEK):%Y%m%d}-{payment.id:07d}",
+                "public_id": secrets.token_hex(16),
+                "payment_id": payment.id,
+                "issued_at": now,
+            },
         )
-        self._queue(session, "receipt", payment)
-        self._queue(session, "receipt_pdf", payment)
-        self._queue(session, "billing_confirm", payment, to_chat=False)
+        await self._queue(session, payment, "receipt", "receipt_pdf", "billing_confirm")
         return "paid"
 
     @staticmethod
-    def _queue(session: AsyncSession, kind: str, payment: Payment, to_chat: bool = True) -> None:
-        """`to_chat`: a message for the payer's chat, held while they block the bot and sent
-        in turn after the chat's earlier messages; the billing's confirmation is neither."""
-        session.add(
-            OutboxMessage(
-                kind=kind,
-                dedupe_key=f"{kind}:{payment.id}",
-                payment_id=payment.id,
-                chat_id=payment.chat_id if to_chat else None,
-            )
+    async def _queue(session: AsyncSession, payment: Payment, *kinds: str) -> None:
+        """Messages for the payer's chat, held while they block the bot and sent in turn after
+        the chat's earlier messages; the billing's confirmation is for no chat, so neither."""
+        await session.execute(
+            insert(OUTBOX),
+            [
+                {
+                    "kind": kind,
+                    "dedupe_key": f"{kind}:{payment.id}",
+                    "payment_id": payment.id,
+                    "chat_id": None if kind == "billing_confirm" else payment.chat_id,
+                }
+                for kind in kinds
+            ],
         )
 
     async def expire(self, payment_id: int) -> bool:
@@ -336,7 +362,7 @@ class PaymentService:
                 return False
             payment.status = PaymentStatus.EXPIRED.value
             payment.updated_at = utcnow()
-            self._queue(session, "payment_expired", payment)
+            await self._queue(session, payment, "payment_expired")
         log.info("payment.expired", payment_id=payment.id, order_id=payment.order_id)
         self._on_outbox()
         return True
@@ -350,13 +376,13 @@ class PaymentService:
             return await session.get(Payment, payment_id)
 
     async def receipt_for_code(self, code: str) -> tuple[Payment, Receipt] | None:
-        return await self._receipt(Payment.payment_code == code)
+        return await self._receipt(RECEIPT_FOR_CODE, code)
 
     async def receipt_for_payment(self, payment_id: int) -> tuple[Payment, Receipt] | None:
-        return await self._receipt(Payment.id == payment_id)
+        return await self._receipt(RECEIPT_FOR_PAYMENT, payment_id)
 
     async def receipt_by_public_id(self, public_id: str) -> tuple[Payment, Receipt] | None:
-        return await self._receipt(Receipt.public_id == public_id)
+        return await self._receipt(RECEIPT_BY_PUBLIC_ID, public_id)
 
     async def history(self, user_id: int, *, offset: int, limit: int) -> tuple[list[Payment], int]:
         """The user's payments, newest first, a page of them, and how many there are."""
@@ -373,15 +399,9 @@ class PaymentService:
             )
             return list(page), total or 0
 
-    async def _receipt(self, condition: ColumnElement[bool]) -> tuple[Payment, Receipt] | None:
+    async def _receipt(
+        self, statement: Select[tuple[Payment, Receipt]], key: object
+    ) -> tuple[Payment, Receipt] | None:
         async with reading(self.sessions) as session:
-            row = (
-                await session.execute(
-                    select(Payment, Receipt)
-                    .join(Receipt, Receipt.payment_id == Payment.id)
-                    .where(condition)
-                    .order_by(Receipt.id.desc())
-                    .limit(1)
-                )
-            ).first()
+            row = (await session.execute(statement, {"key": key})).first()
         return (row[0], row[1]) if row else None

@@ -161,17 +161,29 @@ class AcquirerCallback(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# What a person is waiting for in their chat; delivered in places of its own, never behind
+# receipts' PDFs, billing confirmations or alerts.
+URGENT_KINDS = frozenset({"receipt", "payment_declined", "payment_expired"})
+
+
+def _urgent(context: Any) -> bool:
+    return context.get_current_parameters()["kind"] in URGENT_KINDS
+
+
 class OutboxMessage(Base):
     """Work that must reach the outside world after a commit: receipts, notices, confirmations."""
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_due", "status", "available_at"),
+        # A claim walks one lane's due rows in order and stops at its batch, so it costs the
+        # same with ten rows waiting or ten thousand (a PDF backlog, billing down for a day).
+        Index("ix_outbox_due", "status", "urgent", "available_at"),
         Index("ix_outbox_chat_unsent", "chat_id", "status"),  # a chat's messages go in turn
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
+    urgent: Mapped[bool] = mapped_column(default=_urgent)
     dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -8,6 +8,7 @@ from payments.states import BillStatus
 from storage.db import SessionFactory, reading, transaction
 from storage.models import Invoice
 
+INVOICES = Invoice.__table__  # Core: an ORM-enabled UPDATE works out its cache key every time
 INVOICE = select(
     Invoice.code,
     Invoice.payer_name,
@@ -46,8 +47,8 @@ class LocalBilling:
     async def confirm_paid(self, confirmation: PaidConfirmation) -> None:
         async with transaction(self._sessions) as session:
             await session.execute(
-                update(Invoice)
-                .where(Invoice.code == confirmation.code)
+                update(INVOICES)
+                .where(INVOICES.c.code == confirmation.code)
                 .values(status=BillStatus.PAID.value, updated_at=utcnow())
             )
 

@@ -134,8 +134,9 @@ async def redis_url() -> str:
     return REDIS_URL
 
 
-async def outbox_settled(sessions, timeout: float = 15.0) -> bool:
-    """Everything queued in the outbox is recorded as sent (receipts, PDFs, notices)."""
+async def outbox_settled(sessions, timeout: float = 30.0) -> bool:
+    """Everything queued in the outbox is recorded as sent (receipts, PDFs, notices). After a
+    restart the first PDF waits for a new worker process: seconds on a busy machine."""
     for _ in range(int(timeout / 0.1)):
         async with sessions() as session:
             unsent = await session.scalar(

@@ -1,7 +1,10 @@
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
-from storage.db import create_engine, migrate
+from payments.clock import utcnow
+from storage.db import alembic_config, create_engine, migrate
 from storage.models import Base
 
 
@@ -17,3 +20,29 @@ async def test_migrations_build_the_schema_the_models_describe(database_url):
         diff = await connection.run_sync(differences)
     await engine.dispose()
     assert diff == []
+
+
+async def test_the_outbox_lanes_migration_marks_what_was_already_queued(database_url):
+    """A bot upgraded with receipts still queued: they go in the urgent lane, PDFs do not."""
+    engine = create_engine(database_url)
+
+    def upgrade(connection, revision: str) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(upgrade, "0002")
+        await connection.execute(
+            text(
+                "INSERT INTO outbox (kind, dedupe_key, chat_id, payload, status, attempts,"
+                " available_at, created_at) VALUES"
+                " ('receipt', 'receipt:1', 1, '{}', 'pending', 0, :now, :now),"
+                " ('receipt_pdf', 'receipt_pdf:1', 1, '{}', 'pending', 0, :now, :now)"
+            ),
+            {"now": utcnow()},
+        )
+        await connection.run_sync(upgrade, "head")
+        lanes = dict((await connection.execute(text("SELECT kind, urgent FROM outbox"))).all())
+    await engine.dispose()
+    assert lanes == {"receipt": True, "receipt_pdf": False}

@@ -21,10 +21,11 @@ from payments.acquirers.base import (
 from payments.billing.base import Bill, Billing
 from payments.clock import BISHKEK, utcnow
 from payments.money import Money
+from payments.outbox import OUTBOX
 from payments.states import BillStatus, PaymentStatus, can_move
 from payments.support import queue_alert
 from storage.db import SessionFactory, reading, transaction
-from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
+from storage.models import AcquirerCallback, Payment, Receipt
 
 log = structlog.get_logger(__name__)
 
@@ -59,7 +60,6 @@ class CallbackResult:
 # The callback's inserts are plain Core: the ORM's unit of work cost more than the statements.
 PAYMENTS = Payment.__table__
 RECEIPTS = Receipt.__table__
-OUTBOX = OutboxMessage.__table__
 CALLBACKS = AcquirerCallback.__table__
 PAYMENT_OF_ORDER = (
     select(Payment).where(Payment.order_id == bindparam("order_id")).with_for_update()

@@ -4,9 +4,8 @@ import sqlite3
 
 from sqlalchemy import event, insert
 
-from payments.outbox import OutboxWorker
+from payments.outbox import OUTBOX, OutboxWorker
 from storage.db import create_engine, create_session_factory, migrate, transaction
-from storage.models import OutboxMessage
 
 
 async def _outbox_with_a_backlog(database_url: str, background: int):
@@ -20,7 +19,7 @@ async def _outbox_with_a_backlog(database_url: str, background: int):
     ]
     rows.append({"kind": "receipt", "dedupe_key": "receipt:1", "chat_id": 1})
     async with transaction(sessions) as session:
-        await session.execute(insert(OutboxMessage.__table__), rows)
+        await session.execute(insert(OUTBOX), rows)
     return engine, OutboxWorker(sessions, batch=20)
 
 

@@ -29,6 +29,7 @@ from bot.middlewares import (
     MemorySeenUpdates,
     RedisSeenUpdates,
     SeenUpdates,
+    UpdatesInFlight,
 )
 from bot.pacing import Pacer
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
@@ -49,7 +50,7 @@ from payments.service import PaymentService
 from payments.support import (
     SupportQueries,
     rejected_callback_alerts,
-    undelivered_receipt_alerts,
+    undelivered_alerts,
 )
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.fsm import SqlStorage
@@ -71,6 +72,11 @@ COMMANDS = (
     "forget",
 )
 FSM_TTL = timedelta(days=1)  # a conversation left for a day starts again from /start
+REDIS_TIMEOUT_SECONDS = 2.0
+# What is under way gets this long to finish at a stop (docker stop kills after 10 s); webhook
+# requests and long polling's updates never run in the same process, so it is spent once,
+# and then once more at most for the deliveries under way.
+STOP_GRACE_SECONDS = 4.5
 REMEMBERED_USERS = 100_000  # profiles and FSM states kept in memory by a single instance
 
 
@@ -92,6 +98,7 @@ class App:
     metrics: Metrics
     redis: Redis | None
     reconciler: Reconciler
+    in_flight: UpdatesInFlight
     _runner: web.AppRunner | None = field(default=None, init=False)
 
     async def start(self, *, serve_http: bool = True, set_commands: bool = True) -> None:
@@ -106,7 +113,9 @@ class App:
                 allowed_updates=self.dispatcher.resolve_used_update_types(),
             )
         if serve_http:
-            self._runner = web.AppRunner(self.web, access_log=None)
+            self._runner = web.AppRunner(
+                self.web, access_log=None, shutdown_timeout=STOP_GRACE_SECONDS
+            )
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
             await site.start()
@@ -132,11 +141,14 @@ class App:
             await self.bot.set_my_commands(commands, BotCommandScopeDefault(), language)
 
     async def stop(self) -> None:
+        """Take nothing new, let what is under way finish (within the grace a container's
+        stop gives), then close: the bot's session and the database last."""
+        if self._runner is not None:
+            await self._runner.cleanup()  # answers the webhook requests and callbacks in flight
+            self._runner = None
+        await self.in_flight.drained(STOP_GRACE_SECONDS)  # long polling's updates
         await self.reconciler.stop()
         await self.outbox.stop()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
         await self.dispatcher.storage.close()
         if self.redis is not None:
             await self.redis.aclose()
@@ -158,7 +170,17 @@ def build_app(
     sessions = create_session_factory(engine)
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
     l10n = L10n()
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    # A Redis that accepts connections and never answers must fail an update, not hang it.
+    redis = (
+        Redis.from_url(
+            settings.redis_url,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            health_check_interval=30,
+        )
+        if settings.redis_url
+        else None
+    )
     # One instance keeps recent users in memory; several (with Redis) read them every time.
     users = Users(sessions, remembered=0 if redis else REMEMBERED_USERS)
     metrics = Metrics()
@@ -168,7 +190,10 @@ def build_app(
         sessions,
         poll_seconds=settings.outbox_poll_seconds,
         lease_seconds=settings.outbox_lease_seconds,
-        on_failed=undelivered_receipt_alerts(sessions),
+        until_delivered={"billing_confirm"},  # the money was taken: the billing must know
+        on_failed=undelivered_alerts(sessions),
+        is_unreachable=users.is_unreachable,
+        stop_grace_seconds=STOP_GRACE_SECONDS,
     )
     payments = PaymentService(
         sessions,
@@ -182,7 +207,10 @@ def build_app(
         session=session or TelegramSession(str(settings.bot_api_url)),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    dispatcher = _dispatcher(settings, redis, bot, payments, users, l10n, metrics, outbox)
+    in_flight = UpdatesInFlight()
+    dispatcher = _dispatcher(
+        settings, redis, bot, payments, users, l10n, metrics, outbox, in_flight
+    )
     pacer = Pacer(per_second=settings.telegram_messages_per_second)
     delivery = Delivery(
         bot, payments, users, billing, l10n, metrics, pacer, public_base=settings.public_base
@@ -228,6 +256,7 @@ def build_app(
         metrics=metrics,
         redis=redis,
         reconciler=reconciler,
+        in_flight=in_flight,
     )
 
 
@@ -240,6 +269,7 @@ def _dispatcher(
     l10n: L10n,
     metrics: Metrics,
     outbox: OutboxWorker,
+    in_flight: UpdatesInFlight,
 ) -> Dispatcher:
     """FSM and event isolation in Redis when there is one (several instances), else embedded."""
     if redis is not None:
@@ -259,6 +289,7 @@ def _dispatcher(
         outbox=outbox,
         support=SupportQueries(payments.sessions),
     )
+    dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))
     dispatcher.update.outer_middleware(LogContextMiddleware())
     windows: Windows = RedisWindows(redis) if redis is not None else MemoryWindows()
@@ -274,14 +305,13 @@ def _dispatcher(
         )
     )
     dispatcher.message.outer_middleware(CardNumberGuard())
+    dispatcher.edited_message.outer_middleware(CardNumberGuard())
     dispatcher.include_routers(admin.build_router(settings.admin_ids), *get_routers())
     return dispatcher
 
 
 def _acquirer(settings: Settings, http: aiohttp.ClientSession) -> Acquirer:
     if settings.acquirer is AcquirerKind.FREEDOMPAY:
-        if not settings.freedompay_merchant_id or not settings.freedompay_secret_key:
-            raise ValueError("ACQUIRER=freedompay needs FREEDOMPAY_MERCHANT_ID and _SECRET_KEY")
         return FreedomPayAcquirer(
             settings.freedompay_merchant_id,
             settings.freedompay_secret_key.get_secret_value(),
@@ -296,8 +326,6 @@ def _acquirer(settings: Settings, http: aiohttp.ClientSession) -> Acquirer:
 def _billing(settings: Settings, sessions: SessionFactory) -> Billing:
     if settings.billing is BillingKind.LOCAL:
         return LocalBilling(sessions)
-    if settings.billing_api_url is None:
-        raise ValueError("BILLING=http needs BILLING_API_URL")
     return HttpBilling(
         str(settings.billing_api_url),
         settings.billing_api_token.get_secret_value(),

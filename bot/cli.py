@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import structlog
+from pydantic import ValidationError
 
 from bot.app import App, build_app
 from bot.heap import freeze_startup_heap, unfreeze_heap
@@ -42,20 +43,31 @@ def main(argv: list[str] | None = None) -> int:
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(settings_problems(error), file=sys.stderr)
+        return 2
+    secrets = settings.secret_values()
     if args.command == "shell":
         # The conversation owns the terminal; the logs go to a file beside the database.
         DATA_DIR.mkdir(exist_ok=True)
         log_file = (DATA_DIR / "shell.log").open("a", encoding="utf-8")
-        setup_logging(settings.log_level, settings.log_format.value, stream=log_file)
+        setup_logging(settings.log_level, settings.log_format.value, log_file, secrets=secrets)
     else:
-        setup_logging(settings.log_level, settings.log_format.value)
+        setup_logging(settings.log_level, settings.log_format.value, secrets=secrets)
+    if args.command == "invoices" and args.invoices_command == "import":
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"{args.file}: nothing imported: {unreadable(error)}", file=sys.stderr)
+            return 1
     runners = {
         "run": lambda: run_bot(settings),
         "shell": lambda: run_shell(settings, demo=not args.no_demo),
         "migrate": lambda: run_migrate(settings),
         "invoices": lambda: (
-            import_invoices(settings, args.file, args.file.read_text(encoding="utf-8"))
+            import_invoices(settings, args.file, text)
             if args.invoices_command == "import"
             else load_demo(settings)
         ),
@@ -64,6 +76,22 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(runners[args.command]())
     except KeyboardInterrupt:
         return 130
+
+
+def settings_problems(error: ValidationError) -> str:
+    """One line a wrong setting, by its environment name; never the value (it may be a secret)."""
+    lines = ["payment-bot: the settings are wrong (environment or .env):"]
+    for problem in error.errors(include_input=False, include_url=False):
+        name = "_".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"  {name}: {message}" if name else f"  {message}")
+    return "\n".join(lines)
+
+
+def unreadable(error: OSError | UnicodeDecodeError) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return "the file is not UTF-8 (save it from the spreadsheet as CSV UTF-8)"
+    return error.strerror or type(error).__name__
 
 
 async def run_migrate(settings: Settings) -> int:

@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 import structlog
@@ -16,11 +17,34 @@ def _drop_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def setup_logging(level: str = "INFO", fmt: str = "json", stream: TextIO = sys.stderr) -> None:
-    renderer: Any = (
-        structlog.processors.JSONRenderer(ensure_ascii=False)
+class _ScrubSecrets:
+    """The settings' secret values, wherever they hide in a rendered line: an exception's text,
+    a URL with the bot token in it."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self._secrets = sorted(set(secrets), key=len, reverse=True)
+
+    def __call__(self, _: Any, __: str, line: str) -> str:
+        for secret in self._secrets:
+            line = line.replace(secret, "[redacted]")
+        return line
+
+
+def setup_logging(
+    level: str = "INFO",
+    fmt: str = "json",
+    stream: TextIO = sys.stderr,
+    *,
+    secrets: Iterable[str] = (),
+) -> None:
+    # JSON lines carry the traceback as text; the console renders it itself.
+    renderers: list[Any] = (
+        [
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(ensure_ascii=False),
+        ]
         if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
+        else [structlog.dev.ConsoleRenderer(colors=stream.isatty())]
     )
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -38,7 +62,11 @@ def setup_logging(level: str = "INFO", fmt: str = "json", stream: TextIO = sys.s
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                *renderers,
+                _ScrubSecrets(secrets),
+            ],
         )
     )
     root = logging.getLogger()

@@ -1,3 +1,4 @@
+import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -74,6 +75,41 @@ class ConversationMiddleware(BaseMiddleware):
             **self._shared,
         )
         return await handler(event, data)
+
+
+class UpdatesInFlight(BaseMiddleware):
+    """Counts the updates being handled, so that a bot told to stop lets them finish: in long
+    polling Telegram has already been told they were received."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        self._count += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self._count -= 1
+            if not self._count:
+                self._idle.set()
+
+    async def drained(self, seconds: float) -> bool:
+        """Whether every update in flight finished within `seconds`."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._idle.wait()
+        except TimeoutError:
+            log.warning("updates.unfinished_at_stop", count=self._count)
+            return False
+        return True
 
 
 class LogContextMiddleware(BaseMiddleware):

@@ -19,7 +19,21 @@ border:0;border-radius:.4rem}}
 </style></head><body><h1>{title}</h1>{body}</body></html>"""
 
 
+# The pages show a receipt (a link anyone holding it may open) or take a test card: nothing
+# may frame them, load from elsewhere, keep them in a cache or pass their address on.
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
 def html_page(t: Translator, title_id: str, body: str, status: int = 200) -> web.Response:
     """`body` is HTML already: every value in it must have been escaped by the caller."""
     text = _PAGE.format(lang=t.language, title=t(title_id), body=body)
-    return web.Response(text=text, status=status, content_type="text/html")
+    return web.Response(text=text, status=status, content_type="text/html", headers=_HEADERS)

@@ -1,3 +1,5 @@
+import logging
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -6,7 +8,12 @@ from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_valida
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = PROJECT_ROOT / "data"
+# What the bot writes (the embedded database, the shell's log) goes where it is run from,
+# never into an installed package's folder.
+DATA_DIR = Path("data").resolve()
+SANDBOX_DEVELOPMENT_SECRET = "sandbox-development-secret"  # noqa: S105 (published on purpose)
+# What Telegram allows in a webhook's secret_token.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class AcquirerKind(StrEnum):
@@ -49,7 +56,7 @@ class Settings(BaseSettings):
     public_base_url: AnyHttpUrl = AnyHttpUrl("http://localhost:8080")
 
     acquirer: AcquirerKind = AcquirerKind.SANDBOX
-    sandbox_secret: SecretStr = SecretStr("sandbox-development-secret")
+    sandbox_secret: SecretStr = SecretStr(SANDBOX_DEVELOPMENT_SECRET)
     freedompay_merchant_id: str = ""
     freedompay_secret_key: SecretStr = SecretStr("")
     freedompay_api_url: AnyHttpUrl = AnyHttpUrl("https://api.freedompay.kz")
@@ -88,14 +95,64 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return value or None
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.upper() not in logging.getLevelNamesMapping():
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value.upper()
+
     @model_validator(mode="after")
     def _webhook_needs_secret_and_https(self) -> "Settings":
         if self.bot_mode is BotMode.WEBHOOK:
             if not self.webhook_secret.get_secret_value():
                 raise ValueError("BOT_MODE=webhook needs WEBHOOK_SECRET")
+            if not _WEBHOOK_SECRET.fullmatch(self.webhook_secret.get_secret_value()):
+                raise ValueError("WEBHOOK_SECRET: 1-256 characters A-Z, a-z, 0-9, _ and -")
             if self.public_base_url.scheme != "https":
                 raise ValueError("BOT_MODE=webhook needs an https PUBLIC_BASE_URL")
         return self
+
+    @model_validator(mode="after")
+    def _services_are_configured(self) -> "Settings":
+        if self.billing is BillingKind.HTTP and self.billing_api_url is None:
+            raise ValueError("BILLING=http needs BILLING_API_URL")
+        if self.acquirer is AcquirerKind.FREEDOMPAY and not (
+            self.freedompay_merchant_id and self.freedompay_secret_key.get_secret_value()
+        ):
+            raise ValueError("ACQUIRER=freedompay needs FREEDOMPAY_MERCHANT_ID and _SECRET_KEY")
+        return self
+
+    @model_validator(mode="after")
+    def _sandbox_stays_off_public_addresses(self) -> "Settings":
+        """The sandbox takes no money and its default secret is published: on a public address
+        anyone could "pay" a real bill with its test card or forge its callbacks."""
+        if self.acquirer is not AcquirerKind.SANDBOX or self.public_base_url.scheme != "https":
+            return self
+        if self.billing is BillingKind.HTTP:
+            raise ValueError(
+                "ACQUIRER=sandbox takes no money: it may not confirm a real billing's "
+                "(BILLING=http) payments on a public address; set ACQUIRER=freedompay"
+            )
+        if self.sandbox_secret.get_secret_value() == SANDBOX_DEVELOPMENT_SECRET:
+            raise ValueError(
+                "ACQUIRER=sandbox on a public address needs a SANDBOX_SECRET of its own"
+            )
+        return self
+
+    def secret_values(self) -> list[str]:
+        """What no log line may ever hold, whatever text it comes in (an exception's, a URL)."""
+        token = self.bot_token.get_secret_value()
+        values = [
+            token,
+            token.partition(":")[2],
+            self.webhook_secret.get_secret_value(),
+            self.freedompay_secret_key.get_secret_value(),
+            self.billing_api_token.get_secret_value(),
+        ]
+        if self.sandbox_secret.get_secret_value() != SANDBOX_DEVELOPMENT_SECRET:
+            values.append(self.sandbox_secret.get_secret_value())
+        return [value for value in values if len(value) >= 4]
 
     @property
     def public_base(self) -> str:

@@ -38,6 +38,13 @@ class UserSimulator:
         )
         return Update(update_id=next(self._update_ids), message=message)
 
+    def edit(self, sent: Update, text: str) -> Update:
+        """The user changes the text of a message they sent earlier."""
+        assert sent.message is not None
+        edit_date = int(datetime.now(UTC).timestamp())
+        message = sent.message.model_copy(update={"text": text, "edit_date": edit_date})
+        return Update(update_id=next(self._update_ids), edited_message=message)
+
     def press(self, message: Message, data: str) -> Update:
         query = CallbackQuery(
             id=f"{self.user.id}-{next(self._query_ids)}",

@@ -1,5 +1,6 @@
 """The bot's own web server: acquirer callbacks, the Telegram webhook, health and metrics."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -22,6 +23,7 @@ from storage.db import SessionFactory, reading
 log = structlog.get_logger(__name__)
 
 MAX_CALLBACK_BYTES = 64 * 1024
+PROBE_TIMEOUT_SECONDS = 2.0  # a load balancer asks often and waits little
 WEBHOOK_PATH = "/telegram/webhook"
 
 Probe = Callable[[], Awaitable[object]]
@@ -90,19 +92,19 @@ class Health:
 
     async def readyz(self, _: web.Request) -> web.Response:
         failed = []
-        try:
-            async with reading(self._sessions) as session:
-                await session.execute(text("SELECT 1"))
-        except (SQLAlchemyError, OSError):
-            failed.append("database")
-        for name, probe in self._probes.items():
+        for name, probe in {"database": self._database, **self._probes}.items():
             try:
-                await probe()
-            except Exception:  # any failure of a dependency means "not ready"
+                async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+                    await probe()
+            except Exception:  # any failure of a dependency, or no answer, means "not ready"
                 failed.append(name)
         if failed:
             return web.json_response({"ready": False, "failed": failed}, status=503)
         return web.json_response({"ready": True})
+
+    async def _database(self) -> None:
+        async with reading(self._sessions) as session:
+            await session.execute(text("SELECT 1"))
 
     async def metrics(self, _: web.Request) -> web.Response:
         body = await self._metrics.render(self._sessions)

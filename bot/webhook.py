@@ -2,6 +2,9 @@
 Telegram gets no answer and delivers the update again (aiogram's default answers at once
 and handles in the background, which a crash would lose)."""
 
+import secrets
+from typing import Any
+
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
@@ -20,3 +23,14 @@ class TelegramWebhook(SimpleRequestHandler):
             return await super()._handle_request(bot, request)
         except UpdateInProgress:  # Telegram tries again later; by then it is handled or free
             return web.Response(status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    def register(self, app: web.Application, /, path: str, **kwargs: Any) -> None:
+        """The route only. aiogram would also close the bot's session when the server begins
+        to shut down, under the updates still being handled; the App closes it last."""
+        app.router.add_route("POST", path, self.handle, **kwargs)
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        # As bytes: a header with other than ASCII in it is a wrong secret, not an error 500.
+        return secrets.compare_digest(
+            telegram_secret_token.encode(errors="replace"), str(self.secret_token).encode()
+        )

@@ -23,8 +23,11 @@ async def service_unavailable(event: ErrorEvent, bot: Bot, l10n: L10n) -> bool:
     reason = type(event.exception).__name__
     log.error("update.failed", update_id=update.update_id, reason=reason)
     sender = update.message.from_user if update.message else None
-    if update.callback_query is not None:
-        sender = update.callback_query.from_user
+    query = update.callback_query
+    if query is not None:
+        sender = query.from_user
+        with contextlib.suppress(TelegramAPIError):  # the button stops spinning
+            await bot.answer_callback_query(query.id)
     if sender is None:
         return True
     t = l10n[guess_language(sender.language_code)]

@@ -1,8 +1,14 @@
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 # ISO 4217 minor units of the currencies the operator's payments come in.
 MINOR_UNITS = {"KGS": 2, "USD": 2, "EUR": 2, "RUB": 2, "KZT": 2}
+
+# Plain ASCII digits with an optional fraction, as acquirers, the billing and CSV files write
+# them ("1500", "1500.00"). Decimal alone would also take "1e30", "1_000" and "١٢٣". Up to 15
+# whole digits keep every amount in minor units within a BIGINT column.
+AMOUNT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
 
 
 class MoneyError(ValueError):
@@ -21,11 +27,11 @@ class Money:
         currency = currency.strip().upper()
         if currency not in MINOR_UNITS:
             raise MoneyError(f"unsupported currency {currency!r}")
-        try:
-            value = Decimal(str(amount).strip())
-        except InvalidOperation as error:
-            raise MoneyError(f"not an amount: {amount!r}") from error
-        if not value.is_finite() or value <= 0:
+        text = format(amount, "f") if isinstance(amount, Decimal) else amount.strip()
+        if not AMOUNT.fullmatch(text):
+            raise MoneyError(f"not an amount: {amount!r}")
+        value = Decimal(text)
+        if value <= 0:
             raise MoneyError(f"amount must be positive: {amount!r}")
         exponent = Decimal(1).scaleb(-MINOR_UNITS[currency])
         if value.quantize(exponent, rounding=ROUND_HALF_UP) != value:

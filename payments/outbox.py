@@ -2,17 +2,22 @@
 
 Rows are claimed with a lease: the claim moves `available_at` past the lease and commits, so
 the slow part (Telegram, the billing API) runs outside any transaction, and a process that
-dies mid-delivery leaves the row to be taken again when the lease ends. Delivery is at least
-once; a duplicate can happen only when a process dies between sending and recording.
+dies mid-delivery leaves the row to be taken again when the lease ends. A delivery that runs
+long (a PDF, the pacer's wait, a slow Telegram) renews its lease as it goes, and its outcome
+is written only while the row is still on the claim that took it (same `attempts`), so a
+stale attempt never overwrites a newer one's. Delivery is at least once; a duplicate can
+happen only when a process dies between sending and recording, or when a delivery outlives a
+lease it could not renew (logged as `outbox.lease_lost`).
 """
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
 
 import structlog
 from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from payments.background import BackgroundTask
 from payments.clock import utcnow
@@ -20,6 +25,8 @@ from storage.db import SessionFactory, transaction
 from storage.models import OutboxMessage
 
 log = structlog.get_logger(__name__)
+
+MAX_BACKOFF_SECONDS = 600.0
 
 # The outbox's statements are plain Core on the table, built once. An ORM-enabled UPDATE
 # (an ORM entity or alias in it) has its cache key worked out again on every execution, even
@@ -54,6 +61,12 @@ _CLAIM = (
     .returning(*OUTBOX.c)
 )
 
+# A row as its claim left it: every later claim adds one to `attempts`.
+_CLAIMED = update(OUTBOX).where(
+    OUTBOX.c.id == bindparam("claimed_id"), OUTBOX.c.attempts == bindparam("claimed_attempts")
+)
+_RENEW = _CLAIMED.values(available_at=bindparam("leased_until"))
+
 Handler = Callable[[OutboxMessage], Awaitable[None]]
 
 
@@ -75,6 +88,12 @@ class Hold(Exception):
 
 
 class OutboxWorker:
+    """`until_delivered`: kinds retried on every error but `GiveUp` for as long as it takes
+    (billing confirmations: the money was taken). `on_failed` is told of a message given up,
+    and of one of those kinds still failing after `max_attempts` tries, on each failed try
+    from then on (the hook raises one alert per message). `is_unreachable`: whether a chat is
+    still marked unreachable, read from the database (see `_release_if_back`)."""
+
     def __init__(
         self,
         sessions: SessionFactory,
@@ -83,15 +102,22 @@ class OutboxWorker:
         lease_seconds: float = 60.0,
         batch: int = 20,
         max_attempts: int = 30,
+        until_delivered: Iterable[str] = (),
         on_failed: Callable[[OutboxMessage, str], Awaitable[None]] | None = None,
+        is_unreachable: Callable[[int], Awaitable[bool]] | None = None,
+        stop_grace_seconds: float = 5.0,
     ) -> None:
         self._sessions = sessions
+        self._stop_grace = stop_grace_seconds
         self._handlers: dict[str, Handler] = {}
         self._poll = poll_seconds
         self._lease = timedelta(seconds=lease_seconds)
+        self._renew_every = lease_seconds / 3
         self._batch = batch
         self._max_attempts = max_attempts
+        self._until_delivered = frozenset(until_delivered)
         self._failed_hook = on_failed
+        self._is_unreachable = is_unreachable
         self._wake = asyncio.Event()
         self._loop = BackgroundTask("outbox-worker", self._run)
 
@@ -131,17 +157,17 @@ class OutboxWorker:
                         task = asyncio.create_task(self._deliver_logged(message))
                         busy[urgent].add(task)
                         task.add_done_callback(lambda task, urgent=urgent: finished(task, urgent))
-                # Not asyncio.wait_for: on Python 3.11 it can swallow the stop's cancellation
-                # when a delivery's wake-up lands at the same moment (it hung a test).
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._poll):
-                        await self._wake.wait()
+                await _set_within(self._wake, self._poll)
                 self._wake.clear()
         finally:
-            tasks = busy[True] | busy[False]
-            for task in tasks:
-                task.cancel()  # their rows are leased: taken again when the lease ends
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Stopping: what is under way may finish (cut off after Telegram took it, a
+            # receipt would go twice); the rest is cancelled, its lease brings it back.
+            unfinished = busy[True] | busy[False]
+            if unfinished:
+                _, unfinished = await asyncio.wait(unfinished, timeout=self._stop_grace)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
 
     async def run_once(self) -> int:
         """Claim what is due, deliver it, record the outcome; the number handled."""
@@ -181,40 +207,84 @@ class OutboxWorker:
         try:
             if handler is None:
                 raise GiveUp(f"no handler for {message.kind}")
-            await handler(message)
+            async with self._leased(message):
+                await handler(message)
         except GiveUp as error:
             log.error("outbox.given_up", reason=str(error), **ids)
-            await self._record(message.id, status="failed", last_error=str(error)[:300])
-            await self._on_failed(message, str(error))
+            await self._give_up(message, str(error))
         except Hold as error:
             log.warning("outbox.held", reason=str(error), **ids)
-            await self._record(message.id, status="held", last_error=str(error)[:300])
+            if await self._record(message, status="held", last_error=str(error)[:300]):
+                await self._release_if_back(message)
         except Exception as error:
             delay = error.delay if isinstance(error, RetryLater) else None
             await self._retry(message, str(error) or type(error).__name__, delay, ids)
         else:
-            await self._record(message.id, status="sent", sent_at=utcnow(), last_error=None)
+            await self._record(message, status="sent", sent_at=utcnow(), last_error=None)
             log.info("outbox.delivered", attempts=message.attempts, **ids)
+
+    @contextlib.asynccontextmanager
+    async def _leased(self, message: OutboxMessage) -> AsyncIterator[None]:
+        """Renews the claim every third of the lease while the handler runs. A delivery done
+        before the first renewal (a receipt takes milliseconds) writes nothing more."""
+        finished = asyncio.Event()
+        renewal = asyncio.create_task(self._keep_claim(message, finished))
+        try:
+            yield
+        finally:
+            finished.set()
+            await renewal  # a renewal under way lands before the outcome is recorded
+
+    async def _keep_claim(self, message: OutboxMessage, finished: asyncio.Event) -> None:
+        while not await _set_within(finished, self._renew_every):
+            try:
+                async with transaction(self._sessions) as session:
+                    result = await session.execute(
+                        _RENEW, {**_claim_of(message), "leased_until": utcnow() + self._lease}
+                    )
+            except (SQLAlchemyError, OSError) as error:  # tried again at the next renewal
+                log.warning(
+                    "outbox.lease_not_renewed", outbox_id=message.id, error=type(error).__name__
+                )
+                continue
+            if result.rowcount == 0:
+                log.warning("outbox.lease_lost", outbox_id=message.id, attempts=message.attempts)
+                return
 
     async def _retry(
         self, message: OutboxMessage, reason: str, delay: float | None, ids: dict[str, object]
     ) -> None:
-        if message.attempts >= self._max_attempts:
+        exhausted = message.attempts >= self._max_attempts
+        if exhausted and message.kind not in self._until_delivered:
             log.error("outbox.given_up", reason=reason, attempts=message.attempts, **ids)
-            await self._record(message.id, status="failed", last_error=reason[:300])
-            await self._on_failed(message, reason)
+            await self._give_up(message, reason)
             return
-        backoff = delay if delay is not None else min(2.0**message.attempts, 600.0)
+        backoff = delay if delay is not None else _backoff(message.attempts)
         log.warning("outbox.retry", reason=reason, attempts=message.attempts, delay=backoff, **ids)
-        await self._record(
-            message.id,
-            available_at=utcnow() + timedelta(seconds=backoff),
-            last_error=reason[:300],
+        recorded = await self._record(
+            message, available_at=utcnow() + timedelta(seconds=backoff), last_error=reason[:300]
         )
+        if recorded and exhausted:
+            await self._on_failed(message, reason)
+
+    async def _give_up(self, message: OutboxMessage, reason: str) -> None:
+        if await self._record(message, status="failed", last_error=reason[:300]):
+            await self._on_failed(message, reason)
 
     async def _on_failed(self, message: OutboxMessage, reason: str) -> None:
         if self._failed_hook is not None:
             await self._failed_hook(message, reason)
+
+    async def _release_if_back(self, message: OutboxMessage) -> None:
+        """The user may have written to the bot between the handler's marking them
+        unreachable and the record of the hold: their release then found nothing held, and
+        nothing else would release the row. Asked after that record, so it or the release
+        sees the other's write."""
+        chat_id = message.chat_id
+        if chat_id is None or self._is_unreachable is None:
+            return
+        if not await self._is_unreachable(chat_id):
+            await self.release_held(chat_id)
 
     async def release_held(self, chat_id: int) -> int:
         """The user is back: deliver what was kept for their chat."""
@@ -229,6 +299,35 @@ class OutboxWorker:
             self.wake()
         return result.rowcount
 
-    async def _record(self, message_id: int, **values: object) -> None:
+    async def _record(self, message: OutboxMessage, **values: object) -> bool:
+        """Writes an attempt's outcome unless a newer claim has taken the row (its lease ran
+        out): then that claim's outcome is the one that counts. Whether it was written."""
         async with transaction(self._sessions) as session:
-            await session.execute(update(OUTBOX).where(OUTBOX.c.id == message_id).values(**values))
+            result = await session.execute(_CLAIMED.values(**values), _claim_of(message))
+        if result.rowcount == 0:
+            log.warning(
+                "outbox.lease_lost",
+                outbox_id=message.id,
+                attempts=message.attempts,
+                outcome=values.get("status", "retry"),
+            )
+        return result.rowcount == 1
+
+
+def _claim_of(message: OutboxMessage) -> dict[str, int]:
+    return {"claimed_id": message.id, "claimed_attempts": message.attempts}
+
+
+def _backoff(attempts: int) -> float:
+    """2, 4, 8 … seconds up to ten minutes. The exponent is capped too: a kind retried until
+    delivered passes 1023 tries in a week, and 2.0 ** 1024 overflows."""
+    return min(2.0 ** min(attempts, 10), MAX_BACKOFF_SECONDS)
+
+
+async def _set_within(event: asyncio.Event, seconds: float) -> bool:
+    """Whether `event` is set within `seconds`. Not asyncio.wait_for: on Python 3.11 it can
+    swallow a cancellation that lands as the event is set (it hung a test)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    return event.is_set()

@@ -4,25 +4,46 @@ An acquirer retries a callback for a couple of hours at most; a lost one would l
 without a receipt and the billing without a confirmation. Every payment still pending a few
 minutes after it was opened is asked about, and the answer goes through the same forward-only
 state machine as a callback. Claims use SKIP LOCKED and a next-check time, so instances share
-the work and no payment is asked about twice at once.
+the work and no payment is asked about twice at once. The least recently asked come first, and
+a payment the acquirer cannot settle yet is asked less and less often, so that no number of
+them holds back the others.
+
+A payment is expired once its lifetime is over and the acquirer has no outcome for it and
+nothing in progress, or, the reconciliation delay later, says it has no such payment (the
+process stopped before the payment page was opened). One in progress (3-D Secure, a bank's
+pending answer), or that the acquirer cannot be asked about, is never expired: support is
+alerted once it is overdue. A paid callback after expiry still moves it to paid.
 """
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select, update
 
-from payments.acquirers import Acquirer, AcquirerError
+from payments.acquirers import Acquirer, AcquirerError, UnknownOrder
 from payments.background import BackgroundTask
 from payments.clock import utcnow
-from payments.service import PaymentService
+from payments.service import PAYMENTS, PaymentService
 from payments.states import PaymentStatus
-from payments.support import raise_alert
+from payments.support import queue_alert
 from storage.db import transaction
 from storage.models import Payment
 
 log = structlog.get_logger(__name__)
+
+# A payment the acquirer cannot settle yet is asked again after a quarter of its age, at least
+# the interval apart and at most this.
+MAX_BACKOFF = timedelta(hours=1)
+BACKOFF_SHARE_OF_AGE = 4
+
+NEXT_CHECK = (
+    update(PAYMENTS)
+    .where(PAYMENTS.c.id == bindparam("payment_id"))
+    .values(reconcile_at=bindparam("next_check"))
+)
 
 
 class Reconciler:
@@ -34,12 +55,25 @@ class Reconciler:
         after: timedelta,
         interval_seconds: float,
         batch: int = 50,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._payments = payments
         self._acquirer = acquirer
         self._after = after
-        self._interval = interval_seconds
-        self._batch = batch
+        self._interval = timedelta(seconds=interval_seconds)
+        self._clock = clock
+        self._due = (
+            select(Payment)
+            .where(
+                Payment.status == PaymentStatus.CREATED,
+                Payment.acquirer == acquirer.name,
+                Payment.created_at <= bindparam("opened_before"),
+                or_(Payment.reconcile_at.is_(None), Payment.reconcile_at <= bindparam("now")),
+            )
+            .order_by(Payment.reconcile_at.asc().nulls_first(), Payment.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
         self._loop = BackgroundTask("reconciler", self._run)
 
     def start(self) -> None:
@@ -54,7 +88,7 @@ class Reconciler:
                 await self.run_once()
             except Exception:
                 log.exception("reconcile.loop_failed")
-            await asyncio.sleep(self._interval)
+            await asyncio.sleep(self._interval.total_seconds())
 
     async def run_once(self) -> int:
         """Ask about every due pending payment; the number of payments settled or expired."""
@@ -65,47 +99,63 @@ class Reconciler:
         return settled
 
     async def _claim(self) -> list[Payment]:
-        now = utcnow()
+        now = self._clock()
+        due = {"now": now, "opened_before": now - self._after}
         async with transaction(self._payments.sessions) as session:
-            payments = list(
-                await session.scalars(
-                    select(Payment)
-                    .where(
-                        Payment.status == PaymentStatus.CREATED,
-                        Payment.acquirer == self._acquirer.name,
-                        Payment.created_at <= now - self._after,
-                        or_(Payment.reconcile_at.is_(None), Payment.reconcile_at <= now),
-                    )
-                    .order_by(Payment.id)
-                    .limit(self._batch)
-                    .with_for_update(skip_locked=True)
-                )
-            )
+            payments = list(await session.scalars(self._due, due))
             for payment in payments:
-                payment.reconcile_at = now + timedelta(seconds=self._interval)
+                payment.reconcile_at = now + self._interval
         return payments
 
     async def _settle(self, payment: Payment) -> bool:
         ids = {"payment_id": payment.id, "order_id": payment.order_id}
         try:
-            notice = await self._acquirer.get_status(payment.order_id)
+            status = await self._acquirer.get_status(payment.order_id)
+        except UnknownOrder:
+            return await self._unknown_order(payment, ids)
         except AcquirerError as error:
             log.warning("reconcile.status_failed", reason=str(error), **ids)
-            age = utcnow() - payment.created_at
-            if payment.expires_at <= utcnow() and age >= 3 * self._after:
-                await raise_alert(
-                    self._payments.sessions,
+            await self._keep_asking(payment)
+            return False
+        if status.outcome is not None:
+            result = await self._payments.handle_callback(status.outcome)
+            log.info("reconcile.settled", outcome=result.outcome, **ids)
+            return True
+        if status.in_progress:
+            log.info("reconcile.in_progress", **ids)
+            await self._keep_asking(payment)
+            return False
+        if payment.expires_at <= self._clock():
+            return await self._payments.expire(payment.id)
+        return False
+
+    async def _unknown_order(self, payment: Payment, ids: dict[str, Any]) -> bool:
+        """The acquirer has no such payment: the page was never opened, or the acquirer has not
+        recorded it yet. Once the payment is overdue nobody can pay it any more."""
+        log.info("reconcile.unknown_order", **ids)
+        if self._overdue(payment):
+            return await self._payments.expire(payment.id)
+        await self._keep_asking(payment)
+        return False
+
+    async def _keep_asking(self, payment: Payment) -> None:
+        """Ask again later, the later the older the payment; support hears of it if overdue."""
+        now = self._clock()
+        age = now - payment.created_at
+        backoff = max(self._interval, min(age / BACKOFF_SHARE_OF_AGE, MAX_BACKOFF))
+        next_check = {"payment_id": payment.id, "next_check": now + backoff}
+        async with transaction(self._payments.sessions) as session:
+            await session.execute(NEXT_CHECK, next_check)
+            if self._overdue(payment):
+                await queue_alert(
+                    session,
                     "payment_stuck",
                     payment.order_id,
                     order_id=payment.order_id,
                     payment_id=payment.id,
                     minutes=int(age.total_seconds() // 60),
                 )
-            return False
-        if notice is not None:
-            result = await self._payments.handle_callback(notice)
-            log.info("reconcile.settled", outcome=result.outcome, **ids)
-            return True
-        if payment.expires_at <= utcnow():
-            return await self._payments.expire(payment.id)
-        return False
+
+    def _overdue(self, payment: Payment) -> bool:
+        """Past its lifetime by the reconciliation delay: the acquirer should have settled it."""
+        return self._clock() >= payment.expires_at + self._after

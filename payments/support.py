@@ -35,6 +35,7 @@ ALERT_FIELDS: dict[str, tuple[str, ...]] = {
     "amount_mismatch": ("order_id", "payment_id", "expected", "got"),
     "payment_stuck": ("order_id", "payment_id", "minutes"),
     "receipt_undelivered": ("payment_id", "reason"),
+    "billing_unconfirmed": ("order_id", "payment_id", "reason"),
     "double_payment": ("payment_code", "order_id", "payment_id", "other_order_id"),
 }
 # An alert kind this module does not know yet is still delivered, with these fields only.
@@ -119,21 +120,36 @@ def rejected_callback_alerts(
     return on_rejected
 
 
-def undelivered_receipt_alerts(
+def undelivered_alerts(
     sessions: SessionFactory,
 ) -> Callable[[OutboxMessage, str], Awaitable[None]]:
-    """The outbox's `on_failed` hook: an alert when a receipt could not be delivered for good."""
+    """The outbox's `on_failed` hook: an alert when a receipt could not be delivered for good,
+    and when a billing confirmation was given up or keeps failing (the money was taken and
+    the billing not told). The outbox calls it on every failed try of a confirmation past its
+    max attempts: the dedupe key makes that one alert per message."""
 
     async def on_failed(message: OutboxMessage, reason: str) -> None:
-        if message.kind != "receipt":
-            return
-        await raise_alert(
-            sessions,
-            "receipt_undelivered",
-            str(message.id),
-            payment_id=message.payment_id,
-            reason=reason[:200],
-        )
+        if message.kind == "receipt":
+            await raise_alert(
+                sessions,
+                "receipt_undelivered",
+                str(message.id),
+                payment_id=message.payment_id,
+                reason=reason[:200],
+            )
+        elif message.kind == "billing_confirm":
+            async with transaction(sessions) as session:
+                order_id = await session.scalar(
+                    select(Payment.order_id).where(Payment.id == message.payment_id)
+                )
+                await queue_alert(
+                    session,
+                    "billing_unconfirmed",
+                    str(message.id),
+                    order_id=order_id,
+                    payment_id=message.payment_id,
+                    reason=reason[:200],
+                )
 
     return on_failed
 

@@ -14,6 +14,11 @@ from storage.recent import Recent
 PROFILE = select(User.id, User.chat_id, User.language, User.unreachable_at).where(
     User.id == bindparam("user_id")
 )
+UNREACHABLE = (
+    select(User.id)
+    .where(User.chat_id == bindparam("chat_id"), User.unreachable_at.is_not(None))
+    .limit(1)
+)
 CONSENTS = (
     select(Consent.document, Consent.sha256, Consent.action)
     .where(Consent.user_id == bindparam("user_id"))
@@ -75,6 +80,12 @@ class Users:
                 update(User).where(User.id == user_id).values(unreachable_at=None)
             )
         self._profiles.drop(user_id)
+
+    async def is_unreachable(self, chat_id: int) -> bool:
+        """Read from the database, never from memory: the outbox asks it to tell whether the
+        user came back while their message was being held (`OutboxWorker._release_if_back`)."""
+        async with reading(self._sessions) as session:
+            return await session.scalar(UNREACHABLE, {"chat_id": chat_id}) is not None
 
     async def agreed_hashes(self, user_id: int) -> frozenset[str]:
         """Hashes of the texts the user agreed to and has not withdrawn since."""

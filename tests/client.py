@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aiogram.types import Message
+from aiogram.types import Message, Update
 
 from bot.updates import UserSimulator
 from tests.fakes.telegram_api import ApiCall
@@ -22,6 +22,7 @@ class BotClient:
     def __init__(self, harness: "AppHarness", user_id: int, language_code: str | None) -> None:
         self._harness = harness
         self.user_id = user_id
+        self.sent: Update | None = None
         self.sim = UserSimulator(
             user_id,
             language_code,
@@ -32,7 +33,7 @@ class BotClient:
     def telegram(self):
         return self._harness.telegram
 
-    async def _feed(self, update: Any) -> list[ApiCall]:
+    async def feed(self, update: Any) -> list[ApiCall]:
         self.telegram.register_update(json.loads(update.model_dump_json(exclude_none=True)))
         before = len(self.telegram.calls)
         app = self._harness.app
@@ -40,7 +41,13 @@ class BotClient:
         return [c for c in self.telegram.calls[before:] if c.chat_id in (self.user_id, None)]
 
     async def send(self, text: str | None = None, **content: Any) -> list[ApiCall]:
-        return await self._feed(self.sim.message(text, **content))
+        self.sent = self.sim.message(text, **content)
+        return await self.feed(self.sent)
+
+    async def edit_last(self, text: str) -> list[ApiCall]:
+        """Change the text of the last message this user sent."""
+        assert self.sent is not None
+        return await self.feed(self.sim.edit(self.sent, text))
 
     def messages(self) -> list[dict[str, Any]]:
         """What the bot has in the chat now: after edits and deletions, oldest first."""
@@ -67,10 +74,10 @@ class BotClient:
 
     async def click(self, label: str) -> list[ApiCall]:
         message, button = self.find_button(label)
-        return await self._feed(self.sim.press(message, button["callback_data"]))
+        return await self.feed(self.sim.press(message, button["callback_data"]))
 
     async def press_data(self, message: Message, data: str) -> list[ApiCall]:
-        return await self._feed(self.sim.press(message, data))
+        return await self.feed(self.sim.press(message, data))
 
     async def wait_for(self, predicate: Callable[[str], bool], timeout: float = 5.0) -> str:
         """The first message text in the chat that matches, waiting for the outbox."""

@@ -74,6 +74,7 @@ def make_settings(telegram: FakeTelegram, database_url: str, port: int, **overri
         "public_base_url": f"http://127.0.0.1:{port}",
         "outbox_poll_seconds": 0.2,
         "log_format": "json",
+        "sandbox_secret": "tests-sandbox-secret",  # webhook tests use a public (https) address
     }
     return Settings(_env_file=None, **(values | overrides))
 

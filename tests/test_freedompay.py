@@ -16,7 +16,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from payments.acquirers import AcquirerError, CallbackAnswer, CallbackRejected, CheckoutRequest
+from payments.acquirers import (
+    AcquirerError,
+    CallbackAnswer,
+    CallbackRejected,
+    CheckoutRequest,
+    OrderStatus,
+    UnknownOrder,
+)
 from payments.acquirers.freedompay import (
     FreedomPayAcquirer,
     FreedomPayNotice,
@@ -531,26 +538,46 @@ async def test_status_failed(http, fake):
 
 
 @pytest.mark.parametrize(
-    ("provider_status", "status"),
+    ("provider_status", "status", "in_progress"),
     [
-        ("new", None),
-        ("pending", None),
-        ("process", None),
-        ("partial", None),
-        ("incomplete", PaymentStatus.EXPIRED),
-        ("revoked", None),
-        ("something new", None),
+        ("new", None, False),
+        ("incomplete", PaymentStatus.EXPIRED, False),
+        # The payer may be in 3-D Secure, or the bank has not answered: money may be taken.
+        ("pending", None, True),
+        ("process", None, True),
+        ("waiting", None, True),
+        ("partial", None, True),
+        ("PROCESS", None, True),
+        # Not understood: never taken for "nothing happened".
+        ("revoked", None, True),
+        ("something new", None, True),
     ],
 )
-async def test_status_pending_and_others(http, fake, provider_status, status):
+async def test_status_pending_and_others(http, fake, provider_status, status, in_progress):
     acquirer, _ = await started_payment(http, fake)
     fake.status_override = provider_status
     got = await acquirer.status("TG0A1B2C3D4E5F60718293")
     assert (got.status, got.provider_status) == (status, provider_status)
+    assert got.in_progress is in_progress
     assert got.amount == Money(125000, "KGS")
     if status is None:
         with pytest.raises(ValueError, match="not a final outcome"):
             got.as_notice()
+    reconciling = await acquirer.get_status("TG0A1B2C3D4E5F60718293")
+    assert reconciling == OrderStatus(outcome=None, in_progress=in_progress)
+
+
+@pytest.mark.parametrize(
+    ("provider_status", "status"), [("success", "paid"), ("error", "declined")]
+)
+async def test_get_status_gives_an_outcome_as_a_callback_would(http, fake, provider_status, status):
+    acquirer, payment_id = await started_payment(http, fake)
+    fake.payments[payment_id].status = provider_status
+    got = await acquirer.get_status("TG0A1B2C3D4E5F60718293")
+    assert not got.in_progress
+    assert got.outcome is not None
+    assert (got.outcome.status, got.outcome.transaction_id) == (status, payment_id)
+    assert got.outcome.dedupe_key == sha256(f"{payment_id}:{status}")
 
 
 async def test_status_with_nested_refunds_verifies(http, fake):
@@ -562,13 +589,30 @@ async def test_status_with_nested_refunds_verifies(http, fake):
     assert got.status is PaymentStatus.PAID
 
 
-async def test_status_errors(http, fake):
+async def test_status_of_an_order_freedom_pay_does_not_have(http, fake):
+    # The process died between committing the payment and init_payment reaching Freedom Pay.
     acquirer, _ = await started_payment(http, fake)
-    with pytest.raises(AcquirerError, match="Платеж не найден"):
-        await acquirer.status("TG_UNKNOWN")
-    fake.forge_next_answer = True
-    with pytest.raises(AcquirerError, match="bad signature"):
-        await acquirer.status("TG0A1B2C3D4E5F60718293")
+    with pytest.raises(UnknownOrder, match="no such payment"):
+        await acquirer.status("TG_NEVER_SENT")
+    with pytest.raises(UnknownOrder):
+        await acquirer.get_status("TG_NEVER_SENT")
+    assert fake.requests[-1][1]["pg_order_id"] == "TG_NEVER_SENT"
+
+
+async def test_status_errors_are_not_taken_for_an_unknown_order(http, fake):
+    acquirer, _ = await started_payment(http, fake)
+    fake.fail_status_next = "Платеж не найден"
+    with pytest.raises(AcquirerError, match="Платеж не найден") as raised:
+        await acquirer.get_status("TG0A1B2C3D4E5F60718293")
+    assert not isinstance(raised.value, UnknownOrder)
+    fake.forge_next_answer = True  # even "no such payment" counts only when signed
+    with pytest.raises(AcquirerError, match="bad signature") as raised:
+        await acquirer.get_status("TG_NEVER_SENT")
+    assert not isinstance(raised.value, UnknownOrder)
+    unreachable = acquirer_for(http, api_url="http://127.0.0.1:1", timeout=2)
+    with pytest.raises(AcquirerError) as raised:
+        await unreachable.get_status("TG0A1B2C3D4E5F60718293")
+    assert not isinstance(raised.value, UnknownOrder)
 
 
 # --------------------------------------------------------------------------------------------

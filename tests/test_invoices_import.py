@@ -78,3 +78,28 @@ def test_cli_import_reports_and_imports_nothing_on_a_bad_file(tmp_path, monkeypa
         "plate_auction",
     ):
         assert service in printed
+
+
+def test_cli_says_why_a_file_cannot_be_read(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}")
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(GOOD.replace("ASANOV ASAN", "АСАНОВ АСАН").encode("cp1251"))
+    assert main(["invoices", "import", str(excel)]) == 1
+    assert "not UTF-8" in capsys.readouterr().err
+    assert main(["invoices", "import", str(tmp_path / "missing.csv")]) == 1
+    assert "No such file" in capsys.readouterr().err
+
+
+def test_cli_names_each_wrong_setting_and_never_its_value(monkeypatch, capsys):
+    monkeypatch.setenv("LOG_LEVEL", "verbose")
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    monkeypatch.setenv("WEBHOOK_SECRET", "not allowed: hunter2")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://pay.example.kg")
+    monkeypatch.setenv("SANDBOX_SECRET", "staging-only")
+    assert main(["migrate"]) == 2
+    assert "LOG_LEVEL: one of DEBUG" in capsys.readouterr().err
+    monkeypatch.delenv("LOG_LEVEL")
+    assert main(["migrate"]) == 2  # a check of several settings together
+    err = capsys.readouterr().err
+    assert "WEBHOOK_SECRET: 1-256 characters" in err
+    assert "hunter2" not in err and "staging-only" not in err

@@ -1,3 +1,7 @@
+import asyncio
+import sys
+
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -46,3 +50,30 @@ async def test_the_outbox_lanes_migration_marks_what_was_already_queued(database
         lanes = dict((await connection.execute(text("SELECT kind, urgent FROM outbox"))).all())
     await engine.dispose()
     assert lanes == {"receipt": True, "receipt_pdf": False}
+
+
+MIGRATE = (
+    "import asyncio, sys; from storage.db import create_engine, migrate; "
+    "asyncio.run(migrate(create_engine(sys.argv[1])))"
+)
+
+
+async def test_instances_starting_together_migrate_one_after_the_other(database_url):
+    """Every instance migrates at start: on PostgreSQL two at once would block each other on
+    the same tables. Separate processes, as instances are (alembic's context is global)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("one process owns an embedded database")
+    instances = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", MIGRATE, database_url, stderr=asyncio.subprocess.PIPE
+        )
+        for _ in range(3)
+    ]
+    async with asyncio.timeout(60):  # without turns they wait for each other for good
+        results = [await instance.communicate() for instance in instances]
+    assert [instance.returncode for instance in instances] == [0, 0, 0], results
+    engine = create_engine(database_url)
+    async with engine.connect() as connection:
+        heads = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+    await engine.dispose()
+    assert len(heads) == 1

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from payments.clock import bishkek_time, parse_utc
 from payments.codes import normalise_code
@@ -34,10 +36,60 @@ def test_money_is_integer_minor_units():
     assert amount.display() == "1\u00a0250.50\u00a0KGS"
 
 
-@pytest.mark.parametrize("bad", ["0", "-5", "1.001", "abc", "NaN", "Infinity"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "0",
+        "0.00",
+        "-5",
+        "+5",
+        "1.001",
+        "abc",
+        "",
+        "NaN",
+        "Infinity",
+        "1e30",  # quantize() raised decimal.InvalidOperation, an ArithmeticError
+        "1E+2",
+        "1_000",
+        "١٢٣",  # Arabic-Indic digits: Decimal reads them, the billing would not
+        "１２３",  # full-width digits
+        "1,500.00",
+        "1500.",
+        ".50",
+        "0x10",
+        "9" * 16,  # more than a BIGINT holds in minor units
+    ],
+)
 def test_money_refuses_what_is_not_an_amount(bad):
     with pytest.raises(MoneyError):
         Money.parse(bad, "KGS")
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [("1500", 150000), ("1500.00", 150000), (" 1250.5\n", 125050), ("0.01", 1), ("10.500", 1050)],
+)
+def test_money_reads_what_acquirers_billing_and_csv_files_send(text, minor):
+    assert Money.parse(text, "KGS") == Money(minor, "KGS")
+
+
+@given(st.text(max_size=40) | st.from_regex(r"\s?[0-9٠-٩._eE+-]{1,24}\s?", fullmatch=True))
+def test_money_parses_any_text_or_says_why_not(text):
+    try:
+        amount = Money.parse(text, "KGS")
+    except MoneyError:
+        return
+    assert 0 < amount.minor < 10**17
+    assert Money.parse(amount.plain(), "KGS") == amount
+
+
+@given(st.decimals(allow_nan=True, allow_infinity=True))
+def test_money_parses_any_decimal_or_says_why_not(value):
+    try:
+        amount = Money.parse(value, "KGS")
+    except MoneyError:
+        return
+    assert amount.decimal == value
 
 
 def test_money_refuses_unknown_currency():

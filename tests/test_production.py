@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
+from aiogram.types import Message
 from sqlalchemy import select, update
 
 from bot import cli
@@ -65,6 +66,7 @@ async def test_webhook_needs_the_secret_and_handles_an_update_once(telegram, dat
         update = user.message("/start")
         assert await post_update(harness, update, secret=None) == 401
         assert await post_update(harness, update, secret="wrong") == 401
+        assert await post_update(harness, update, secret="wrongé") == 401
         assert not telegram.sent_messages(6100)
         assert await post_update(harness, update) == 200
         assert await post_update(harness, update) == 200  # Telegram redelivers it
@@ -132,6 +134,25 @@ async def test_readiness_fails_when_redis_is_gone(telegram, tmp_path):
         assert body == {"ready": False, "failed": ["redis"]}
     finally:
         await harness.stop()
+
+
+async def test_a_redis_that_never_answers_fails_fast(telegram, tmp_path):
+    """It accepts connections and says nothing: readiness and users get an answer in seconds,
+    not when the kernel gives up on the socket."""
+    silent = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    harness = AppHarness(telegram, f"sqlite+aiosqlite:///{tmp_path / 's.sqlite3'}")
+    await harness.start(redis_url=f"redis://127.0.0.1:{port}/0")
+    try:
+        async with asyncio.timeout(10):
+            body = json.loads(await _get(harness, "/readyz", status=503))
+            assert body == {"ready": False, "failed": ["redis"]}
+            client = harness.client(6350)
+            await client.send("/help")
+        assert client.last_text() == plain(l10n["ru"], "service-unavailable")
+    finally:
+        await harness.stop()
+        silent.close()
 
 
 async def test_flow_with_redis_survives_a_restart(telegram, database_url, redis_url):
@@ -254,6 +275,11 @@ async def test_database_outage_answers_users_and_asks_the_acquirer_to_retry(harn
         # /history reads the database (/help may be answered from a single instance's memory)
         await client.send("/history")
         assert client.last_text() == plain(l10n["ru"], "service-unavailable")
+        # A button pressed meanwhile stops spinning and is answered the same way.
+        pressed = client.sim.press(Message.model_validate(client.messages()[-1]), "histr:1")
+        calls = await client.feed(pressed)
+        assert [call.method for call in calls] == ["answerCallbackQuery", "sendMessage"]
+        assert client.last_text() == plain(l10n["ru"], "service-unavailable")
         assert await post_callback(harness, body) == 503  # not recorded: retry later
     finally:
         for holder in (harness.app.payments, harness.app.users, harness.app.dispatcher.storage):
@@ -261,3 +287,28 @@ async def test_database_outage_answers_users_and_asks_the_acquirer_to_retry(harn
         await dead.dispose()
     assert await post_callback(harness, body) == 200  # the acquirer's retry
     await client.wait_for(lambda text: "SBX-" in text)
+
+
+async def test_a_stopping_bot_finishes_the_updates_it_took(telegram, tmp_path):
+    """In long polling Telegram is told an update was received before it is handled: stopped
+    mid-way, the bot finishes it rather than losing it."""
+    harness = AppHarness(telegram, f"sqlite+aiosqlite:///{tmp_path / 'p.sqlite3'}")
+    app = await harness.start()
+    update = UserSimulator(6450, "en").message("/help")
+    telegram.push_update(json.loads(update.model_dump_json(exclude_none=True)))
+    telegram.hold("sendMessage")
+    polling = asyncio.create_task(
+        app.dispatcher.start_polling(app.bot, handle_signals=False, close_bot_session=False)
+    )
+
+    async def reply_on_its_way() -> bool:
+        return telegram.held.get("sendmessage", 0) >= 1
+
+    try:
+        assert await eventually(reply_on_its_way)
+        await app.dispatcher.stop_polling()
+        await polling
+        asyncio.get_running_loop().call_later(0.3, telegram.release, "sendMessage")
+    finally:
+        await harness.stop()
+    assert telegram.sent_messages(6450)

@@ -77,6 +77,12 @@ async def test_verification_page_and_a_wrong_id(harness):
     assert status == 200
     assert plain(l10n["ru"], "verify-confirmed") in page
     assert "ASANOV A****" in page and "ASANOV ASAN" not in page
+    async with aiohttp.ClientSession() as http, http.get(base + receipt.public_id) as response:
+        headers = response.headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Content-Type-Options"] == "nosniff"
     for wrong in ("0" * 32, receipt.public_id[:-1] + "x", "1", "../../etc/passwd"):
         status, page = await fetch(base + wrong)
         assert status == 404

@@ -22,7 +22,7 @@ from payments.support import (
     queue_alert,
     raise_alert,
     rejected_callback_alerts,
-    undelivered_receipt_alerts,
+    undelivered_alerts,
 )
 from storage.db import create_engine, create_session_factory, transaction
 from storage.models import OutboxMessage, Payment, Receipt
@@ -376,7 +376,7 @@ async def test_a_receipt_given_up_raises_an_alert(harness):
         raise GiveUp("TelegramForbiddenError: bot was blocked by the user")
 
     alerts = SupportAlerts(app.bot, SUPPORT_CHAT, app.l10n["ru"])
-    worker = OutboxWorker(app.sessions, on_failed=undelivered_receipt_alerts(app.sessions))
+    worker = OutboxWorker(app.sessions, on_failed=undelivered_alerts(app.sessions))
     worker.register({"receipt": blocked, "payment_declined": blocked, **alerts.handlers()})
     assert await SupportQueries(app.sessions).resend_receipt(payment.id) == receipt.number
     async with transaction(app.sessions) as session:  # another kind failing: no alert

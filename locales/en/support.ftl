@@ -62,6 +62,10 @@ alert-receipt_undelivered =
     ⚠️ <b>Online receipt not delivered</b>
     Payment no. { $payment_id }
     Reason: { $reason }
+alert-billing_unconfirmed =
+    ⚠️ <b>The billing has not confirmed a paid payment</b>
+    Order: <code>{ $order_id }</code> (payment no. { $payment_id })
+    Reason: { $reason }
 alert-double_payment =
     ⚠️ <b>A payment code was paid twice: refund one</b>
     Payment code: <code>{ $payment_code }</code>

@@ -62,6 +62,10 @@ alert-receipt_undelivered =
     ⚠️ <b>Онлайн-чек жеткирилген жок</b>
     Төлөм № { $payment_id }
     Себеби: { $reason }
+alert-billing_unconfirmed =
+    ⚠️ <b>Биллинг төлөнгөн төлөмдү ырастаган жок</b>
+    Буйрутма: <code>{ $order_id }</code> (төлөм № { $payment_id })
+    Себеби: { $reason }
 alert-double_payment =
     ⚠️ <b>Төлөм коду эки жолу төлөндү: бир төлөмдү кайтарыңыз</b>
     Төлөм коду: <code>{ $payment_code }</code>

@@ -62,6 +62,10 @@ alert-receipt_undelivered =
     ⚠️ <b>Онлайн-чек не доставлен</b>
     Платёж № { $payment_id }
     Причина: { $reason }
+alert-billing_unconfirmed =
+    ⚠️ <b>Биллинг не подтвердил оплаченный платёж</b>
+    Заказ: <code>{ $order_id }</code> (платёж № { $payment_id })
+    Причина: { $reason }
 alert-double_payment =
     ⚠️ <b>Код оплаты оплачен дважды: верните один платёж</b>
     Код оплаты: <code>{ $payment_code }</code>

@@ -6,6 +6,8 @@ from payments.acquirers.base import (
     CallbackRejected,
     Checkout,
     CheckoutRequest,
+    OrderStatus,
+    UnknownOrder,
 )
 
 __all__ = [
@@ -16,4 +18,6 @@ __all__ = [
     "CallbackRejected",
     "Checkout",
     "CheckoutRequest",
+    "OrderStatus",
+    "UnknownOrder",
 ]

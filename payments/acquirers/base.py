@@ -9,7 +9,11 @@ from payments.states import PaymentStatus
 
 
 class AcquirerError(Exception):
-    """The acquirer could not create a payment page now."""
+    """The acquirer could not be asked, or did not answer: nothing is known from it."""
+
+
+class UnknownOrder(AcquirerError):
+    """The acquirer says, in a verified answer, that it has no payment for the order."""
 
 
 class CallbackRejected(Exception):
@@ -48,6 +52,20 @@ class CallbackNotice:
     reason: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class OrderStatus:
+    """The acquirer's answer when asked about an order.
+
+    ``outcome``: its final word (paid or declined), as a callback would state it. Without one,
+    ``in_progress`` says the payer is still paying (3-D Secure, a bank's pending answer), so the
+    money may yet be taken; otherwise nothing is under way (the page was not used, or its
+    lifetime ran out).
+    """
+
+    outcome: CallbackNotice | None = None
+    in_progress: bool = False
+
+
 class CallbackAnswer(StrEnum):
     ACCEPTED = "accepted"  # recorded (or already recorded): the acquirer stops retrying
     REJECTED = "rejected"  # will never be accepted: the acquirer should not retry
@@ -73,5 +91,6 @@ class Acquirer(Protocol):
     def answer(self, answer: CallbackAnswer, notice: CallbackNotice | None) -> HttpAnswer:
         """What to reply to the acquirer, in its own protocol."""
 
-    async def get_status(self, order_id: str) -> CallbackNotice | None:
-        """The acquirer's final word on an order (paid or declined), None while it has none."""
+    async def get_status(self, order_id: str) -> OrderStatus:
+        """What became of an order; UnknownOrder if the acquirer has none, AcquirerError if it
+        could not be asked."""

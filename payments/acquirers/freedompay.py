@@ -32,6 +32,8 @@ from payments.acquirers.base import (
     Checkout,
     CheckoutRequest,
     HttpAnswer,
+    OrderStatus,
+    UnknownOrder,
 )
 from payments.clock import utcnow
 from payments.money import Money, MoneyError
@@ -58,20 +60,18 @@ MAX_REASON = 200
 LANGUAGES = {"ru": "ru", "en": "en", "ky": "kg"}
 DEFAULT_LANGUAGE = "ru"
 
-# get_status3.php pg_payment_status (and the older pg_transaction_status of get_status2.php).
-# Anything not listed here, refunds and revocations included, leaves the status unknown (None).
-PAYMENT_STATUSES: dict[str, PaymentStatus | None] = {
+# The get_status3.php pg_payment_status values (and the older pg_transaction_status values of
+# get_status2.php) that are outcomes.
+PAYMENT_OUTCOMES: dict[str, PaymentStatus] = {
     "success": PaymentStatus.PAID,
     "ok": PaymentStatus.PAID,
     "error": PaymentStatus.DECLINED,
     "failed": PaymentStatus.DECLINED,
-    "incomplete": PaymentStatus.EXPIRED,
-    "new": None,
-    "partial": None,
-    "pending": None,
-    "process": None,
-    "waiting": None,
+    "incomplete": PaymentStatus.EXPIRED,  # its lifetime ran out unpaid
 }
+NOT_STARTED = frozenset({"new"})  # created; nobody has started to pay
+# Anything else - pending, process, waiting, partial, a refund or revocation, a value not seen
+# before - is in progress: the money may be, or have been, taken, so it is never expired on it.
 
 # Shown to the payer by Freedom Pay when we answer "rejected" (the payment is then revoked).
 REJECT_DESCRIPTION = "Платёж не может быть принят, деньги будут возвращены"
@@ -322,7 +322,8 @@ class FreedomPayNotice(CallbackNotice):
 
 @dataclass(frozen=True, slots=True)
 class StatusAnswer:
-    """What get_status3.php said of an order; ``status`` None: still pending, or unknown."""
+    """What get_status3.php said of an order; ``status`` None: no outcome yet, and then
+    ``in_progress`` unless nobody has started to pay."""
 
     order_id: str
     status: PaymentStatus | None
@@ -331,6 +332,7 @@ class StatusAnswer:
     card_mask: str | None = None
     reason: str | None = None
     provider_status: str | None = None
+    in_progress: bool = False
 
     def as_notice(self) -> CallbackNotice:
         """The same statement as a callback would make, for a missed callback."""
@@ -466,6 +468,9 @@ class FreedomPayAcquirer:
         try:
             answer = await self._call(STATUS_SCRIPT, signed(STATUS_SCRIPT, params, self._secret))
             result = self._status_answer(order_id, answer)
+        except UnknownOrder:
+            log.info("freedompay.unknown_order", order_id=order_id)
+            raise
         except AcquirerError as error:
             log.warning("freedompay.status_failed", order_id=order_id, reason=str(error))
             raise
@@ -474,22 +479,27 @@ class FreedomPayAcquirer:
             raise AcquirerError(f"get_status3.php: {error}") from error
         return result
 
-    async def get_status(self, order_id: str) -> CallbackNotice | None:
-        """The acquirer's final word for reconciliation: paid or declined, else None (an
-        incomplete payment is left to expire by its lifetime on our side)."""
+    async def get_status(self, order_id: str) -> OrderStatus:
+        """For reconciliation: paid or declined as an outcome; an incomplete payment has none
+        (it is left to expire by its lifetime on our side)."""
         answer = await self.status(order_id)
-        if answer.status in (PaymentStatus.PAID, PaymentStatus.DECLINED):
-            return answer.as_notice()
-        return None
+        if answer.status not in (PaymentStatus.PAID, PaymentStatus.DECLINED):
+            return OrderStatus(in_progress=answer.in_progress)
+        try:
+            return OrderStatus(outcome=answer.as_notice())
+        except ValueError as error:  # an outcome without its amount or payment id
+            log.warning("freedompay.status_failed", order_id=order_id, reason=str(error))
+            raise AcquirerError(f"{STATUS_SCRIPT}: {error}") from error
 
     def _status_answer(self, order_id: str, answer: Mapping[str, Any]) -> StatusAnswer:
         answered_order = _text(answer, "pg_order_id")
         if answered_order is not None and answered_order != order_id:
             raise ValueError(f"answer is about order {answered_order!r}")
         if _text(answer, "pg_payment_id") == "0":  # the documented "no such payment"
-            raise ValueError("no such payment")
+            raise UnknownOrder(f"{STATUS_SCRIPT}: no such payment")
         raw = _text(answer, "pg_payment_status") or _text(answer, "pg_transaction_status")
-        status = PAYMENT_STATUSES.get(raw.lower()) if raw else None
+        reported = raw.lower() if raw else ""
+        status = PAYMENT_OUTCOMES.get(reported)
         amount_text, currency = _text(answer, "pg_amount"), _text(answer, "pg_currency")
         amount = Money.parse(amount_text, currency) if amount_text and currency else None
         declined = status in (PaymentStatus.DECLINED, PaymentStatus.EXPIRED)
@@ -501,6 +511,7 @@ class FreedomPayAcquirer:
             card_mask=_card_mask(_text(answer, "pg_card_pan")),
             reason=(_reason(answer) or raw) if declined else None,
             provider_status=raw,
+            in_progress=status is None and reported not in NOT_STARTED,
         )
 
     async def _call(self, script: str, params: Mapping[str, Any]) -> dict[str, Any]:

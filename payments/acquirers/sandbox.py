@@ -21,6 +21,7 @@ from payments.acquirers.base import (
     Checkout,
     CheckoutRequest,
     HttpAnswer,
+    OrderStatus,
 )
 from payments.cards import luhn_valid
 from payments.money import Money, MoneyError
@@ -137,12 +138,16 @@ class SandboxAcquirer:
         except (ValueError, KeyError, TypeError, MoneyError) as error:
             raise CallbackRejected("malformed") from error
 
-    async def get_status(self, order_id: str) -> CallbackNotice | None:
+    async def get_status(self, order_id: str) -> OrderStatus:
+        """What the card page decided. It decides at once, so nothing is ever in progress;
+        it forgets its decisions on restart, so it never says it does not know an order."""
         body = self._decided.get(order_id)
         if body is None:
-            return None
+            return OrderStatus()
         notice = self.parse_callback(body, {SIGNATURE_HEADER: self.sign(body)})
-        return replace(notice, dedupe_key=hashlib.sha256(b"status:" + body).hexdigest())
+        return OrderStatus(
+            outcome=replace(notice, dedupe_key=hashlib.sha256(b"status:" + body).hexdigest())
+        )
 
     def answer(self, answer: CallbackAnswer, notice: CallbackNotice | None) -> HttpAnswer:
         status = {CallbackAnswer.ACCEPTED: 200, CallbackAnswer.REJECTED: 400}.get(answer, 503)

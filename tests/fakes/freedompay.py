@@ -11,13 +11,16 @@ in the module's is not mirrored here.
 
 Scripts: ``init_payment.php`` (checks the merchant, the signature and the documented limits of
 the fields; answers signed XML with ``pg_redirect_url`` pointing at its own ``/pay/{id}`` page),
-``get_status3.php`` (by ``pg_payment_id``, else ``pg_order_id``; signed XML). Error answers
-follow what Freedom Pay is reported to do: an unknown merchant or a bad request signature gets
-an *unsigned* ``pg_error_code`` 9998; other refusals are signed, with the fake's own code 400.
+``get_status3.php`` (by ``pg_payment_id``, else ``pg_order_id``; signed XML; a payment it does
+not have gets the documented "no such payment", a signed ``ok`` with ``pg_payment_id`` 0).
+Error answers follow what Freedom Pay is reported to do: an unknown merchant or a bad request
+signature gets an *unsigned* ``pg_error_code`` 9998; other refusals are signed, with the fake's
+own code 400.
 
-Fault injection: ``fail_init_next`` (the next init answers a signed error with that
-description), ``forge_next_answer`` (the next answer of any script carries a wrong ``pg_sig``),
-``status_override`` (``get_status3.php`` reports this ``pg_payment_status`` for every payment).
+Fault injection: ``fail_init_next`` / ``fail_status_next`` (the next init / status request
+answers a signed error with that description), ``forge_next_answer`` (the next answer of any
+script carries a wrong ``pg_sig``), ``status_override`` (``get_status3.php`` reports this
+``pg_payment_status`` for every payment).
 
 ``complete()`` decides a payment and POSTs the signed result callback to the ``pg_result_url``
 given at init (url-encoded by default; ``callback_encoding="multipart"``, or ``pg_request_method``
@@ -184,6 +187,7 @@ class FakeFreedomPay:
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.deliveries: list[CallbackDelivery] = []
         self.fail_init_next: str | None = None
+        self.fail_status_next: str | None = None
         self.forge_next_answer = False
         self.status_override: str | None = None
         self._ids = itertools.count(470000001)
@@ -410,13 +414,19 @@ class FakeFreedomPay:
         refusal = self._refusal(script, fields)
         if refusal is not None:
             return refusal
+        if self.fail_status_next is not None:
+            description, self.fail_status_next = self.fail_status_next, None
+            return self._error(script, description)
         payment = self.payments.get(str(fields.get("pg_payment_id", "")))
         if payment is None and fields.get("pg_order_id"):
             payment = next(
                 (p for p in self.payments.values() if p.order_id == fields["pg_order_id"]), None
             )
         if payment is None:
-            return self._error(script, "Платеж не найден")
+            order_id = fields.get("pg_order_id", "")
+            return self._answer(
+                script, {"pg_status": "ok", "pg_payment_id": "0", "pg_order_id": order_id}
+            )
         answer: dict[str, Any] = {
             "pg_status": "ok",
             "pg_payment_id": payment.payment_id,

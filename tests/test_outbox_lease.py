@@ -1,0 +1,139 @@
+"""The outbox's lease: a slow delivery keeps its claim, a stale attempt never overwrites a
+newer one's outcome, and a quick delivery pays nothing for either."""
+
+import asyncio
+
+from sqlalchemy import event, insert, select
+from structlog.testing import capture_logs
+
+from payments.outbox import OUTBOX, GiveUp, OutboxWorker
+from storage.db import create_engine, create_session_factory, migrate, transaction
+from storage.models import OutboxMessage
+
+
+async def _one_receipt_queued(database_url: str):
+    engine = create_engine(database_url)
+    await migrate(engine)
+    sessions = create_session_factory(engine)
+    async with transaction(sessions) as session:
+        await session.execute(
+            insert(OUTBOX), [{"kind": "receipt", "dedupe_key": "r", "chat_id": 1}]
+        )
+    return engine, sessions
+
+
+async def _row(sessions) -> OutboxMessage:
+    async with sessions() as session:
+        return await session.scalar(select(OutboxMessage))
+
+
+def _outbox_updates(engine) -> list[str]:
+    statements: list[str] = []
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def keep(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        if statement.startswith("UPDATE outbox"):
+            statements.append(statement)
+
+    return statements
+
+
+async def test_a_delivery_longer_than_the_lease_is_not_taken_again(database_url):
+    """A PDF, the pacer's wait or a slow Telegram can outlast the lease: the claim is renewed
+    while the handler runs, so another instance never takes the row meanwhile."""
+    engine, sessions = await _one_receipt_queued(database_url)
+    updates = _outbox_updates(engine)
+    delivered: list[int] = []
+
+    async def slow(message: OutboxMessage) -> None:
+        await asyncio.sleep(1.5)
+        delivered.append(message.attempts)
+
+    first, other = OutboxWorker(sessions, lease_seconds=0.6), OutboxWorker(sessions)
+    first.register({"receipt": slow})
+    try:
+        [message] = await first._claim(1, urgent=True)
+        delivering = asyncio.create_task(first._deliver(message))
+        while not delivering.done():
+            assert await other._claim(20, urgent=True) == []
+            await asyncio.sleep(0.1)
+        await delivering
+        row = await _row(sessions)
+    finally:
+        await engine.dispose()
+    assert delivered == [1]
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert len(updates) >= 4  # the claim, renewals every 0.2 s, the outcome
+
+
+async def test_a_stale_attempt_does_not_overwrite_a_newer_claim(database_url):
+    """An attempt whose process stalled past its lease (no renewal got through) ends after
+    a newer claim delivered the row: its outcome is not written, and nobody is alerted."""
+    engine, sessions = await _one_receipt_queued(database_url)
+    failed: list[int] = []
+
+    async def on_failed(message: OutboxMessage, reason: str) -> None:
+        failed.append(message.id)
+
+    async def deliver(message: OutboxMessage) -> None:
+        if message.attempts == 1:
+            raise GiveUp("bad request: message is too long")
+
+    worker = OutboxWorker(sessions, lease_seconds=0.1, on_failed=on_failed)
+    worker.register({"receipt": deliver})
+    try:
+        [stale] = await worker._claim(1, urgent=True)
+        await asyncio.sleep(0.2)
+        [fresh] = await worker._claim(1, urgent=True)
+        await worker._deliver(fresh)
+        with capture_logs() as logs:
+            await worker._deliver(stale)
+        row = await _row(sessions)
+    finally:
+        await engine.dispose()
+    assert (stale.attempts, fresh.attempts) == (1, 2)
+    assert (row.status, row.attempts, row.last_error) == ("sent", 2, None)
+    assert failed == []
+    [lost] = [entry for entry in logs if entry["event"] == "outbox.lease_lost"]
+    assert lost["outbox_id"] == row.id and lost["attempts"] == 1
+
+
+async def test_a_quick_delivery_writes_only_its_claim_and_its_outcome(database_url):
+    engine, sessions = await _one_receipt_queued(database_url)
+    updates = _outbox_updates(engine)
+
+    async def quick(message: OutboxMessage) -> None:
+        return None
+
+    worker = OutboxWorker(sessions, lease_seconds=0.3)
+    worker.register({"receipt": quick})
+    try:
+        [message] = await worker._claim(1, urgent=True)
+        await worker._deliver(message)
+        await asyncio.sleep(0.3)  # past the first renewal point
+        row = await _row(sessions)
+    finally:
+        await engine.dispose()
+    assert row.status == "sent"
+    assert len(updates) == 2
+
+
+async def test_a_stopping_worker_lets_a_delivery_under_way_finish(database_url):
+    """Cut off after Telegram took the message, a receipt would be sent again after the
+    restart: the worker waits for it (within a grace) and records it sent."""
+    engine, sessions = await _one_receipt_queued(database_url)
+    started = asyncio.Event()
+
+    async def slow(message: OutboxMessage) -> None:
+        started.set()
+        await asyncio.sleep(0.5)
+
+    worker = OutboxWorker(sessions, poll_seconds=0.05, stop_grace_seconds=5)
+    worker.register({"receipt": slow})
+    worker.start()
+    try:
+        await asyncio.wait_for(started.wait(), 5)
+    finally:
+        await worker.stop()
+    assert (await _row(sessions)).status == "sent"
+    await engine.dispose()

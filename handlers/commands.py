@@ -4,7 +4,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import LANGUAGES, L10n
 from handlers.callbacks import LanguageChoice
-from handlers.flow import Conversation
+from handlers.flow import Conversation, acknowledge
 from storage.users import Users
 
 
@@ -32,7 +32,7 @@ async def language_chosen(
 ) -> None:
     conversation = conversation.speaking(l10n[callback_data.language])
     await users.set_language(conversation.user_id, conversation.chat_id, callback_data.language)
-    await query.answer()
+    await acknowledge(query)
     await conversation.replacing(query, conversation.t("language-saved")).ask_code()
 
 

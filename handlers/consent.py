@@ -3,7 +3,7 @@ from aiogram.types import CallbackQuery, Update
 
 from bot.documents import DocumentKind
 from handlers.callbacks import ConsentAction, ConsentChoice
-from handlers.flow import Conversation, replace_buttons_with
+from handlers.flow import Conversation, acknowledge, replace_buttons_with
 
 _READ = {
     ConsentAction.READ_PRIVACY: DocumentKind.PRIVACY_POLICY,
@@ -17,7 +17,7 @@ async def consent_choice(
     event_update: Update,
     conversation: Conversation,
 ) -> None:
-    await query.answer()
+    await acknowledge(query)
     if callback_data.action in _READ:
         await conversation.open_document(_READ[callback_data.action])
         return

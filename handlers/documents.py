@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.documents import DocumentKind, document
 from handlers import keyboards
 from handlers.callbacks import DocumentFile, DocumentOpen, DocumentView
-from handlers.flow import Conversation, document_page
+from handlers.flow import Conversation, acknowledge, document_page
 
 
 async def show_privacy(message: Message, conversation: Conversation) -> None:
@@ -29,7 +29,7 @@ async def list_documents(message: Message, conversation: Conversation) -> None:
 async def open_from_list(
     query: CallbackQuery, callback_data: DocumentOpen, conversation: Conversation
 ) -> None:
-    await query.answer()
+    await acknowledge(query)
     kind = DocumentKind.from_short(callback_data.kind)
     if kind is not None:
         await conversation.open_document(kind)
@@ -39,7 +39,7 @@ async def turn_page(
     query: CallbackQuery, callback_data: DocumentView, conversation: Conversation
 ) -> None:
     """Previous/next edit the one message; a language chosen for a text sends a new one."""
-    await query.answer()
+    await acknowledge(query)
     kind = DocumentKind.from_short(callback_data.kind)
     found = document(kind, callback_data.language) if kind is not None else None
     if found is None:
@@ -55,7 +55,7 @@ async def turn_page(
 async def send_as_file(
     query: CallbackQuery, callback_data: DocumentFile, conversation: Conversation
 ) -> None:
-    await query.answer()
+    await acknowledge(query)
     kind = DocumentKind.from_short(callback_data.kind)
     if kind is not None:
         await conversation.send_document_file(kind, callback_data.language)

@@ -4,7 +4,7 @@ from aiogram import F, Router
 from aiogram.filters import MagicData, StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from handlers.flow import Conversation
+from handlers.flow import Conversation, acknowledge
 from handlers.states import PayFlow
 from payments.codes import normalise_code
 
@@ -27,7 +27,7 @@ async def anything_else(message: Message, conversation: Conversation) -> None:
 
 
 async def stale_button(query: CallbackQuery, conversation: Conversation) -> None:
-    await query.answer(conversation.t.plain("button-outdated"), show_alert=True)
+    await acknowledge(query, alert=conversation.t.plain("button-outdated"))
 
 
 def build_router() -> Router:

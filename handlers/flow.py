@@ -3,7 +3,6 @@
 import html
 import math
 from dataclasses import dataclass, replace
-from functools import cache
 
 import structlog
 from aiogram import Bot
@@ -28,7 +27,6 @@ from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
 from payments.clock import bishkek_time
-from payments.invoices import demo_invoices
 from payments.limits import LookupLimiter
 from payments.receipts import ReceiptView
 from payments.service import NotPayable, PaymentInProgressElsewhere, PaymentService
@@ -49,6 +47,15 @@ async def replace_buttons_with(query: CallbackQuery, text: str) -> None:
         log.info("message.not_edited", reason=error.message)
 
 
+async def acknowledge(query: CallbackQuery, alert: str | None = None) -> None:
+    """Stop the button's spinner, with `alert` shown if given. Telegram refuses an answer
+    given late (after a restart or a backlog): the press still counts, so the step goes on."""
+    try:
+        await query.answer(alert, show_alert=alert is not None)
+    except TelegramBadRequest as error:
+        log.info("button.not_answered", reason=error.message)
+
+
 # Telegram allows 4,096 characters a message after entities are parsed; the header takes some.
 DOCUMENT_PAGE_CHARACTERS = 3_900
 
@@ -66,12 +73,6 @@ def document_page(t: Translator, doc: Document, page: int) -> tuple[str, InlineK
     )
     text = f"{header}\n\n{html.escape(pages[page], quote=False)}"
     return text, keyboards.document_pages(t, doc, page, len(pages))
-
-
-@cache
-def _example_code() -> str:
-    code = demo_invoices()[0].code
-    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 @dataclass(slots=True)
@@ -135,7 +136,7 @@ class Conversation:
 
     async def ask_code(self) -> None:
         await self.state.set_state(PayFlow.code)
-        await self.say("ask-code", example=_example_code())
+        await self.say("ask-code")
 
     async def show_code(self, code: str) -> None:
         """What a user sees after sending a code: a refusal, the consent step or the bill."""
@@ -173,7 +174,8 @@ class Conversation:
             found = await self.payments.receipt_for_code(code)
             if found is not None:
                 mask = self.mask_names and await self.needs_consent()
-                await self.send_receipt(ReceiptView.of(*found, mask=mask))
+                stranger = found[0].user_id != self.user_id
+                await self.send_receipt(ReceiptView.of(*found, mask=mask, stranger=stranger))
 
     async def send_receipt(self, view: ReceiptView) -> None:
         await self.send(render.receipt_message(self.t, view, self.public_base))
@@ -209,7 +211,11 @@ class Conversation:
         if found is None:
             languages = available_languages(kind)
             await self.send(
-                self.t("document-languages", title=self.t.plain(kind.value)),
+                self.t(
+                    "document-languages",
+                    title=self.t.plain(kind.value),
+                    languages="-".join(languages),
+                ),
                 reply_markup=keyboards.document_languages(kind, languages),
             )
             return

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from handlers import keyboards
 from handlers.callbacks import HistoryPage, HistoryReceipt
-from handlers.flow import Conversation
+from handlers.flow import Conversation, acknowledge
 from payments.clock import bishkek_time
 from payments.money import Money
 from payments.receipts import ReceiptView
@@ -61,7 +61,7 @@ async def show_history(message: Message, conversation: Conversation) -> None:
 async def turn_history(
     query: CallbackQuery, callback_data: HistoryPage, conversation: Conversation
 ) -> None:
-    await query.answer()
+    await acknowledge(query)
     text, markup = await page_of_history(conversation, callback_data.page)
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramBadRequest):
@@ -73,9 +73,9 @@ async def resend_receipt(
 ) -> None:
     found = await conversation.payments.receipt_for_payment(callback_data.payment_id)
     if found is None or found[0].user_id != conversation.user_id:  # not theirs: say nothing
-        await query.answer(conversation.t.plain("button-outdated"), show_alert=True)
+        await acknowledge(query, alert=conversation.t.plain("button-outdated"))
         return
-    await query.answer()
+    await acknowledge(query)
     await conversation.send_receipt(ReceiptView.of(*found))
 
 

@@ -8,8 +8,9 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message, Update
 
 from handlers import keyboards
 from handlers.callbacks import ForgetChoice
-from handlers.flow import Conversation, replace_buttons_with
-from storage.personal_data import export_user
+from handlers.flow import Conversation, acknowledge, replace_buttons_with
+from payments.clock import bishkek_time
+from storage.personal_data import PaymentStillOpen, export_user
 
 
 async def my_data(message: Message, conversation: Conversation) -> None:
@@ -33,12 +34,17 @@ async def forget_chosen(
     event_update: Update,
     conversation: Conversation,
 ) -> None:
-    await query.answer()
+    await acknowledge(query)
     if not callback_data.erase:
         await replace_buttons_with(query, conversation.t("forget-kept"))
         return
+    try:
+        await conversation.users.forget(conversation.user_id, event_update.update_id)
+    except PaymentStillOpen as open_payment:
+        text = conversation.t("forget-payment-open", expires=bishkek_time(open_payment.expires_at))
+        await replace_buttons_with(query, text)
+        return
     await conversation.state.clear()
-    await conversation.users.forget(conversation.user_id, event_update.update_id)
     await replace_buttons_with(query, conversation.t("forget-done"))
 
 

@@ -3,9 +3,11 @@ from aiogram.filters import MagicData, StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import BillAction, BillChoice
-from handlers.flow import Conversation, replace_buttons_with
+from handlers.flow import Conversation, acknowledge, replace_buttons_with
 from handlers.states import PayFlow
+from payments.clock import bishkek_time
 from payments.codes import normalise_code
+from payments.states import PaymentStatus
 
 
 async def code_entered(message: Message, conversation: Conversation) -> None:
@@ -16,23 +18,38 @@ async def code_entered(message: Message, conversation: Conversation) -> None:
     await conversation.show_code(code)
 
 
-async def bill_cancelled(query: CallbackQuery, conversation: Conversation) -> None:
-    await query.answer()
+async def bill_cancelled(
+    query: CallbackQuery, callback_data: BillChoice, conversation: Conversation
+) -> None:
+    """Cancel closes the bill. A payment made or a page opened from it meanwhile (Pay was
+    pressed) is not cancelled by it: the user is told so, and the bill stays as it is."""
+    t = conversation.t
+    payment = await conversation.payments.settled_or_open(callback_data.code)
+    if payment is not None and payment.status == PaymentStatus.PAID:
+        await acknowledge(query, alert=t.plain("cancel-already-paid"))
+        return
+    if payment is not None:
+        expires = bishkek_time(payment.expires_at)
+        await acknowledge(query, alert=t.plain("cancel-page-open", expires=expires))
+        return
+    await acknowledge(query)
     await conversation.state.clear()
-    await replace_buttons_with(query, conversation.t("cancelled"))
+    await replace_buttons_with(query, t("cancelled"))
 
 
 async def pay_pressed(
     query: CallbackQuery, callback_data: BillChoice, conversation: Conversation
 ) -> None:
     """ "Pay", "Try again" and "Get a new link": one payment page per code, reopened if expired."""
-    await query.answer()
+    await acknowledge(query)
     await conversation.pay(callback_data.code)
 
 
 def build_router() -> Router:
     router = Router(name="payment")
     router.message.register(code_entered, StateFilter(PayFlow.code), MagicData(F.event.text))
+    # A mistyped code corrected in place is read again (a card number put in is deleted first).
+    router.edited_message.register(code_entered, StateFilter(PayFlow.code), MagicData(F.event.text))
     router.callback_query.register(bill_cancelled, BillChoice.filter(F.action == BillAction.CANCEL))
     router.callback_query.register(pay_pressed, BillChoice.filter())
     return router

@@ -2,8 +2,12 @@
 
 import re
 
-# Runs of digit groups separated by single spaces or dashes.
-_RUN = re.compile(r"\d+(?:[ \-]\d+)*")
+from payments.codes import DIGIT_SEPARATORS
+
+# Runs of digit groups, separated as a payment code may be: what could be read as a code is
+# checked for a card number first.
+_RUN = re.compile(rf"\d+(?:{DIGIT_SEPARATORS}\d+)*")
+_SEPARATOR = re.compile(DIGIT_SEPARATORS)
 
 # Card schemes by leading digits and the lengths they issue. Payment codes of the operator
 # (11…, 13…, 16…, 17…), Kyrgyz personal numbers (14 digits, 1… or 2…) and phone numbers
@@ -46,7 +50,7 @@ def contains_card_number(text: str) -> bool:
     """Any run of whole digit groups, 12 to 19 digits long, that a card scheme could issue
     (`4242 4242 4242 4242 12/30` holds one, whatever stands beside it)."""
     for run in _RUN.finditer(text):
-        groups = re.split(r"[ \-]", run.group(0))
+        groups = _SEPARATOR.split(run.group(0))
         for start in range(len(groups)):
             number = ""
             for group in groups[start:]:

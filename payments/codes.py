@@ -3,7 +3,10 @@ from enum import StrEnum
 
 MAX_CODE_LENGTH = 32
 MIN_CODE_LENGTH = 6
-_SEPARATORS = re.compile(r"[\s\-‐‑‒–—.]+")
+# What people put between digit groups: any space (a no-break one from a banking app too),
+# dashes of every kind, dots.
+DIGIT_SEPARATORS = r"[\s\-‐‑‒–—.]+"
+_SEPARATORS = re.compile(DIGIT_SEPARATORS)
 
 
 class Service(StrEnum):

@@ -29,7 +29,11 @@ class ReceiptView:
     public_id: str
 
     @classmethod
-    def of(cls, payment: Payment, receipt: Receipt, *, mask: bool = False) -> "ReceiptView":
+    def of(
+        cls, payment: Payment, receipt: Receipt, *, mask: bool = False, stranger: bool = False
+    ) -> "ReceiptView":
+        """`stranger`: for someone other than the payer, who typed the paid code: the card and
+        the acquirer's transaction are the payer's own business."""
         return cls(
             number=receipt.number,
             issued_at=bishkek_time(receipt.issued_at),
@@ -37,8 +41,8 @@ class ReceiptView:
             service=Service(payment.service),
             payment_code=payment.payment_code,
             amount=Money(payment.amount_minor, payment.currency),
-            card_mask=payment.card_mask or "—",
-            transaction_id=payment.acquirer_transaction_id or "—",
+            card_mask=(None if stranger else payment.card_mask) or "—",
+            transaction_id=(None if stranger else payment.acquirer_transaction_id) or "—",
             status=PaymentStatus(payment.status),
             public_id=receipt.public_id,
         )

@@ -367,6 +367,20 @@ class PaymentService:
         self._on_outbox()
         return True
 
+    async def settled_or_open(self, code: str) -> Payment | None:
+        """The code's payment that is paid, or whose page is still open, if there is one."""
+        async with reading(self.sessions) as session:
+            return await session.scalar(
+                select(Payment)
+                .where(
+                    Payment.payment_code == code,
+                    (Payment.status == PaymentStatus.PAID)
+                    | ((Payment.status == PaymentStatus.CREATED) & (Payment.expires_at > utcnow())),
+                )
+                .order_by(Payment.id.desc())
+                .limit(1)
+            )
+
     async def payment_by_order(self, order_id: str) -> Payment | None:
         async with reading(self.sessions) as session:
             return await session.scalar(select(Payment).where(Payment.order_id == order_id))

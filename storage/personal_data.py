@@ -5,15 +5,25 @@ lose their link to the Telegram account; consent records stay too, closed by a w
 the proof of what was agreed and when.
 """
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from payments.clock import utcnow
 from payments.money import Money
 from payments.privacy import mask_name
+from payments.states import PaymentStatus
 from storage.db import SessionFactory, reading, transaction
 from storage.models import Consent, OutboxMessage, Payment, Receipt, User
+
+
+class PaymentStillOpen(Exception):
+    """The user has a payment page open: erased now, its receipt could reach nobody."""
+
+    def __init__(self, expires_at: datetime) -> None:
+        super().__init__(f"a payment page is open until {expires_at.isoformat()}")
+        self.expires_at = expires_at
 
 
 async def export_user(sessions: SessionFactory, user_id: int) -> dict[str, Any]:
@@ -63,9 +73,19 @@ def _payment(payment: Payment, receipt: Receipt | None) -> dict[str, Any]:
 
 
 async def forget_user(sessions: SessionFactory, user_id: int, update_id: int | None) -> None:
+    """Raises PaymentStillOpen, erasing nothing, while a payment page of theirs is open."""
     now = utcnow()
     async with transaction(sessions) as session:
         user = await session.get(User, user_id, with_for_update=True)
+        open_until = await session.scalar(
+            select(func.max(Payment.expires_at)).where(
+                Payment.user_id == user_id,
+                Payment.status == PaymentStatus.CREATED,
+                Payment.expires_at > now,
+            )
+        )
+        if open_until is not None:
+            raise PaymentStillOpen(open_until)
         chat_id = user.chat_id if user else user_id
         agreed = await session.execute(
             select(Consent.document, Consent.version, Consent.sha256, Consent.language)

@@ -1,6 +1,9 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from payments.cards import contains_card_number, luhn_valid
+from payments.codes import normalise_code
 
 CARDS = [
     "4242 4242 4242 4242",
@@ -10,6 +13,10 @@ CARDS = [
     "378282246310005",  # Amex
     "6200000000000005",  # UnionPay
     "4111111111111111 cvc 123",
+    "4242\u00a04242\u00a04242\u00a04242",  # no-break spaces, as banking apps copy it
+    "4242  4242\t4242\n4242",
+    "4242.4242.4242.4242",
+    "4242–4242–4242–4242",  # en dashes
 ]
 NOT_CARDS = [
     "112026117919",  # a payment code
@@ -38,3 +45,18 @@ def test_luhn_valid_payment_codes_are_still_not_cards():
     inn = next(f"2150319901{n:04d}" for n in range(10000) if luhn_valid(f"2150319901{n:04d}"))
     assert luhn_valid(code) and not contains_card_number(code)
     assert luhn_valid(inn) and not contains_card_number(inn)
+
+
+@given(
+    st.lists(
+        st.sampled_from([" ", "\u00a0", "  ", "\t", "\n", "-", "‑", "–", "—", "."]),
+        min_size=3,
+        max_size=3,
+    )
+)
+def test_a_card_typed_as_a_code_is_still_a_card(separators):
+    """Whatever the payment code reader skips between digit groups, the guard skips too, so a
+    card number is never taken for a code (and sent to the billing)."""
+    text = "4242" + "".join(separator + "4242" for separator in separators)
+    assert normalise_code(text) == "4242424242424242"
+    assert contains_card_number(text)

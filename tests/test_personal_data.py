@@ -38,7 +38,9 @@ async def test_every_document_is_delivered_in_full_page_by_page(harness, interfa
         if document(kind, interface) is None or interface != language:
             if document(kind, interface) is not None:
                 continue  # shown in the interface language; the other one is reached below
-            assert client.last_text() == plain(t, "document-languages", title=t.plain(kind.value))
+            only = "ky" if kind is DocumentKind.AUCTION_PRIVACY_POLICY else "ky-ru"
+            title = t.plain(kind.value)
+            assert client.last_text() == plain(t, "document-languages", title=title, languages=only)
             await client.click({"ky": "Кыргызча", "ru": "Русский"}[language])
         pages = []
         while True:
@@ -142,6 +144,30 @@ async def test_a_card_number_is_deleted_and_the_user_warned(harness, text, caplo
     assert text not in caplog.text and text.replace(" ", "") not in caplog.text
 
 
+async def test_a_card_number_put_in_by_editing_a_message_is_deleted(harness, caplog):
+    t = l10n["ru"]
+    client = harness.client(user_id=9110)
+    await client.send("/start")
+    await client.click("Русский")
+    await client.send("1120 2611 791")
+    await client.edit_last("4242 4242 4242 4242")
+    deleted = harness.telegram.calls_to("deleteMessage", chat_id=9110)
+    assert [call.params["message_id"] for call in deleted] == [client.sent.message.message_id]
+    assert client.last_text() == plain(t, "card-number-warning")
+    assert "4242" not in caplog.text
+
+
+async def test_a_code_corrected_by_editing_the_message_is_read_again(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=9120)
+    await client.send("/start")
+    await client.click("Русский")
+    await client.send("1120 2611 791")
+    assert client.last_text() == plain(t, "code-unknown", code="11202611791")
+    await client.edit_last(CODE)
+    assert client.find_button(t.plain("button-agree"))
+
+
 @pytest.mark.parametrize("text", [CODE, "1120-2611-7919", "+996 555 123 456", "21503199012345"])
 async def test_codes_phones_and_personal_numbers_pass_the_guard(harness, text):
     client = harness.client(user_id=9200)
@@ -205,3 +231,34 @@ async def test_a_paid_code_shows_a_masked_receipt_before_consent(harness):
     await stranger.send(CODE)
     assert "ASANOV A****" in stranger.last_text()
     assert "ASANOV ASAN" not in " ".join(stranger.texts())
+
+
+async def test_forget_waits_while_a_payment_page_is_open(harness):
+    """Erased with a payment page open, the user could pay and never get the receipt."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from payments.clock import bishkek_time, utcnow
+
+    t = l10n["ru"]
+    client = harness.client(user_id=9050)
+    await walk_to_bill(client, "ru")
+    await client.click(t.plain("button-pay"))
+    async with harness.app.sessions() as session:
+        payment = await session.scalar(select(Payment).where(Payment.user_id == 9050))
+    await client.send("/forget")
+    await client.click(t.plain("button-forget"))
+    assert client.last_text() == plain(
+        t, "forget-payment-open", expires=bishkek_time(payment.expires_at)
+    )
+    async with harness.app.sessions() as session, session.begin():
+        assert await session.get(User, 9050) is not None
+        await session.execute(
+            update(Payment)
+            .where(Payment.id == payment.id)
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
+    await client.send("/forget")
+    await client.click(t.plain("button-forget"))
+    assert client.last_text() == plain(t, "forget-done")

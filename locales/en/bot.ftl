@@ -7,7 +7,7 @@ language-saved = The bot will speak English. You can change it any time with /la
 
 ask-code =
     Send the <b>payment code</b> from your application.
-    It has digits only; spaces and dashes are fine, for example <code>{ $example }</code>.
+    It has digits only; spaces and dashes are fine.
 code-invalid =
     This does not look like a payment code: a payment code has digits only.
     Check it and send it again, or /cancel.
@@ -123,6 +123,8 @@ help =
 
     Support: support@infocom.kg, (0312) 98-61-90, 98-61-91; call centre 119.
 cancelled = Cancelled. Send /pay when you want to pay a code.
+cancel-already-paid = This code is already paid: there is nothing to cancel.
+cancel-page-open = The payment page you opened stays valid until { $expires }. If you do not pay, it closes by itself; nothing is charged.
 nothing-to-cancel = There is nothing to cancel. Send /pay to pay a code.
 send-code-as-text = Please send the payment code as text: digits only.
 use-buttons = Please answer with the buttons above, or send /cancel.
@@ -166,9 +168,12 @@ lookup-busy = The bot is handling many requests right now. Please try again in {
 
 ## Official documents
 
-auction-privacy-policy = Privacy policy of the online auction
+auction-privacy-policy = Privacy policy of the online auction system
 documents-list = The operator's official documents:
-document-languages = The official text of «{ $title }» exists in Kyrgyz and Russian only; no text is machine-translated. Choose the language:
+document-languages = { $languages ->
+        [ky] The official text of «{ $title }» exists in Kyrgyz only; no text is machine-translated. Open it:
+       *[other] The official text of «{ $title }» exists in Kyrgyz and Russian only; no text is machine-translated. Choose the language:
+    }
 document-page-header = <b>{ $title }</b>, version of { $version } · page { $page } of { $pages }
 button-previous = ◀️ Previous
 button-next = Next ▶️
@@ -183,6 +188,7 @@ forget-confirm =
 button-forget = Erase my data
 button-keep = Keep
 forget-kept = Nothing was erased.
+forget-payment-open = Nothing was erased: a payment page you opened is still valid until { $expires }. Once erased, its online receipt could not reach you. Send /forget again after you pay or after that time.
 forget-done = Done: your data is erased and your consent withdrawn. Send /start if you want to use the bot again.
 card-number-warning = ⚠️ Never send card data in a chat. The message is deleted. Card details are entered only on the acquirer's payment page.
 command-documents = Official documents

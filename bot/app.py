@@ -9,6 +9,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
@@ -102,16 +103,9 @@ class App:
     _runner: web.AppRunner | None = field(default=None, init=False)
 
     async def start(self, *, serve_http: bool = True, set_commands: bool = True) -> None:
-        """Migrate, start the web server and the outbox; updates are fed by the caller."""
+        """Migrate, start the web server (before Telegram is told to send updates to it), then
+        the outbox; updates are fed by the caller."""
         await migrate(self.engine)
-        if set_commands:
-            await self.set_commands()
-        if self.settings.bot_mode is BotMode.WEBHOOK:
-            await self.bot.set_webhook(
-                f"{self.settings.public_base}{WEBHOOK_PATH}",
-                secret_token=self.settings.webhook_secret.get_secret_value(),
-                allowed_updates=self.dispatcher.resolve_used_update_types(),
-            )
         if serve_http:
             self._runner = web.AppRunner(
                 self.web, access_log=None, shutdown_timeout=STOP_GRACE_SECONDS
@@ -120,6 +114,14 @@ class App:
             site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
             await site.start()
             log.info("http.started", host=self.settings.http_host, port=self.http_port)
+        if set_commands:
+            await self.set_commands()
+        if self.settings.bot_mode is BotMode.WEBHOOK:
+            await self.bot.set_webhook(
+                f"{self.settings.public_base}{WEBHOOK_PATH}",
+                secret_token=self.settings.webhook_secret.get_secret_value(),
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+            )
         self.outbox.start()
         self.reconciler.start()
 
@@ -133,12 +135,17 @@ class App:
         return None
 
     async def set_commands(self) -> None:
-        for language in (*LANGUAGES, None):
-            t = self.l10n[language or "en"]
-            commands = [
-                BotCommand(command=c, description=t.plain(f"command-{c}")) for c in COMMANDS
-            ]
-            await self.bot.set_my_commands(commands, BotCommandScopeDefault(), language)
+        """The commands menu: a convenience, so a Telegram refusing it now does not stop the
+        start (the next start sets it)."""
+        try:
+            for language in (*LANGUAGES, None):
+                t = self.l10n[language or "en"]
+                commands = [
+                    BotCommand(command=c, description=t.plain(f"command-{c}")) for c in COMMANDS
+                ]
+                await self.bot.set_my_commands(commands, BotCommandScopeDefault(), language)
+        except TelegramAPIError as error:
+            log.warning("telegram.commands_not_set", error=type(error).__name__)
 
     async def stop(self) -> None:
         """Take nothing new, let what is under way finish (within the grace a container's

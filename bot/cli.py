@@ -141,9 +141,9 @@ async def run_bot(settings: Settings) -> int:
         print("BOT_TOKEN is not set: use `payment-bot shell` to try the bot without Telegram.")
         return 2
     app = build_app(settings)
-    await app.start()
-    log.info("heap.frozen", objects=freeze_startup_heap())
     try:
+        await app.start()
+        log.info("heap.frozen", objects=freeze_startup_heap())
         if settings.bot_mode is BotMode.WEBHOOK:
             await _until_stopped()
         else:

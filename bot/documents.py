@@ -7,6 +7,7 @@ from enum import StrEnum
 from functools import cache
 
 from bot.settings import PROJECT_ROOT
+from payments.codes import Service
 
 DOCUMENTS_DIR = PROJECT_ROOT / "documents"
 
@@ -35,6 +36,16 @@ EFFECTIVE_DATES = {
     DocumentKind.AUCTION_PRIVACY_POLICY: date(2026, 11, 23),
 }
 CONSENT_DOCUMENTS = (DocumentKind.PRIVACY_POLICY, DocumentKind.USER_AGREEMENT)
+
+
+def consent_documents(service: Service | None = None) -> tuple[DocumentKind, ...]:
+    """What a payer agrees to: the site's policy and agreement, and for the plate auction its
+    own privacy policy too (the site's texts do not name the auction among their services)."""
+    if service is Service.PLATE_AUCTION:
+        return (*CONSENT_DOCUMENTS, DocumentKind.AUCTION_PRIVACY_POLICY)
+    return CONSENT_DOCUMENTS
+
+
 OFFICIAL_LANGUAGES = ("ky", "ru")
 
 

@@ -12,9 +12,11 @@ class LanguageChoice(CallbackData, prefix="lang"):
 
 class ConsentAction(StrEnum):
     AGREE = "agree"
+    AGREE_WITH_AUCTION = "agree_auction"  # the plate auction's privacy policy as well
     DECLINE = "decline"
     READ_PRIVACY = "privacy"
     READ_TERMS = "terms"
+    READ_AUCTION = "auction"
 
 
 class ConsentChoice(CallbackData, prefix="consent"):

@@ -1,13 +1,15 @@
 from aiogram import Router
 from aiogram.types import CallbackQuery, Update
 
-from bot.documents import DocumentKind
+from bot.documents import DocumentKind, consent_documents
 from handlers.callbacks import ConsentAction, ConsentChoice
 from handlers.flow import Conversation, acknowledge, replace_buttons_with
+from payments.codes import Service
 
 _READ = {
     ConsentAction.READ_PRIVACY: DocumentKind.PRIVACY_POLICY,
     ConsentAction.READ_TERMS: DocumentKind.USER_AGREEMENT,
+    ConsentAction.READ_AUCTION: DocumentKind.AUCTION_PRIVACY_POLICY,
 }
 
 
@@ -25,7 +27,10 @@ async def consent_choice(
         await conversation.state.clear()
         await replace_buttons_with(query, conversation.t("consent-declined"))
         return
-    await conversation.record_consent(event_update.update_id)
+    service = (
+        Service.PLATE_AUCTION if callback_data.action is ConsentAction.AGREE_WITH_AUCTION else None
+    )
+    await conversation.record_consent(event_update.update_id, consent_documents(service))
     await conversation.replacing(query, conversation.t("consent-given")).show_code(
         callback_data.code
     )

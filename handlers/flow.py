@@ -12,10 +12,10 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 
 from bot import render
 from bot.documents import (
-    CONSENT_DOCUMENTS,
     Document,
     DocumentKind,
     available_languages,
+    consent_documents,
     current_hashes,
     document,
     official_text,
@@ -27,6 +27,7 @@ from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
 from payments.clock import bishkek_time
+from payments.codes import Service
 from payments.limits import LookupLimiter
 from payments.receipts import ReceiptView
 from payments.service import NotPayable, PaymentInProgressElsewhere, PaymentService
@@ -156,8 +157,8 @@ class Conversation:
             await self.state.set_state(PayFlow.code)
             await self.explain_not_payable(code, bill)
             return
-        if await self.needs_consent():
-            await self.ask_consent(code)
+        if await self.needs_consent(bill.service):
+            await self.ask_consent(code, bill.service)
             return
         await self.state.set_state(PayFlow.bill)
         await self.send(
@@ -180,24 +181,28 @@ class Conversation:
     async def send_receipt(self, view: ReceiptView) -> None:
         await self.send(render.receipt_message(self.t, view, self.public_base))
 
-    async def needs_consent(self) -> bool:
+    async def needs_consent(self, service: Service | None = None) -> bool:
         agreed = await self.users.agreed_hashes(self.user_id)
-        return any(not (current_hashes(kind) & agreed) for kind in CONSENT_DOCUMENTS)
+        return any(not (current_hashes(kind) & agreed) for kind in consent_documents(service))
 
-    async def ask_consent(self, code: str) -> None:
+    async def ask_consent(self, code: str, service: Service | None = None) -> None:
         await self.state.set_state(PayFlow.consent)
-        versions = {
-            kind: official_text(kind, self.t.language).version for kind in CONSENT_DOCUMENTS
-        }
+        kinds = consent_documents(service)
+        versions = {kind: official_text(kind, self.t.language).version for kind in kinds}
         text = self.t(
             "consent-ask",
             privacy_version=versions[DocumentKind.PRIVACY_POLICY],
             terms_version=versions[DocumentKind.USER_AGREEMENT],
         )
-        await self.send(text, reply_markup=keyboards.consent(self.t, code))
+        auction = DocumentKind.AUCTION_PRIVACY_POLICY in versions
+        if auction:
+            text += "\n" + self.t(
+                "consent-ask-auction", version=versions[DocumentKind.AUCTION_PRIVACY_POLICY]
+            )
+        await self.send(text, reply_markup=keyboards.consent(self.t, code, auction=auction))
 
-    async def record_consent(self, update_id: int) -> None:
-        documents = [official_text(kind, self.t.language) for kind in CONSENT_DOCUMENTS]
+    async def record_consent(self, update_id: int, kinds: tuple[DocumentKind, ...]) -> None:
+        documents = [official_text(kind, self.t.language) for kind in kinds]
         consents = [
             Consent(document=d.kind.value, version=d.version, sha256=d.sha256, language=d.language)
             for d in documents

@@ -38,17 +38,20 @@ def languages(first: str) -> InlineKeyboardMarkup:
     )
 
 
-def consent(t: Translator, code: str) -> InlineKeyboardMarkup:
+def consent(t: Translator, code: str, *, auction: bool = False) -> InlineKeyboardMarkup:
     def choice(action: ConsentAction, label: str) -> InlineKeyboardButton:
         return button(t.plain(label), ConsentChoice(action=action, code=code))
 
-    return rows(
+    reading = [
         [choice(ConsentAction.READ_PRIVACY, "button-read-privacy")],
         [choice(ConsentAction.READ_TERMS, "button-read-terms")],
-        [
-            choice(ConsentAction.AGREE, "button-agree"),
-            choice(ConsentAction.DECLINE, "button-decline"),
-        ],
+    ]
+    if auction:
+        reading.append([choice(ConsentAction.READ_AUCTION, "button-read-auction")])
+    agree = ConsentAction.AGREE_WITH_AUCTION if auction else ConsentAction.AGREE
+    return rows(
+        *reading,
+        [choice(agree, "button-agree"), choice(ConsentAction.DECLINE, "button-decline")],
     )
 
 

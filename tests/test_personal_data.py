@@ -262,3 +262,35 @@ async def test_forget_waits_while_a_payment_page_is_open(harness):
     await client.send("/forget")
     await client.click(t.plain("button-forget"))
     assert client.last_text() == plain(t, "forget-done")
+
+
+AUCTION_CODE = "172026157514"  # a plate won at the auction (demo)
+
+
+async def test_an_auction_payer_also_agrees_to_the_auctions_privacy_policy(harness):
+    """The site's policy and agreement do not name the auction; its own policy does."""
+    from bot.documents import official_text
+
+    t = l10n["ru"]
+    client = harness.client(user_id=9060)
+    await walk_to_bill(client, "ru")  # a passport: the site's two texts are agreed to
+    await client.send(AUCTION_CODE)
+    auction = official_text(DocumentKind.AUCTION_PRIVACY_POLICY, "ru")
+    assert client.last_text().endswith(plain(t, "consent-ask-auction", version=auction.version))
+    await client.click(t.plain("button-read-auction"))  # Kyrgyz only: the choice is offered
+    assert client.last_text() == plain(
+        t, "document-languages", title=t.plain(auction.kind.value), languages="ky"
+    )
+    await client.send(AUCTION_CODE)
+    await client.click(t.plain("button-agree"))
+    assert client.find_button(t.plain("button-pay"))
+    async with harness.app.sessions() as session:
+        agreed = list(
+            await session.scalars(
+                select(Consent.document).where(Consent.user_id == 9060).order_by(Consent.id)
+            )
+        )
+    assert agreed[2:] == ["privacy-policy", "user-agreement", "auction-privacy-policy"]
+    await client.send(AUCTION_CODE)  # agreed now: straight to the bill
+    buttons = client.messages()[-1]["reply_markup"]["inline_keyboard"]
+    assert t.plain("button-pay") in [button["text"] for row in buttons for button in row]

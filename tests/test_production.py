@@ -312,3 +312,33 @@ async def test_a_stopping_bot_finishes_the_updates_it_took(telegram, tmp_path):
     finally:
         await harness.stop()
     assert telegram.sent_messages(6450)
+
+
+async def test_telegram_is_told_of_the_webhook_once_it_listens(telegram, database_url):
+    """Telegram may send an update the moment setWebhook returns: the port must be open."""
+    import socket
+
+    harness = AppHarness(telegram, database_url)
+    listening: list[bool] = []
+
+    def set_webhook(params):
+        with socket.socket() as sock:
+            listening.append(sock.connect_ex(("127.0.0.1", harness.port)) == 0)
+        return True
+
+    telegram.set_result("setWebhook", set_webhook)
+    await harness.start(
+        bot_mode="webhook", webhook_secret=SECRET, public_base_url="https://pay.example.kg"
+    )
+    await harness.stop()
+    assert listening == [True]
+
+
+async def test_a_refused_commands_menu_does_not_stop_the_start(telegram, tmp_path):
+    telegram.fail_next("setMyCommands", status=400, description="Bad Request: try later")
+    harness = AppHarness(telegram, f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}")
+    await harness.start()
+    try:
+        assert json.loads(await _get(harness, "/readyz")) == {"ready": True}
+    finally:
+        await harness.stop()

@@ -30,6 +30,7 @@ consent-ask =
     Before we show the payer's data, please read and accept:
     • { privacy-policy }, version of { $privacy_version }
     • { user-agreement }, version of { $terms_version }
+consent-ask-auction = • { auction-privacy-policy }, version of { $version }
 consent-declined =
     Without your consent we cannot show the payer's data in this bot.
     You can pay on the website payment.infocom.kg or at a service centre. Send /pay to start again.
@@ -37,6 +38,7 @@ privacy-policy = Privacy policy
 user-agreement = User agreement
 button-read-privacy = 📄 { privacy-policy }
 button-read-terms = 📄 { user-agreement }
+button-read-auction = 📄 { auction-privacy-policy }
 button-agree = ✅ I agree
 button-decline = Decline
 consent-given = Thank you: your consent is recorded.

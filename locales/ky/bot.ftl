@@ -30,6 +30,7 @@ consent-ask =
     Төлөөчүнүн маалыматтарын көрсөтүүдөн мурун, сураныч, төмөнкү документтер менен таанышып, аларды кабыл алыңыз:
     • { privacy-policy }, { $privacy_version } редакциясы
     • { user-agreement }, { $terms_version } редакциясы
+consent-ask-auction = • { auction-privacy-policy }, { $version } редакциясы
 consent-declined =
     Сиздин макулдугуңузсуз бул ботто төлөөчүнүн маалыматтарын көрсөтө албайбыз.
     Төлөмдү payment.infocom.kg сайтында же тейлөө борборунда жүргүзө аласыз. Кайра баштоо үчүн /pay жөнөтүңүз.
@@ -37,6 +38,7 @@ privacy-policy = Купуялык саясаты
 user-agreement = Пайдалануу макулдашуусу
 button-read-privacy = 📄 { privacy-policy }
 button-read-terms = 📄 { user-agreement }
+button-read-auction = 📄 { auction-privacy-policy }
 button-agree = ✅ Макулмун
 button-decline = Баш тартуу
 consent-given = Рахмат, макулдугуңуз катталды.

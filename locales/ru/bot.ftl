@@ -30,6 +30,7 @@ consent-ask =
     Прежде чем показать данные плательщика, пожалуйста, ознакомьтесь и примите:
     • { privacy-policy }, редакция от { $privacy_version }
     • { user-agreement }, редакция от { $terms_version }
+consent-ask-auction = • { auction-privacy-policy }, редакция от { $version }
 consent-declined =
     Без вашего согласия мы не можем показать данные плательщика в этом боте.
     Вы можете оплатить на сайте payment.infocom.kg или в центре обслуживания. Отправьте /pay, чтобы начать заново.
@@ -37,6 +38,7 @@ privacy-policy = Политика конфиденциальности
 user-agreement = Пользовательское соглашение
 button-read-privacy = 📄 { privacy-policy }
 button-read-terms = 📄 { user-agreement }
+button-read-auction = 📄 { auction-privacy-policy }
 button-agree = ✅ Принимаю
 button-decline = Отказаться
 consent-given = Спасибо, ваше согласие сохранено.

@@ -74,10 +74,10 @@ COMMANDS = (
 )
 FSM_TTL = timedelta(days=1)  # a conversation left for a day starts again from /start
 REDIS_TIMEOUT_SECONDS = 2.0
-# What is under way gets this long to finish at a stop (docker stop kills after 10 s); webhook
-# requests and long polling's updates never run in the same process, so it is spent once,
-# and then once more at most for the deliveries under way.
-STOP_GRACE_SECONDS = 4.5
+# What is under way gets this long to finish at a stop, at each of its three steps (the web
+# server's requests, long polling's updates, the deliveries): 9 s at the very most, inside
+# the 10 s docker stop waits before it kills.
+STOP_GRACE_SECONDS = 3.0
 REMEMBERED_USERS = 100_000  # profiles and FSM states kept in memory by a single instance
 
 
@@ -199,7 +199,7 @@ def build_app(
         lease_seconds=settings.outbox_lease_seconds,
         until_delivered={"billing_confirm"},  # the money was taken: the billing must know
         on_failed=undelivered_alerts(sessions),
-        is_unreachable=users.is_unreachable,
+        is_reachable=users.is_reachable,
         stop_grace_seconds=STOP_GRACE_SECONDS,
     )
     payments = PaymentService(

@@ -170,9 +170,9 @@ async def run_shell(settings: Settings, *, demo: bool) -> int:
 
     session = TerminalSession(files_dir=DATA_DIR / "shell-files")
     app: App = build_app(settings, session=session)
-    await app.start()
     codes: list[str] = []
     try:
+        await app.start()
         if demo:
             rows = demo_invoices()
             await save_invoices(app.sessions, rows, only_new=True)

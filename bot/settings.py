@@ -3,6 +3,7 @@ import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -152,6 +153,8 @@ class Settings(BaseSettings):
         ]
         if self.sandbox_secret.get_secret_value() != SANDBOX_DEVELOPMENT_SECRET:
             values.append(self.sandbox_secret.get_secret_value())
+        for url in (self.database_url, self.redis_url or ""):  # passwords in their addresses
+            values.append(urlsplit(url).password or "")
         return [value for value in values if len(value) >= 4]
 
     @property

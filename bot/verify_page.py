@@ -38,7 +38,8 @@ class VerifyPage:
             return html_page(t, "verify-title", f"<p>{t('verify-not-found')}</p>", 404)
         payment, receipt = found
         t = self._l10n[asked if asked in LANGUAGES else payment.language]
-        view = ReceiptView.of(payment, receipt, mask=True)
+        # Anyone holding the link (or the PDF's QR code) reads this: not the payer's card.
+        view = ReceiptView.of(payment, receipt, mask=True, stranger=True)
         confirmed = payment.status == PaymentStatus.PAID
         verdict = t("verify-confirmed" if confirmed else "verify-not-confirmed")
         body = (

@@ -22,7 +22,8 @@ async def service_unavailable(event: ErrorEvent, bot: Bot, l10n: L10n) -> bool:
     update = event.update
     reason = type(event.exception).__name__
     log.error("update.failed", update_id=update.update_id, reason=reason)
-    sender = update.message.from_user if update.message else None
+    message = update.message or update.edited_message
+    sender = message.from_user if message else None
     query = update.callback_query
     if query is not None:
         sender = query.from_user

@@ -30,7 +30,12 @@ from payments.clock import bishkek_time
 from payments.codes import Service
 from payments.limits import LookupLimiter
 from payments.receipts import ReceiptView
-from payments.service import NotPayable, PaymentInProgressElsewhere, PaymentService
+from payments.service import (
+    NotPayable,
+    PaymentInProgressElsewhere,
+    PaymentService,
+    PaymentStillProcessing,
+)
 from payments.states import BillStatus
 from storage.models import Consent
 from storage.users import Users
@@ -74,6 +79,11 @@ def document_page(t: Translator, doc: Document, page: int) -> tuple[str, InlineK
     )
     text = f"{header}\n\n{html.escape(pages[page], quote=False)}"
     return text, keyboards.document_pages(t, doc, page, len(pages))
+
+
+def consented(agreed: frozenset[str], service: Service | None = None) -> bool:
+    """Whether the texts a payer of `service` must accept, as they stand now, are agreed to."""
+    return all(current_hashes(kind) & agreed for kind in consent_documents(service))
 
 
 @dataclass(slots=True)
@@ -174,7 +184,7 @@ class Conversation:
         if bill.status is BillStatus.PAID:
             found = await self.payments.receipt_for_code(code)
             if found is not None:
-                mask = self.mask_names and await self.needs_consent()
+                mask = self.mask_names and await self.needs_consent(Service(found[0].service))
                 stranger = found[0].user_id != self.user_id
                 await self.send_receipt(ReceiptView.of(*found, mask=mask, stranger=stranger))
 
@@ -182,8 +192,7 @@ class Conversation:
         await self.send(render.receipt_message(self.t, view, self.public_base))
 
     async def needs_consent(self, service: Service | None = None) -> bool:
-        agreed = await self.users.agreed_hashes(self.user_id)
-        return any(not (current_hashes(kind) & agreed) for kind in consent_documents(service))
+        return not consented(await self.users.agreed_hashes(self.user_id), service)
 
     async def ask_consent(self, code: str, service: Service | None = None) -> None:
         await self.state.set_state(PayFlow.consent)
@@ -238,7 +247,8 @@ class Conversation:
 
     async def pay(self, code: str) -> None:
         """Open (or reopen) the acquirer's payment page for a code and send its link."""
-        if await self.needs_consent():
+        agreed = await self.users.agreed_hashes(self.user_id)
+        if not consented(agreed):
             await self.ask_consent(code)
             return
         try:
@@ -255,6 +265,9 @@ class Conversation:
         except NotPayable as refusal:
             await self.explain_not_payable(code, refusal.bill)
             return
+        except PaymentStillProcessing:
+            await self.say("payment-still-processing")
+            return
         except PaymentInProgressElsewhere as busy:
             await self.say(
                 "payment-in-progress-elsewhere", expires=bishkek_time(busy.payment.expires_at)
@@ -263,8 +276,12 @@ class Conversation:
         except AcquirerError:
             await self.say("payment-page-unavailable")
             return
-        await self.state.clear()
         payment = started.payment
+        service = Service(payment.service)
+        if not consented(agreed, service):  # the auction's own policy, from an old button
+            await self.ask_consent(code, service)
+            return
+        await self.state.clear()
         text = self.t(
             "payment-link",
             amount=render.payment_amount(payment),

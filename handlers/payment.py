@@ -24,7 +24,7 @@ async def bill_cancelled(
     """Cancel closes the bill. A payment made or a page opened from it meanwhile (Pay was
     pressed) is not cancelled by it: the user is told so, and the bill stays as it is."""
     t = conversation.t
-    payment = await conversation.payments.settled_or_open(callback_data.code)
+    payment = await conversation.payments.settled_or_open(callback_data.code, conversation.user_id)
     if payment is not None and payment.status == PaymentStatus.PAID:
         await acknowledge(query, alert=t.plain("cancel-already-paid"))
         return

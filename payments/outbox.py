@@ -17,7 +17,6 @@ from datetime import timedelta
 
 import structlog
 from sqlalchemy import bindparam, exists, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from payments.background import BackgroundTask
 from payments.clock import utcnow
@@ -91,8 +90,8 @@ class OutboxWorker:
     """`until_delivered`: kinds retried on every error but `GiveUp` for as long as it takes
     (billing confirmations: the money was taken). `on_failed` is told of a message given up,
     and of one of those kinds still failing after `max_attempts` tries, on each failed try
-    from then on (the hook raises one alert per message). `is_unreachable`: whether a chat is
-    still marked unreachable, read from the database (see `_release_if_back`)."""
+    from then on (the hook raises one alert per message). `is_reachable`: whether a chat's user
+    is known and not marked unreachable, read from the database (see `_release_if_back`)."""
 
     def __init__(
         self,
@@ -104,7 +103,7 @@ class OutboxWorker:
         max_attempts: int = 30,
         until_delivered: Iterable[str] = (),
         on_failed: Callable[[OutboxMessage, str], Awaitable[None]] | None = None,
-        is_unreachable: Callable[[int], Awaitable[bool]] | None = None,
+        is_reachable: Callable[[int], Awaitable[bool]] | None = None,
         stop_grace_seconds: float = 5.0,
     ) -> None:
         self._sessions = sessions
@@ -117,7 +116,7 @@ class OutboxWorker:
         self._max_attempts = max_attempts
         self._until_delivered = frozenset(until_delivered)
         self._failed_hook = on_failed
-        self._is_unreachable = is_unreachable
+        self._is_reachable = is_reachable
         self._wake = asyncio.Event()
         self._loop = BackgroundTask("outbox-worker", self._run)
 
@@ -242,7 +241,7 @@ class OutboxWorker:
                     result = await session.execute(
                         _RENEW, {**_claim_of(message), "leased_until": utcnow() + self._lease}
                     )
-            except (SQLAlchemyError, OSError) as error:  # tried again at the next renewal
+            except Exception as error:  # tried again at the next renewal; never the delivery's
                 log.warning(
                     "outbox.lease_not_renewed", outbox_id=message.id, error=type(error).__name__
                 )
@@ -279,11 +278,12 @@ class OutboxWorker:
         """The user may have written to the bot between the handler's marking them
         unreachable and the record of the hold: their release then found nothing held, and
         nothing else would release the row. Asked after that record, so it or the release
-        sees the other's write."""
+        sees the other's write. A chat whose user is not known (they asked to be forgotten)
+        stays held: released, its message would be refused and held again, round and round."""
         chat_id = message.chat_id
-        if chat_id is None or self._is_unreachable is None:
+        if chat_id is None or self._is_reachable is None:
             return
-        if not await self._is_unreachable(chat_id):
+        if await self._is_reachable(chat_id):
             await self.release_held(chat_id)
 
     async def release_held(self, chat_id: int) -> int:

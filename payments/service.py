@@ -17,6 +17,7 @@ from payments.acquirers.base import (
     CallbackAnswer,
     CallbackNotice,
     CheckoutRequest,
+    UnknownOrder,
 )
 from payments.billing.base import Bill, Billing
 from payments.clock import BISHKEK, utcnow
@@ -36,6 +37,15 @@ class NotPayable(Exception):
     def __init__(self, bill: Bill | None) -> None:
         super().__init__(bill.status if bill else "unknown")
         self.bill = bill
+
+
+class PaymentStillProcessing(Exception):
+    """The code's last page is past its lifetime, but the acquirer is still taking the payment
+    made on it (3-D Secure, a bank's pending answer): no second page until it is settled."""
+
+    def __init__(self, payment: Payment) -> None:
+        super().__init__(payment.order_id)
+        self.payment = payment
 
 
 class PaymentInProgressElsewhere(Exception):
@@ -134,8 +144,10 @@ class PaymentService:
     async def start_payment(
         self, *, code: str, user_id: int, chat_id: int, language: str, description: str
     ) -> PaymentStart:
-        """One live payment page per code: pressing "Pay" again gives the same link."""
+        """One live payment page per code: pressing "Pay" again gives the same link. A page
+        past its lifetime is replaced only once the acquirer has settled what was paid on it."""
         bill = await self.billing.lookup(code)
+        await self._settle_overdue(code)
         now = utcnow()
         async with transaction(self.sessions) as session:
             bill = await self._as_known_here(session, bill)
@@ -177,6 +189,29 @@ class PaymentService:
         if payment is None:
             return await self._live_payment(code, user_id)
         return PaymentStart(await self._open_checkout(payment, bill, description), reused=False)
+
+    async def _settle_overdue(self, code: str) -> None:
+        """The code's page past its lifetime that nothing has settled yet: ask the acquirer
+        before it is replaced, so that a payment still being made on it is neither lost (it
+        would never be asked about again) nor paid twice. AcquirerError: ask again later."""
+        async with reading(self.sessions) as session:
+            overdue = await session.scalar(
+                select(Payment).where(
+                    Payment.payment_code == code,
+                    Payment.status == PaymentStatus.CREATED,
+                    Payment.expires_at <= utcnow(),
+                )
+            )
+        if overdue is None or overdue.acquirer != self.acquirer.name:
+            return
+        try:
+            status = await self.acquirer.get_status(overdue.order_id)
+        except UnknownOrder:
+            return  # the page was never opened: nothing to settle
+        if status.outcome is not None:
+            await self.handle_callback(status.outcome)
+        elif status.in_progress:
+            raise PaymentStillProcessing(overdue)
 
     async def _open_checkout(self, payment: Payment, bill: Bill, description: str) -> Payment:
         request = CheckoutRequest(
@@ -367,15 +402,19 @@ class PaymentService:
         self._on_outbox()
         return True
 
-    async def settled_or_open(self, code: str) -> Payment | None:
-        """The code's payment that is paid, or whose page is still open, if there is one."""
+    async def settled_or_open(self, code: str, user_id: int) -> Payment | None:
+        """The code's payment that is paid, or whose page this user opened and is still open."""
+        opened_here = (
+            (Payment.status == PaymentStatus.CREATED)
+            & (Payment.user_id == user_id)
+            & (Payment.expires_at > utcnow())
+        )
         async with reading(self.sessions) as session:
             return await session.scalar(
                 select(Payment)
                 .where(
                     Payment.payment_code == code,
-                    (Payment.status == PaymentStatus.PAID)
-                    | ((Payment.status == PaymentStatus.CREATED) & (Payment.expires_at > utcnow())),
+                    (Payment.status == PaymentStatus.PAID) | opened_here,
                 )
                 .order_by(Payment.id.desc())
                 .limit(1)

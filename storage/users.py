@@ -14,9 +14,9 @@ from storage.recent import Recent
 PROFILE = select(User.id, User.chat_id, User.language, User.unreachable_at).where(
     User.id == bindparam("user_id")
 )
-UNREACHABLE = (
+REACHABLE = (
     select(User.id)
-    .where(User.chat_id == bindparam("chat_id"), User.unreachable_at.is_not(None))
+    .where(User.chat_id == bindparam("chat_id"), User.unreachable_at.is_(None))
     .limit(1)
 )
 CONSENTS = (
@@ -81,11 +81,12 @@ class Users:
             )
         self._profiles.drop(user_id)
 
-    async def is_unreachable(self, chat_id: int) -> bool:
-        """Read from the database, never from memory: the outbox asks it to tell whether the
-        user came back while their message was being held (`OutboxWorker._release_if_back`)."""
+    async def is_reachable(self, chat_id: int) -> bool:
+        """A known user of this chat not marked unreachable. Read from the database, never
+        from memory: the outbox asks it to tell whether the user came back while their
+        message was being held (`OutboxWorker._release_if_back`)."""
         async with reading(self._sessions) as session:
-            return await session.scalar(UNREACHABLE, {"chat_id": chat_id}) is not None
+            return await session.scalar(REACHABLE, {"chat_id": chat_id}) is not None
 
     async def agreed_hashes(self, user_id: int) -> frozenset[str]:
         """Hashes of the texts the user agreed to and has not withdrawn since."""

@@ -296,6 +296,42 @@ async def test_expired_link_is_replaced_by_a_new_one(harness):
     assert statuses == ["expired", "paid"]
 
 
+async def test_a_page_past_its_lifetime_still_being_paid_is_not_replaced(harness, monkeypatch):
+    """3-D Secure can outlast the page's lifetime: a second page would lose the first payment
+    (nothing would ask about it again) or take the money twice."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from payments.acquirers import OrderStatus
+    from payments.clock import utcnow
+
+    t = l10n["ru"]
+    client = harness.client(user_id=7650)
+    await walk_to_bill(client, "ru")
+    bill, pay = client.find_button(t.plain("button-pay"))
+    await client.click(t.plain("button-pay"))
+    async with harness.app.sessions() as session, session.begin():
+        await session.execute(update(Payment).values(expires_at=utcnow() - timedelta(minutes=1)))
+    answers = {"status": OrderStatus(in_progress=True)}
+
+    async def get_status(order_id: str) -> OrderStatus:
+        return answers["status"]
+
+    monkeypatch.setattr(harness.app.acquirer, "get_status", get_status)
+    await client.press_data(bill, pay["callback_data"])
+    assert client.last_text() == plain(t, "payment-still-processing")
+    async with harness.app.sessions() as session:
+        assert list(await session.scalars(select(Payment.status))) == ["created"]
+
+    answers["status"] = OrderStatus()  # nothing under way any more: a new page
+    await client.press_data(bill, pay["callback_data"])
+    assert payment_url(client.last_text())
+    async with harness.app.sessions() as session:
+        statuses = list(await session.scalars(select(Payment.status).order_by(Payment.id)))
+    assert statuses == ["expired", "created"]
+
+
 async def test_declined_card_offers_another_try(harness):
     t = l10n["en"]
     client = harness.client(user_id=7700, language_code="en")

@@ -137,3 +137,24 @@ async def test_a_stopping_worker_lets_a_delivery_under_way_finish(database_url):
         await worker.stop()
     assert (await _row(sessions)).status == "sent"
     await engine.dispose()
+
+
+async def test_a_hold_for_a_chat_nobody_is_known_in_stays_held(database_url):
+    """A forgotten user's chat: released at once, the message would be refused and held
+    again, round and round."""
+    from payments.outbox import Hold
+    from storage.users import Users
+
+    engine, sessions = await _one_receipt_queued(database_url)
+    attempts: list[int] = []
+
+    async def blocked(message: OutboxMessage) -> None:
+        attempts.append(message.attempts)
+        raise Hold("forbidden: bot was blocked by the user")
+
+    worker = OutboxWorker(sessions, is_reachable=Users(sessions).is_reachable)
+    worker.register({"receipt": blocked})
+    assert await worker.run_once() == 1
+    assert await worker.run_once() == 0
+    assert attempts == [1] and (await _row(sessions)).status == "held"
+    await engine.dispose()

@@ -294,3 +294,16 @@ async def test_an_auction_payer_also_agrees_to_the_auctions_privacy_policy(harne
     await client.send(AUCTION_CODE)  # agreed now: straight to the bill
     buttons = client.messages()[-1]["reply_markup"]["inline_keyboard"]
     assert t.plain("button-pay") in [button["text"] for row in buttons for button in row]
+
+
+async def test_pay_on_an_old_button_asks_for_the_auction_policy_before_the_link(harness):
+    from bot.documents import official_text
+
+    t = l10n["ru"]
+    client = harness.client(user_id=9070)
+    await walk_to_bill(client, "ru")  # the site's two texts are agreed to
+    bill, _ = client.find_button(t.plain("button-pay"))
+    await client.press_data(bill, f"bill:pay:{AUCTION_CODE}")  # e.g. a bill from before
+    auction = official_text(DocumentKind.AUCTION_PRIVACY_POLICY, "ru")
+    assert client.last_text().endswith(plain(t, "consent-ask-auction", version=auction.version))
+    assert "/sandbox/pay/" not in " ".join(client.texts())

@@ -77,6 +77,7 @@ async def test_verification_page_and_a_wrong_id(harness):
     assert status == 200
     assert plain(l10n["ru"], "verify-confirmed") in page
     assert "ASANOV A****" in page and "ASANOV ASAN" not in page
+    assert "424242******4242" not in page
     async with aiohttp.ClientSession() as http, http.get(base + receipt.public_id) as response:
         headers = response.headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]

@@ -70,3 +70,5 @@ def test_signed_callback_round_trip_and_tampering():
         SandboxAcquirer("http://x", "other").parse_callback(body, headers)
     with pytest.raises(CallbackRejected, match="malformed"):
         acquirer.parse_callback(b"{}", {SIGNATURE_HEADER: acquirer.sign(b"{}")})
+    with pytest.raises(CallbackRejected, match="bad_signature"):  # not a TypeError (500)
+        acquirer.parse_callback(body, {SIGNATURE_HEADER: "подпись"})

@@ -80,6 +80,7 @@ payment-description = Payment code { $code }
 payment-in-progress-elsewhere =
     A payment for this code is already open in another chat. It stays open until { $expires }; try again after that.
 payment-page-unavailable = The payment page cannot be opened right now. Please try again in a minute.
+payment-still-processing = Your earlier payment for this code is still being processed by the bank. Its result will come to this chat; please do not pay again until then.
 
 ## Outcome
 

@@ -120,8 +120,9 @@ class SandboxAcquirer:
             return response.status
 
     def parse_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackNotice:
-        signature = headers.get(SIGNATURE_HEADER, "")
-        if not hmac.compare_digest(signature, self.sign(body)):
+        # As bytes: a header with other than ASCII in it is a bad signature, not an error 500.
+        signature = headers.get(SIGNATURE_HEADER, "").encode(errors="replace")
+        if not hmac.compare_digest(signature, self.sign(body).encode()):
             raise CallbackRejected("bad_signature")
         try:
             data = json.loads(body)

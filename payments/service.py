@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import ColumnElement, Select, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,6 +100,8 @@ def _newest_receipt(condition: ColumnElement[bool]) -> Select[tuple[Payment, Rec
     )
 
 
+# Paid changes of one code take turns (until commit): one lock per code, not per table.
+CODE_TURN = text("SELECT pg_advisory_xact_lock(hashtext(:code))")
 RECEIPT_FOR_CODE = _newest_receipt(Payment.payment_code == bindparam("key"))
 RECEIPT_FOR_PAYMENT = _newest_receipt(Payment.id == bindparam("key"))
 RECEIPT_BY_PUBLIC_ID = _newest_receipt(Receipt.public_id == bindparam("key"))
@@ -344,6 +346,9 @@ class PaymentService:
             await self._queue(session, payment, "payment_declined")
             return "declined"
         payment.paid_at = now
+        if session.bind.dialect.name == "postgresql":
+            # Two links of one code paid at once: the second to commit must see the first.
+            await session.execute(CODE_TURN, {"code": payment.payment_code})
         other = await session.scalar(
             PAID_ON_ANOTHER_ORDER, {"code": payment.payment_code, "payment_id": payment.id}
         )

@@ -108,3 +108,55 @@ async def test_a_declined_callback_after_paid_does_not_undo_it(harness):
     refreshed = await harness.app.payments.payment_by_order(payment.order_id)
     assert refreshed.status == "paid"
     assert refreshed.payment_code == CODE
+
+
+async def test_two_links_of_one_code_paid_at_once_raise_one_double_payment_alert(
+    harness, monkeypatch
+):
+    """An expired link's late payment and the new link's, confirmed in the same instant:
+    whichever commits second must see the first, so support can arrange the refund."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    first = await open_payment(harness, 8101)
+    async with harness.app.sessions() as session, session.begin():
+        await session.execute(update(Payment).values(expires_at=utcnow() - timedelta(minutes=1)))
+    client = harness.client(user_id=8101)
+    await client.click(l10n["ru"].plain("button-pay"))  # a new link for the same code
+    order_id = payment_url(client.last_text()).rsplit("/", 1)[1]
+    second = await harness.app.payments.payment_by_order(order_id)
+    assert second.order_id != first.order_id
+
+    payments = harness.app.payments
+    queue, paused, go_on = payments._queue, asyncio.Event(), asyncio.Event()
+
+    async def first_waits_before_commit(session, payment, *kinds):
+        if payment.id == first.id and "receipt" in kinds:
+            paused.set()
+            await go_on.wait()
+        await queue(session, payment, *kinds)
+
+    monkeypatch.setattr(payments, "_queue", first_waits_before_commit)
+
+    def notice(payment):
+        body = signed_body(harness, payment)
+        return harness.app.acquirer.parse_callback(
+            body, {SIGNATURE_HEADER: harness.app.acquirer.sign(body)}
+        )
+
+    one = asyncio.create_task(payments.handle_callback(notice(first)))
+    await paused.wait()
+    other = asyncio.create_task(payments.handle_callback(notice(second)))
+    await asyncio.sleep(0.5)  # the second goes as far as it may while the first is open
+    go_on.set()
+    await asyncio.gather(one, other)
+    async with harness.app.sessions() as session:
+        alerts = [
+            payload
+            for (payload,) in await session.execute(
+                select(OutboxMessage.payload).where(OutboxMessage.kind == "alert")
+            )
+            if payload.get("alert") == "double_payment"
+        ]
+    assert len(alerts) == 1

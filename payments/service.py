@@ -4,10 +4,10 @@ import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import ColumnElement, Select, bindparam, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from payments.acquirers.base import (
     CallbackAnswer,
     CallbackNotice,
     CheckoutRequest,
+    OrderStatus,
     UnknownOrder,
 )
 from payments.billing.base import Bill, Billing
@@ -42,10 +43,6 @@ class NotPayable(Exception):
 class PaymentStillProcessing(Exception):
     """The code's last page is past its lifetime, but the acquirer is still taking the payment
     made on it (3-D Secure, a bank's pending answer): no second page until it is settled."""
-
-    def __init__(self, payment: Payment) -> None:
-        super().__init__(payment.order_id)
-        self.payment = payment
 
 
 class PaymentInProgressElsewhere(Exception):
@@ -82,6 +79,21 @@ PAID_ON_ANOTHER_ORDER = select(PAYMENTS.c.order_id).where(
     PAYMENTS.c.payment_code == bindparam("code"),
     PAYMENTS.c.status == PaymentStatus.PAID.value,
     PAYMENTS.c.id != bindparam("payment_id"),
+)
+# The code's page past its lifetime that nothing has settled yet (one at most: one live page a
+# code), and its replacement's way out of the way once the acquirer has been asked.
+OVERDUE_PAGE = select(PAYMENTS.c.id, PAYMENTS.c.order_id, PAYMENTS.c.acquirer).where(
+    PAYMENTS.c.payment_code == bindparam("code"),
+    PAYMENTS.c.status == PaymentStatus.CREATED.value,
+    PAYMENTS.c.expires_at <= bindparam("now"),
+)
+EXPIRE_UNSETTLED = (
+    update(PAYMENTS)
+    .where(
+        PAYMENTS.c.id == bindparam("payment_id"),
+        PAYMENTS.c.status == PaymentStatus.CREATED.value,
+    )
+    .values(status=PaymentStatus.EXPIRED.value, updated_at=bindparam("now"))
 )
 PAID_HERE = (
     select(Payment.id)
@@ -149,71 +161,75 @@ class PaymentService:
         """One live payment page per code: pressing "Pay" again gives the same link. A page
         past its lifetime is replaced only once the acquirer has settled what was paid on it."""
         bill = await self.billing.lookup(code)
-        await self._settle_overdue(code)
-        now = utcnow()
-        async with transaction(self.sessions) as session:
-            bill = await self._as_known_here(session, bill)
-            if bill is None or bill.status is not BillStatus.UNPAID:
-                raise NotPayable(bill)
-            # Core statements: the ORM's bulk UPDATE and unit of work cost a third of a ms here.
-            await session.execute(
-                update(PAYMENTS)
-                .where(
-                    PAYMENTS.c.payment_code == code,
-                    PAYMENTS.c.status == PaymentStatus.CREATED,
-                    PAYMENTS.c.expires_at <= now,
-                )
-                .values(status=PaymentStatus.EXPIRED, updated_at=now)
-            )
-            values = {
-                "order_id": new_order_id(),
-                "payment_code": code,
-                "user_id": user_id,
-                "chat_id": chat_id,
-                "language": language,
-                "service": bill.service.value,
-                "payer_name": bill.payer_name,
-                "amount_minor": bill.amount.minor,
-                "currency": bill.amount.currency,
-                "status": PaymentStatus.CREATED,
-                "acquirer": self.acquirer.name,
-                "payment_url": "",
-                "expires_at": now + self.lifetime,
-                "created_at": now,
-                "updated_at": now,
-            }
-            try:
-                async with session.begin_nested():  # a live page exists: only this undone
-                    inserted = insert(PAYMENTS).values(values).returning(PAYMENTS.c.id)
-                    payment = Payment(id=await session.scalar(inserted), **values)
-            except IntegrityError:
-                payment = None
+        while True:
+            now = utcnow()
+            async with transaction(self.sessions) as session:
+                bill = await self._as_known_here(session, bill)
+                if bill is None or bill.status is not BillStatus.UNPAID:
+                    raise NotPayable(bill)
+                overdue = (await session.execute(OVERDUE_PAGE, {"code": code, "now": now})).first()
+                if overdue is None:
+                    payment = await self._insert(
+                        session, bill, code, user_id, chat_id, language, now
+                    )
+                    break
+            await self._settle_overdue(overdue)  # then it is no longer in the way
         if payment is None:
             return await self._live_payment(code, user_id)
         return PaymentStart(await self._open_checkout(payment, bill, description), reused=False)
 
-    async def _settle_overdue(self, code: str) -> None:
-        """The code's page past its lifetime that nothing has settled yet: ask the acquirer
-        before it is replaced, so that a payment still being made on it is neither lost (it
-        would never be asked about again) nor paid twice. AcquirerError: ask again later."""
-        async with reading(self.sessions) as session:
-            overdue = await session.scalar(
-                select(Payment).where(
-                    Payment.payment_code == code,
-                    Payment.status == PaymentStatus.CREATED,
-                    Payment.expires_at <= utcnow(),
-                )
-            )
-        if overdue is None or overdue.acquirer != self.acquirer.name:
-            return
+    async def _insert(
+        self,
+        session: AsyncSession,
+        bill: Bill,
+        code: str,
+        user_id: int,
+        chat_id: int,
+        language: str,
+        now: datetime,
+    ) -> Payment | None:
+        """The code's new payment, or None if it has a live page already."""
+        values = {
+            "order_id": new_order_id(),
+            "payment_code": code,
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "language": language,
+            "service": bill.service.value,
+            "payer_name": bill.payer_name,
+            "amount_minor": bill.amount.minor,
+            "currency": bill.amount.currency,
+            "status": PaymentStatus.CREATED,
+            "acquirer": self.acquirer.name,
+            "payment_url": "",
+            "expires_at": now + self.lifetime,
+            "created_at": now,
+            "updated_at": now,
+        }
+        # Core statements: the ORM's unit of work cost a third of a ms here.
         try:
-            status = await self.acquirer.get_status(overdue.order_id)
-        except UnknownOrder:
-            return  # the page was never opened: nothing to settle
-        if status.outcome is not None:
-            await self.handle_callback(status.outcome)
-        elif status.in_progress:
-            raise PaymentStillProcessing(overdue)
+            async with session.begin_nested():  # a live page exists: only this undone
+                inserted = insert(PAYMENTS).values(values).returning(PAYMENTS.c.id)
+                return Payment(id=await session.scalar(inserted), **values)
+        except IntegrityError:
+            return None
+
+    async def _settle_overdue(self, overdue: Row[tuple[int, str, str]]) -> None:
+        """Ask the acquirer about a page past its lifetime before it is replaced, so that a
+        payment still being made on it is neither lost (nothing would ask about it again) nor
+        paid twice; then take it out of the way. AcquirerError: ask again later."""
+        payment_id, order_id, acquirer = overdue
+        if acquirer == self.acquirer.name:
+            try:
+                status = await self.acquirer.get_status(order_id)
+            except UnknownOrder:  # the page was never opened: nothing to settle
+                status = OrderStatus()
+            if status.in_progress:
+                raise PaymentStillProcessing(order_id)
+            if status.outcome is not None:
+                await self.handle_callback(status.outcome)
+        async with transaction(self.sessions) as session:
+            await session.execute(EXPIRE_UNSETTLED, {"payment_id": payment_id, "now": utcnow()})
 
     async def _open_checkout(self, payment: Payment, bill: Bill, description: str) -> Payment:
         request = CheckoutRequest(

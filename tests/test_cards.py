@@ -17,6 +17,23 @@ CARDS = [
     "4242  4242\t4242\n4242",
     "4242.4242.4242.4242",
     "4242–4242–4242–4242",  # en dashes
+    # cards that citizens abroad hold
+    "8600 0000 0000 1237",  # UzCard
+    "9860 0000 0000 1230",  # Humo
+    "9112 0000 0000 1236",  # Belkart
+    "8100 0000 0000 1232",  # RuPay
+    "8200000000001231",  # RuPay
+    "5080 0000 0000 1232",  # RuPay
+    "6000 0000 0000 1237",  # RuPay
+    "3600 000000 1238",  # Diners Club, 14 digits
+    "9417 0000 0000 1238",  # Elcard
+    # written out with other separators, or with invisible format characters pasted in
+    "4242/4242/4242/4242",
+    "4242_4242_4242_4242",
+    "4242,4242,4242,4242",
+    "4242\u200b4242\u200b4242\u200b4242",
+    "\u2068 4242 4242 4242 4242\u2069",
+    "\ufeff4242424242424242\u200e",
 ]
 NOT_CARDS = [
     "112026117919",  # a payment code
@@ -27,6 +44,7 @@ NOT_CARDS = [
     "4242 4242 4242 4241",  # Luhn fails
     "42424242424242424242",  # too long
     "1300 1234 5678 9012",
+    "1120\u200b2611\u200b7919",  # a payment code, pasted with zero-width spaces
 ]
 
 

@@ -22,6 +22,12 @@ from payments.states import PaymentStatus, can_move
         ("١٢٣٤٥٦٧٨", None),  # Arabic-Indic digits are digits to Python, not to the billing
         ("", None),
         ("1" * 33, None),
+        # invisible format characters (Unicode Cf) that apps put in copied text
+        ("1120\u200b2611\u200b7919", "112026117919"),
+        ("\u200e112026117919\u200f", "112026117919"),
+        ("\u2068112026117919\u2069", "112026117919"),
+        ("\ufeff1120 2611 7919", "112026117919"),
+        ("11202611\u00ad7919", "112026117919"),  # a soft hyphen
     ],
 )
 def test_payment_code_is_normalised_to_digits(typed, code):

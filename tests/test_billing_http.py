@@ -29,6 +29,8 @@ class FakeBilling:
         self.failures = 0  # how many requests answer 503 before the real answer
         self.confirmations: list[dict] = []
         self.tokens: list[str] = []
+        self.paths: list[str] = []
+        self.any_code = False  # answer the one bill whatever code is asked
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -38,6 +40,7 @@ class FakeBilling:
 
     def _fail(self, request: web.Request) -> web.Response | None:
         self.tokens.append(request.headers.get("Authorization", ""))
+        self.paths.append(request.raw_path)
         if self.failures:
             self.failures -= 1
             return web.Response(status=503)
@@ -46,7 +49,7 @@ class FakeBilling:
     async def lookup(self, request: web.Request) -> web.Response:
         if failed := self._fail(request):
             return failed
-        if request.match_info["code"] != BILL["code"]:
+        if request.match_info["code"] != BILL["code"] and not self.any_code:
             return web.json_response({"error": "not found"}, status=404)
         return web.json_response(BILL)
 
@@ -119,3 +122,38 @@ async def test_confirmation_is_safe_to_repeat(billing_server, client):
     await client.confirm_paid(confirmation)
     await client.confirm_paid(confirmation)  # 409 is success too
     assert [c["amount"] for c in billing_server[0].confirmations] == ["1250.00", "1250.00"]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "1100200300?force=1#",
+        "../../api/internal/export",
+        "112026117919/../../export",
+        "112026117919 ",
+        "١١٢٠٢٦١١٧٩١٩",
+        "12345",
+        "1" * 33,
+    ],
+)
+async def test_what_is_not_a_code_never_reaches_the_billing(billing_server, client, code):
+    assert await client.lookup(code) is None
+    assert billing_server[0].paths == []
+
+
+async def test_the_bill_of_another_code_is_refused(billing_server, client):
+    billing_server[0].any_code = True
+    with pytest.raises(BillingUnavailable):
+        await client.lookup("112026117910")
+
+
+async def test_a_code_is_one_quoted_path_segment(billing_server, client):
+    confirmation = PaidConfirmation(
+        code="11002003?force=1#",  # stored before codes were checked
+        order_id="TG1",
+        transaction_id="SBX-1",
+        amount=Money(125000, "KGS"),
+        paid_at=utcnow(),
+    )
+    await client.confirm_paid(confirmation)
+    assert billing_server[0].paths == ["/payment-codes/11002003%3Fforce=1%23/payments"]

@@ -2,13 +2,14 @@
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import structlog
 
 from payments.billing.base import Bill, BillingUnavailable, PaidConfirmation
 from payments.clock import parse_utc
-from payments.codes import Service
+from payments.codes import Service, is_code
 from payments.money import Money, MoneyError
 from payments.states import BillStatus
 
@@ -37,15 +38,21 @@ class HttpBilling:
             await self._session.close()
 
     async def lookup(self, code: str) -> Bill | None:
-        status, body = await self._request("GET", f"/payment-codes/{code}")
+        if not is_code(code):  # not a code: nothing the billing could know
+            return None
+        status, body = await self._request("GET", _code_path(code))
         if status == 404:
             return None
         if status != 200 or not isinstance(body, dict):
             raise BillingUnavailable(f"look-up answered {status}")
         try:
-            return _bill(body)
+            bill = _bill(body)
         except (KeyError, ValueError, MoneyError) as error:
             raise BillingUnavailable(f"look-up answered a malformed bill: {error}") from error
+        if bill.code != code:
+            log.warning("billing.other_code", asked_length=len(code), got_length=len(bill.code))
+            raise BillingUnavailable("look-up answered the bill of another code")
+        return bill
 
     async def confirm_paid(self, confirmation: PaidConfirmation) -> None:
         payload = {
@@ -55,9 +62,8 @@ class HttpBilling:
             "currency": confirmation.amount.currency,
             "paid_at": confirmation.paid_at.isoformat(),
         }
-        status, _ = await self._request(
-            "POST", f"/payment-codes/{confirmation.code}/payments", json=payload
-        )
+        path = _code_path(confirmation.code) + "/payments"
+        status, _ = await self._request("POST", path, json=payload)
         if status not in (200, 201, 409):
             raise BillingUnavailable(f"confirmation answered {status}")
 
@@ -79,6 +85,11 @@ class HttpBilling:
                 raise BillingUnavailable(reason)
             attempt += 1
             await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+
+
+def _code_path(code: str) -> str:
+    """The resource of a payment code: one path segment, whatever the code holds."""
+    return "/payment-codes/" + quote(code, safe="")
 
 
 def _bill(body: dict[str, Any]) -> Bill:

@@ -28,6 +28,7 @@ from bot.middlewares import (
     DeduplicateUpdatesMiddleware,
     LogContextMiddleware,
     MemorySeenUpdates,
+    PrivateChatsOnly,
     RedisSeenUpdates,
     SeenUpdates,
     UpdatesInFlight,
@@ -38,6 +39,7 @@ from bot.telegram_session import TelegramSession
 from bot.web import WEBHOOK_PATH, build_web_app
 from bot.webhook import TelegramWebhook
 from handlers import admin, get_routers
+from handlers.seal import ButtonSeal
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
@@ -299,6 +301,7 @@ def _dispatcher(
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))
     dispatcher.update.outer_middleware(LogContextMiddleware())
+    dispatcher.update.outer_middleware(PrivateChatsOnly(l10n))
     windows: Windows = RedisWindows(redis) if redis is not None else MemoryWindows()
     dispatcher.update.outer_middleware(
         ConversationMiddleware(
@@ -307,6 +310,7 @@ def _dispatcher(
             payments=payments,
             users=users,
             limiter=LookupLimiter(windows),
+            seal=ButtonSeal.from_bot_token(bot.token),
             mask_names=settings.mask_payer_name,
             public_base=settings.public_base,
         )

@@ -7,14 +7,16 @@ from typing import Any, Protocol
 
 import structlog
 from aiogram import BaseMiddleware
+from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import Chat, Message, TelegramObject, Update
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 from aiogram.types import User as TelegramUser
 from redis.asyncio import Redis
 
 from bot.i18n import L10n, guess_language
 from bot.metrics import Metrics
 from handlers.flow import Conversation
+from handlers.seal import ButtonSeal
 from payments.cards import contains_card_number
 from payments.limits import LookupLimiter
 from payments.service import PaymentService
@@ -34,6 +36,7 @@ class ConversationMiddleware(BaseMiddleware):
         payments: PaymentService,
         users: Users,
         limiter: LookupLimiter,
+        seal: ButtonSeal,
         mask_names: bool,
         public_base: str,
     ) -> None:
@@ -44,6 +47,7 @@ class ConversationMiddleware(BaseMiddleware):
             "payments": payments,
             "users": users,
             "limiter": limiter,
+            "seal": seal,
             "mask_names": mask_names,
             "public_base": public_base,
         }
@@ -75,6 +79,36 @@ class ConversationMiddleware(BaseMiddleware):
             **self._shared,
         )
         return await handler(event, data)
+
+
+class PrivateChatsOnly(BaseMiddleware):
+    """The bot serves private chats only. In a group everyone posting as the group or a
+    channel is one Telegram user, and what the bot answers there (names, receipts, personal
+    data) everyone in it reads. A command or a button there gets one short answer: write to
+    the bot privately; anything else, none."""
+
+    def __init__(self, l10n: L10n) -> None:
+        self._l10n = l10n
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            return await handler(event, data)
+        assert isinstance(event, Update)
+        sender: TelegramUser | None = data.get("event_from_user")
+        t = self._l10n[guess_language(sender.language_code if sender else None)]
+        log.info("update.not_private", chat_type=chat.type if chat else None)
+        with contextlib.suppress(TelegramAPIError):  # no right to write there, or gone
+            if isinstance(event.callback_query, CallbackQuery):
+                await event.callback_query.answer(t.plain("private-chat-only"), show_alert=True)
+            elif (text := event.message.text if event.message else None) and text[:1] == "/":
+                await event.message.answer(t.plain("private-chat-only"))
+        return None
 
 
 class UpdatesInFlight(BaseMiddleware):

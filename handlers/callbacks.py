@@ -1,9 +1,26 @@
 """Callback data carries everything a button needs, so a button from an old message still works
-(or is answered plainly) after a restart."""
+(or is answered plainly) after a restart.
+
+Any client can send any callback data: every field is bounded, so data out of range does not
+match (and gets the answer any stale button gets) instead of reaching the database."""
 
 from enum import StrEnum
+from typing import Annotated, Literal
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field, StringConstraints
+
+from handlers.seal import TAG_PATTERN
+from payments.codes import MAX_CODE_LENGTH, MIN_CODE_LENGTH
+
+PaymentCode = Annotated[
+    str, StringConstraints(pattern=rf"^[0-9]{{{MIN_CODE_LENGTH},{MAX_CODE_LENGTH}}}$")
+]
+ButtonTag = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
+ShortKind = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+Language = Literal["ky", "ru", "en"]
+Page = Annotated[int, Field(ge=0, le=10_000)]
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # the ids are INTEGER on PostgreSQL
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
@@ -12,7 +29,7 @@ class LanguageChoice(CallbackData, prefix="lang"):
 
 class ConsentAction(StrEnum):
     AGREE = "agree"
-    AGREE_WITH_AUCTION = "agree_auction"  # the plate auction's privacy policy as well
+    AGREE_WITH_AUCTION = "agree_all"  # the plate auction's privacy policy as well
     DECLINE = "decline"
     READ_PRIVACY = "privacy"
     READ_TERMS = "terms"
@@ -21,7 +38,8 @@ class ConsentAction(StrEnum):
 
 class ConsentChoice(CallbackData, prefix="consent"):
     action: ConsentAction
-    code: str
+    code: PaymentCode
+    tag: ButtonTag  # handlers.seal: this code was shown in this chat
 
 
 class BillAction(StrEnum):
@@ -31,24 +49,35 @@ class BillAction(StrEnum):
 
 
 class BillChoice(CallbackData, prefix="bill"):
+    """Pay and Cancel under a bill."""
+
     action: BillAction
-    code: str
+    code: PaymentCode
+    tag: ButtonTag  # handlers.seal: this code was shown in this chat
+
+
+class PaymentRetry(CallbackData, prefix="bill"):
+    """The "Try again" and "Get a new link" buttons under a payment: honoured only for a code
+    the user has opened a payment page for (the form of earlier buttons, which keep working)."""
+
+    action: BillAction
+    code: PaymentCode
 
 
 class DocumentOpen(CallbackData, prefix="docopen"):
-    kind: str
+    kind: ShortKind
 
 
 class DocumentView(CallbackData, prefix="doc"):
-    kind: str
-    language: str
-    page: int
+    kind: ShortKind
+    language: Language
+    page: Page
     turn: bool  # previous/next: edit the page's own message; else send a new one
 
 
 class DocumentFile(CallbackData, prefix="docfile"):
-    kind: str
-    language: str
+    kind: ShortKind
+    language: Language
 
 
 class ForgetChoice(CallbackData, prefix="forget"):
@@ -56,8 +85,8 @@ class ForgetChoice(CallbackData, prefix="forget"):
 
 
 class HistoryPage(CallbackData, prefix="hist"):
-    page: int
+    page: Page
 
 
 class HistoryReceipt(CallbackData, prefix="histr"):
-    payment_id: int
+    payment_id: RowId

@@ -3,7 +3,7 @@ from aiogram.types import CallbackQuery, Update
 
 from bot.documents import DocumentKind, consent_documents
 from handlers.callbacks import ConsentAction, ConsentChoice
-from handlers.flow import Conversation, acknowledge, replace_buttons_with
+from handlers.flow import Conversation, acknowledge, outdated, replace_buttons_with
 from payments.codes import Service
 
 _READ = {
@@ -19,6 +19,9 @@ async def consent_choice(
     event_update: Update,
     conversation: Conversation,
 ) -> None:
+    if not conversation.sealed(callback_data.code, callback_data.tag):
+        await outdated(query, conversation.t)
+        return
     await acknowledge(query)
     if callback_data.action in _READ:
         await conversation.open_document(_READ[callback_data.action])

@@ -23,12 +23,13 @@ from bot.documents import (
 )
 from bot.i18n import Translator
 from handlers import keyboards
+from handlers.seal import ButtonSeal
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
 from payments.clock import bishkek_time
-from payments.codes import Service
-from payments.limits import LookupLimiter
+from payments.codes import Service, normalise_code
+from payments.limits import Limit, LookupLimiter
 from payments.receipts import ReceiptView
 from payments.service import (
     NotPayable,
@@ -41,6 +42,12 @@ from storage.models import Consent
 from storage.users import Users
 
 log = structlog.get_logger(__name__)
+
+WAIT_MESSAGES = {
+    Limit.UNKNOWN_CODES: "lookup-wait",
+    Limit.USER_LOOKUPS: "lookup-too-often",
+    Limit.OVERALL: "lookup-busy",
+}
 
 
 async def replace_buttons_with(query: CallbackQuery, text: str) -> None:
@@ -60,6 +67,11 @@ async def acknowledge(query: CallbackQuery, alert: str | None = None) -> None:
         await query.answer(alert, show_alert=alert is not None)
     except TelegramBadRequest as error:
         log.info("button.not_answered", reason=error.message)
+
+
+async def outdated(query: CallbackQuery, t: Translator) -> None:
+    """The answer to a button that is stale, or was not given to this chat (forged)."""
+    await acknowledge(query, alert=t.plain("button-outdated"))
 
 
 # Telegram allows 4,096 characters a message after entities are parsed; the header takes some.
@@ -110,6 +122,7 @@ class Conversation:
     payments: PaymentService
     users: Users
     limiter: LookupLimiter
+    seal: ButtonSeal
     mask_names: bool
     public_base: str
     pressed: Pressed | None = None
@@ -149,36 +162,55 @@ class Conversation:
         await self.state.set_state(PayFlow.code)
         await self.say("ask-code")
 
-    async def show_code(self, code: str) -> None:
+    async def checked_code(self, text: str | None) -> str | None:
+        """The one way to a look-up for a code from outside (typed, on a button, in a link):
+        normalised and validated, then within the look-up limits. None: refused, and the
+        user told why. The caller reports the look-up it makes (`looked_up`)."""
+        code = normalise_code(text)
+        if code is None:
+            await self.say("code-invalid")
+            return None
+        wait, limit = await self.limiter.wait_for(self.user_id)
+        if limit is not None:
+            log.warning("lookup.limited", limit=limit.value)
+            await self.say(WAIT_MESSAGES[limit], minutes=math.ceil(wait / 60))
+            return None
+        return code
+
+    async def looked_up(self, *, known: bool) -> None:
+        await self.limiter.looked_up(self.user_id, known=known)
+
+    def sealed(self, code: str, tag: str) -> bool:
+        """Whether a button's code was put on it by this bot, for this chat."""
+        return self.seal.valid(self.chat_id, code, tag)
+
+    async def show_code(self, text: str | None) -> None:
         """What a user sees after sending a code: a refusal, the consent step or the bill."""
-        wait, everyone = await self.limiter.wait_seconds(self.user_id)
-        if wait:
-            log.warning("lookup.limited", overall=everyone)
-            minutes = math.ceil(wait / 60)
-            await self.say("lookup-busy" if everyone else "lookup-wait", minutes=minutes)
+        code = await self.checked_code(text)
+        if code is None:
             return
         try:
             bill = await self.payments.lookup(code)
         except BillingUnavailable:
             await self.say("billing-unavailable")
             return
-        await self.limiter.looked_up(self.user_id, known=bill is not None)
+        await self.looked_up(known=bill is not None)
         if bill is None or bill.status is not BillStatus.UNPAID:
             await self.state.set_state(PayFlow.code)
             await self.explain_not_payable(code, bill)
             return
         if await self.needs_consent(bill.service):
-            await self.ask_consent(code, bill.service)
+            await self.ask_consent(bill.code, bill.service)
             return
         await self.state.set_state(PayFlow.bill)
-        await self.send(
-            render.bill_details(self.t, bill), reply_markup=keyboards.bill(self.t, bill.code)
-        )
+        markup = keyboards.bill(self.t, bill.code, self.seal.tag(self.chat_id, bill.code))
+        await self.send(render.bill_details(self.t, bill), reply_markup=markup)
 
     async def explain_not_payable(self, code: str, bill: Bill | None) -> None:
         # An unknown code and one we may not show get the same answer: nothing to harvest.
+        # The code is not repeated: what was taken for one may be a card number.
         if bill is None:
-            await self.say("code-unknown", code=code)
+            await self.say("code-unknown")
             return
         await self.say(f"code-{bill.status.value}", code=code)
         if bill.status is BillStatus.PAID:
@@ -187,6 +219,16 @@ class Conversation:
                 mask = self.mask_names and await self.needs_consent(Service(found[0].service))
                 stranger = found[0].user_id != self.user_id
                 await self.send_receipt(ReceiptView.of(*found, mask=mask, stranger=stranger))
+
+    async def explain_busy(self, busy: Exception) -> None:
+        """Why a payable code's page cannot be given now."""
+        if isinstance(busy, PaymentInProgressElsewhere):
+            expires = bishkek_time(busy.payment.expires_at)
+            await self.say("payment-in-progress-elsewhere", expires=expires)
+        elif isinstance(busy, PaymentStillProcessing):
+            await self.say("payment-still-processing")
+        else:
+            await self.say("payment-page-unavailable")
 
     async def send_receipt(self, view: ReceiptView) -> None:
         await self.send(render.receipt_message(self.t, view, self.public_base))
@@ -208,7 +250,8 @@ class Conversation:
             text += "\n" + self.t(
                 "consent-ask-auction", version=versions[DocumentKind.AUCTION_PRIVACY_POLICY]
             )
-        await self.send(text, reply_markup=keyboards.consent(self.t, code, auction=auction))
+        tag = self.seal.tag(self.chat_id, code)
+        await self.send(text, reply_markup=keyboards.consent(self.t, code, tag, auction=auction))
 
     async def record_consent(self, update_id: int, kinds: tuple[DocumentKind, ...]) -> None:
         documents = [official_text(kind, self.t.language) for kind in kinds]
@@ -247,6 +290,10 @@ class Conversation:
 
     async def pay(self, code: str) -> None:
         """Open (or reopen) the acquirer's payment page for a code and send its link."""
+        checked = await self.checked_code(code)
+        if checked is None:
+            return
+        code = checked
         agreed = await self.users.agreed_hashes(self.user_id)
         if not consented(agreed):
             await self.ask_consent(code)
@@ -263,19 +310,14 @@ class Conversation:
             await self.say("billing-unavailable")
             return
         except NotPayable as refusal:
+            await self.looked_up(known=refusal.bill is not None)
             await self.explain_not_payable(code, refusal.bill)
             return
-        except PaymentStillProcessing:
-            await self.say("payment-still-processing")
+        except (PaymentStillProcessing, PaymentInProgressElsewhere, AcquirerError) as busy:
+            await self.looked_up(known=True)
+            await self.explain_busy(busy)
             return
-        except PaymentInProgressElsewhere as busy:
-            await self.say(
-                "payment-in-progress-elsewhere", expires=bishkek_time(busy.payment.expires_at)
-            )
-            return
-        except AcquirerError:
-            await self.say("payment-page-unavailable")
-            return
+        await self.looked_up(known=True)
         payment = started.payment
         service = Service(payment.service)
         if not consented(agreed, service):  # the auction's own policy, from an old button

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from handlers import keyboards
 from handlers.callbacks import HistoryPage, HistoryReceipt
-from handlers.flow import Conversation, acknowledge
+from handlers.flow import Conversation, acknowledge, outdated
 from payments.clock import bishkek_time
 from payments.money import Money
 from payments.receipts import ReceiptView
@@ -20,7 +20,6 @@ PAGE_SIZE = 5
 
 async def page_of_history(conversation: Conversation, page: int) -> tuple[str, object]:
     t = conversation.t
-    page = max(page, 0)  # callback data comes from outside
     payments, total = await conversation.payments.history(
         conversation.user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
     )
@@ -73,7 +72,7 @@ async def resend_receipt(
 ) -> None:
     found = await conversation.payments.receipt_for_payment(callback_data.payment_id)
     if found is None or found[0].user_id != conversation.user_id:  # not theirs: say nothing
-        await acknowledge(query, alert=conversation.t.plain("button-outdated"))
+        await outdated(query, conversation.t)
         return
     await acknowledge(query)
     await conversation.send_receipt(ReceiptView.of(*found))

@@ -16,6 +16,7 @@ from handlers.callbacks import (
     DocumentView,
     ForgetChoice,
     LanguageChoice,
+    PaymentRetry,
 )
 
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
@@ -38,9 +39,9 @@ def languages(first: str) -> InlineKeyboardMarkup:
     )
 
 
-def consent(t: Translator, code: str, *, auction: bool = False) -> InlineKeyboardMarkup:
+def consent(t: Translator, code: str, tag: str, *, auction: bool = False) -> InlineKeyboardMarkup:
     def choice(action: ConsentAction, label: str) -> InlineKeyboardButton:
-        return button(t.plain(label), ConsentChoice(action=action, code=code))
+        return button(t.plain(label), ConsentChoice(action=action, code=code, tag=tag))
 
     reading = [
         [choice(ConsentAction.READ_PRIVACY, "button-read-privacy")],
@@ -55,23 +56,21 @@ def consent(t: Translator, code: str, *, auction: bool = False) -> InlineKeyboar
     )
 
 
-def bill(t: Translator, code: str) -> InlineKeyboardMarkup:
-    return rows(
-        [
-            button(t.plain("button-pay"), BillChoice(action=BillAction.PAY, code=code)),
-            button(t.plain("button-cancel"), BillChoice(action=BillAction.CANCEL, code=code)),
-        ]
-    )
+def bill(t: Translator, code: str, tag: str) -> InlineKeyboardMarkup:
+    def choice(action: BillAction, label: str) -> InlineKeyboardButton:
+        return button(t.plain(label), BillChoice(action=action, code=code, tag=tag))
+
+    return rows([choice(BillAction.PAY, "button-pay"), choice(BillAction.CANCEL, "button-cancel")])
 
 
 def try_again(t: Translator, code: str) -> InlineKeyboardMarkup:
-    return rows([button(t.plain("button-try-again"), BillChoice(action=BillAction.PAY, code=code))])
+    retry = PaymentRetry(action=BillAction.NEW_LINK, code=code)
+    return rows([button(t.plain("button-try-again"), retry)])
 
 
 def new_link(t: Translator, code: str) -> InlineKeyboardMarkup:
-    return rows(
-        [button(t.plain("button-new-link"), BillChoice(action=BillAction.NEW_LINK, code=code))]
-    )
+    retry = PaymentRetry(action=BillAction.NEW_LINK, code=code)
+    return rows([button(t.plain("button-new-link"), retry)])
 
 
 def telegram_accepts_url(url: str) -> bool:

@@ -2,20 +2,15 @@ from aiogram import F, Router
 from aiogram.filters import MagicData, StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from handlers.callbacks import BillAction, BillChoice
-from handlers.flow import Conversation, acknowledge, replace_buttons_with
+from handlers.callbacks import BillAction, BillChoice, PaymentRetry
+from handlers.flow import Conversation, acknowledge, outdated, replace_buttons_with
 from handlers.states import PayFlow
 from payments.clock import bishkek_time
-from payments.codes import normalise_code
 from payments.states import PaymentStatus
 
 
 async def code_entered(message: Message, conversation: Conversation) -> None:
-    code = normalise_code(message.text)
-    if code is None:
-        await conversation.say("code-invalid")
-        return
-    await conversation.show_code(code)
+    await conversation.show_code(message.text)
 
 
 async def bill_cancelled(
@@ -23,6 +18,9 @@ async def bill_cancelled(
 ) -> None:
     """Cancel closes the bill. A payment made or a page opened from it meanwhile (Pay was
     pressed) is not cancelled by it: the user is told so, and the bill stays as it is."""
+    if not conversation.sealed(callback_data.code, callback_data.tag):
+        await outdated(query, conversation.t)
+        return
     t = conversation.t
     payment = await conversation.payments.settled_or_open(callback_data.code, conversation.user_id)
     if payment is not None and payment.status == PaymentStatus.PAID:
@@ -40,7 +38,24 @@ async def bill_cancelled(
 async def pay_pressed(
     query: CallbackQuery, callback_data: BillChoice, conversation: Conversation
 ) -> None:
-    """ "Pay", "Try again" and "Get a new link": one payment page per code, reopened if expired."""
+    """ "Pay": one payment page per code, reopened if expired."""
+    if not conversation.sealed(callback_data.code, callback_data.tag):
+        await outdated(query, conversation.t)
+        return
+    await acknowledge(query)
+    await conversation.pay(callback_data.code)
+
+
+async def retry_pressed(
+    query: CallbackQuery, callback_data: PaymentRetry, conversation: Conversation
+) -> None:
+    """A new page for a code this user has opened a page for in this chat."""
+    opened = await conversation.payments.opened_by(
+        callback_data.code, conversation.user_id, conversation.chat_id
+    )
+    if not opened:
+        await outdated(query, conversation.t)
+        return
     await acknowledge(query)
     await conversation.pay(callback_data.code)
 
@@ -51,5 +66,8 @@ def build_router() -> Router:
     # A mistyped code corrected in place is read again (a card number put in is deleted first).
     router.edited_message.register(code_entered, StateFilter(PayFlow.code), MagicData(F.event.text))
     router.callback_query.register(bill_cancelled, BillChoice.filter(F.action == BillAction.CANCEL))
-    router.callback_query.register(pay_pressed, BillChoice.filter())
+    router.callback_query.register(pay_pressed, BillChoice.filter(F.action == BillAction.PAY))
+    router.callback_query.register(
+        retry_pressed, PaymentRetry.filter(F.action.in_({BillAction.PAY, BillAction.NEW_LINK}))
+    )
     return router

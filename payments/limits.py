@@ -1,10 +1,12 @@
 """Look-ups of payment codes are limited, so codes cannot be tried one after another to
-harvest payers' names: per user (unknown codes) and overall (all look-ups)."""
+harvest payers' names: per user (all look-ups, and unknown codes) and overall (all look-ups).
+Every look-up counts, whether a code was typed, sent in a link or pressed on a button."""
 
 import time
 import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -66,8 +68,19 @@ class RedisWindows:
 class LookupPolicy:
     unknown_per_user: int = 5
     user_window_seconds: float = 15 * 60
+    # Any code, known ones too: one account cannot use up the overall limit for everyone.
+    lookups_per_user: int = 30
+    user_lookups_window_seconds: float = 60
     lookups_overall: int = 600
     overall_window_seconds: float = 60
+
+
+class Limit(Enum):
+    """Which limit a user waits for."""
+
+    UNKNOWN_CODES = "unknown_codes"
+    USER_LOOKUPS = "user_lookups"
+    OVERALL = "overall"
 
 
 class LookupLimiter:
@@ -75,21 +88,31 @@ class LookupLimiter:
         self._windows = windows
         self._policy = policy
 
-    async def wait_seconds(self, user_id: int) -> tuple[float, bool]:
-        """How long this user must wait before the next look-up (0: none), and whether the
-        wait is everyone's (the overall limit) rather than theirs."""
+    def _limits(self, user_id: int) -> list[tuple[Limit, str, int, float]]:
         p = self._policy
-        oldest, count = await self._windows.oldest_and_count(
-            f"unknown:{user_id}", p.user_window_seconds
-        )
-        if oldest is not None and count >= p.unknown_per_user:
-            return max(1.0, oldest + p.user_window_seconds - time.time()), False
-        oldest, count = await self._windows.oldest_and_count("all", p.overall_window_seconds)
-        if oldest is not None and count >= p.lookups_overall:
-            return max(1.0, oldest + p.overall_window_seconds - time.time()), True
-        return 0.0, False
+        return [
+            (Limit.UNKNOWN_CODES, f"unknown:{user_id}", p.unknown_per_user, p.user_window_seconds),
+            (
+                Limit.USER_LOOKUPS,
+                f"user:{user_id}",
+                p.lookups_per_user,
+                p.user_lookups_window_seconds,
+            ),
+            (Limit.OVERALL, "all", p.lookups_overall, p.overall_window_seconds),
+        ]
+
+    async def wait_for(self, user_id: int) -> tuple[float, Limit | None]:
+        """How long this user must wait before the next look-up (0: none), and for which
+        limit (None: none)."""
+        for limit, key, allowed, window in self._limits(user_id):
+            oldest, count = await self._windows.oldest_and_count(key, window)
+            if oldest is not None and count >= allowed:
+                return max(1.0, oldest + window - time.time()), limit
+        return 0.0, None
 
     async def looked_up(self, user_id: int, *, known: bool) -> None:
-        await self._windows.add("all", self._policy.overall_window_seconds)
+        p = self._policy
+        await self._windows.add("all", p.overall_window_seconds)
+        await self._windows.add(f"user:{user_id}", p.user_lookups_window_seconds)
         if not known:
-            await self._windows.add(f"unknown:{user_id}", self._policy.user_window_seconds)
+            await self._windows.add(f"unknown:{user_id}", p.user_window_seconds)

@@ -167,6 +167,7 @@ class PaymentService:
                 bill = await self._as_known_here(session, bill)
                 if bill is None or bill.status is not BillStatus.UNPAID:
                     raise NotPayable(bill)
+                code = bill.code  # the billing's own spelling of the code is the one kept
                 overdue = (await session.execute(OVERDUE_PAGE, {"code": code, "now": now})).first()
                 if overdue is None:
                     payment = await self._insert(
@@ -440,6 +441,21 @@ class PaymentService:
                 .order_by(Payment.id.desc())
                 .limit(1)
             )
+
+    async def opened_by(self, code: str, user_id: int, chat_id: int) -> bool:
+        """Whether this user opened a payment page for the code in this chat: what a button
+        to open another one ("Try again", "Get a new link") is checked against."""
+        async with reading(self.sessions) as session:
+            found = await session.scalar(
+                select(Payment.id)
+                .where(
+                    Payment.payment_code == code,
+                    Payment.user_id == user_id,
+                    Payment.chat_id == chat_id,
+                )
+                .limit(1)
+            )
+        return found is not None
 
     async def payment_by_order(self, order_id: str) -> Payment | None:
         async with reading(self.sessions) as session:

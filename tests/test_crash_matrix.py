@@ -59,9 +59,19 @@ class Chat:
         elif step == "code":
             update = self.user.message(CODE)
         else:
-            data = {"language": "lang:ru", "consent": f"consent:agree:{CODE}"}
-            update = self.user.press(self.last_with_buttons(), data.get(step, f"bill:pay:{CODE}"))
+            prefix = {"language": "lang:ru", "consent": "consent:agree:"}.get(step, "bill:pay:")
+            update = self.user.press(self.last_with_buttons(), self.button_data(prefix))
         return update.model_dump_json(exclude_none=True)
+
+    def button_data(self, prefix: str) -> str:
+        """The data of the newest button the bot sent that starts so (codes on buttons are
+        sealed for the chat: only the bot's own data is honoured)."""
+        for message in reversed(self.messages()):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if button.get("callback_data", "").startswith(prefix):
+                        return button["callback_data"]
+        raise AssertionError(f"no button {prefix!r}")
 
     def messages(self) -> list[dict]:
         """The bot's messages in the chat as the user sees them now, after edits."""

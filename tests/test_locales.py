@@ -60,7 +60,7 @@ def test_every_message_the_code_asks_for_exists():
 
 def test_bundles_do_not_isolate_and_escape_html_values():
     t = L10n()["en"]
-    text = t("code-unknown", code="<b>&1")
+    text = t("code-paid", code="<b>&1")
     assert "&lt;b&gt;&amp;1" in text
     assert "\u2068" not in text and "\u2069" not in text
     assert t.plain("payment-description", code="<1>") == "Payment code <1>"

@@ -9,11 +9,11 @@ ask-code =
     Send the <b>payment code</b> from your application.
     It has digits only; spaces and dashes are fine.
 code-invalid =
-    This does not look like a payment code: a payment code has digits only.
+    This is not a payment code: a payment code has 6 to 32 digits (spaces and dashes between them are fine).
     Check it and send it again, or /cancel.
 code-unknown =
-    Payment code <code>{ $code }</code> cannot be paid here.
-    Check the digits against your application and send it again.
+    No payment with this code was found.
+    Check the digits against your application and send the code again.
 code-paid = Payment code <code>{ $code }</code> is already paid.
 code-cancelled =
     Payment code <code>{ $code }</code> has been cancelled and cannot be paid.
@@ -22,7 +22,7 @@ code-expired =
     Payment code <code>{ $code }</code> has expired and cannot be paid.
     Please ask the service centre for a new one.
 billing-unavailable =
-    The payment service is not answering right now. Your code is fine: please try again in a few minutes.
+    The payment service is not answering right now. Please try again in a few minutes.
 
 ## Consent
 
@@ -223,3 +223,8 @@ command-history = My payments
 ## Outages
 
 service-unavailable = The service is briefly unavailable. Nothing is lost: please try again in a minute.
+
+## Checked input: look-ups, buttons and private chats
+
+lookup-too-often = You are checking payment codes too often. Please wait { $minutes } min and try again.
+private-chat-only = I work in a private chat only: please write to me directly.

@@ -99,3 +99,17 @@ def test_official_terms_are_used():
         "Пайдалануу макулдашуусу",
     ):
         assert term.lower() in ky.lower(), term
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_code_refusals_say_what_happened(language):
+    """A code not found is said to be not found and is not repeated (what was taken for a code
+    may be a card number); a malformed one is told the rule; an outage does not vouch for a
+    code nobody checked."""
+    t = L10n()[language]
+    fine = {"en": "code is fine", "ru": "всё в порядке", "ky": "ката жок"}[language]
+    not_found = {"en": "not found", "ru": "не найден", "ky": "табылган жок"}[language]
+    assert not_found in t("code-unknown")
+    assert messages(language)["code-unknown"][0] == set()
+    assert "6" in t("code-invalid") and "32" in t("code-invalid")
+    assert fine not in t("billing-unavailable").lower()

@@ -12,7 +12,7 @@ code-invalid =
     This is not a payment code: a payment code has 6 to 32 digits (spaces and dashes between them are fine).
     Check it and send it again, or /cancel.
 code-unknown =
-    No payment with this code was found.
+    This payment code was not found.
     Check the digits against your application and send the code again.
 code-paid = Payment code <code>{ $code }</code> is already paid.
 code-cancelled =

@@ -11,13 +11,16 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+Window = tuple[str, float]  # a key, and how many seconds back its events count
+
 
 class Windows(Protocol):
-    """Events counted in a sliding time window, per key."""
+    """Events counted in a sliding time window, per key; several windows at once (one round
+    trip to Redis for all the limits of a look-up)."""
 
-    async def add(self, key: str, window: float) -> None: ...
+    async def add(self, windows: list[Window]) -> None: ...
 
-    async def oldest_and_count(self, key: str, window: float) -> tuple[float | None, int]: ...
+    async def oldest_and_count(self, windows: list[Window]) -> list[tuple[float | None, int]]: ...
 
 
 class MemoryWindows:
@@ -30,12 +33,13 @@ class MemoryWindows:
             events.popleft()
         return events
 
-    async def add(self, key: str, window: float) -> None:
-        self._trim(key, window).append(time.time())
+    async def add(self, windows: list[Window]) -> None:
+        for key, window in windows:
+            self._trim(key, window).append(time.time())
 
-    async def oldest_and_count(self, key: str, window: float) -> tuple[float | None, int]:
-        events = self._trim(key, window)
-        return (events[0] if events else None), len(events)
+    async def oldest_and_count(self, windows: list[Window]) -> list[tuple[float | None, int]]:
+        trimmed = [self._trim(key, window) for key, window in windows]
+        return [((events[0] if events else None), len(events)) for events in trimmed]
 
 
 class RedisWindows:
@@ -45,23 +49,29 @@ class RedisWindows:
         self._redis = redis
         self._prefix = prefix
 
-    async def add(self, key: str, window: float) -> None:
+    async def add(self, windows: list[Window]) -> None:
         now = time.time()
-        name = self._prefix + key
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(name, 0, now - window)
-            pipe.zadd(name, {uuid.uuid4().hex: now})
-            pipe.expire(name, int(window) + 1)
+            for key, window in windows:
+                name = self._prefix + key
+                pipe.zremrangebyscore(name, 0, now - window)
+                pipe.zadd(name, {uuid.uuid4().hex: now})
+                pipe.expire(name, int(window) + 1)
             await pipe.execute()
 
-    async def oldest_and_count(self, key: str, window: float) -> tuple[float | None, int]:
-        name = self._prefix + key
+    async def oldest_and_count(self, windows: list[Window]) -> list[tuple[float | None, int]]:
+        now = time.time()
         async with self._redis.pipeline(transaction=False) as pipe:  # one round trip
-            pipe.zremrangebyscore(name, 0, time.time() - window)
-            pipe.zrange(name, 0, 0, withscores=True)
-            pipe.zcard(name)
-            _, oldest, count = await pipe.execute()
-        return (oldest[0][1] if oldest else None), count
+            for key, window in windows:
+                name = self._prefix + key
+                pipe.zremrangebyscore(name, 0, now - window)
+                pipe.zrange(name, 0, 0, withscores=True)
+                pipe.zcard(name)
+            replies = await pipe.execute()
+        return [
+            ((oldest[0][1] if oldest else None), count)
+            for oldest, count in zip(replies[1::3], replies[2::3], strict=True)
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +114,21 @@ class LookupLimiter:
     async def wait_for(self, user_id: int) -> tuple[float, Limit | None]:
         """How long this user must wait before the next look-up (0: none), and for which
         limit (None: none)."""
-        for limit, key, allowed, window in self._limits(user_id):
-            oldest, count = await self._windows.oldest_and_count(key, window)
+        limits = self._limits(user_id)
+        counted = await self._windows.oldest_and_count(
+            [(key, window) for _, key, _, window in limits]
+        )
+        for (limit, _, allowed, window), (oldest, count) in zip(limits, counted, strict=True):
             if oldest is not None and count >= allowed:
                 return max(1.0, oldest + window - time.time()), limit
         return 0.0, None
 
     async def looked_up(self, user_id: int, *, known: bool) -> None:
         p = self._policy
-        await self._windows.add("all", p.overall_window_seconds)
-        await self._windows.add(f"user:{user_id}", p.user_lookups_window_seconds)
+        windows = [
+            ("all", p.overall_window_seconds),
+            (f"user:{user_id}", p.user_lookups_window_seconds),
+        ]
         if not known:
-            await self._windows.add(f"unknown:{user_id}", p.user_window_seconds)
+            windows.append((f"unknown:{user_id}", p.user_window_seconds))
+        await self._windows.add(windows)

@@ -130,8 +130,12 @@ class Harness:
         if not ready:
             self._process.kill()
             raise RuntimeError("the benchmark's harness process did not start")
-        info = ours.recv()
-        ours.close()
+        try:
+            info = ours.recv()
+        except EOFError:
+            raise RuntimeError("the benchmark's harness process ended while starting") from None
+        finally:
+            ours.close()
         self._control_url = info["control_url"]
         self.token, self.base_url, self.pid = info["token"], info["base_url"], info["pid"]
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
@@ -144,7 +148,10 @@ class Harness:
         tb: TracebackType | None,
     ) -> None:
         try:
-            await self.job("stop")
+            if self._process.is_alive():
+                await self.job("stop")
+        except (aiohttp.ClientError, RuntimeError):
+            pass  # it is killed below; the error that brought us here is the one to see
         finally:
             if self._http is not None:
                 await self._http.close()

@@ -18,6 +18,13 @@ def runs(row: dict[str, Any], key: str, form: str) -> str:
     return "" if len(each) < 2 else f" (runs {min(each):{form}}-{max(each):{form}})"
 
 
+def shares(r: dict[str, Any]) -> str:
+    """The bot's and the harness's CPU/wall while a row ran: a harness near 1 was the limit,
+    and the row measured it rather than the bot."""
+    text = f"CPU/wall {r['bot_cpu_share']:.2f}, harness {r['harness_cpu_share']:.2f}"
+    return text + (" (harness saturated)" if r["harness_cpu_share"] >= 0.9 else "")
+
+
 def lines(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     """(benchmark, figure, target, met) for every row measured."""
     out: list[tuple[str, str, str, bool | None]] = []
@@ -27,7 +34,7 @@ def lines(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
             "1 ceiling (echo bot)",
             f"{r['updates_per_second']:.0f} updates/s{runs(r, 'updates_per_second', '.0f')}, "
             f"bot CPU {r['bot_cpu_ms_per_update']:.2f} ms an update "
-            f"(CPU/wall {r['bot_cpu_share']:.2f}, harness {r['harness_cpu_share']:.2f})",
+            f"({shares(r)})",
             "",
             None,
         )
@@ -39,7 +46,7 @@ def lines(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
             f"{r['steps_per_second']:.0f} steps/s{runs(r, 'steps_per_second', '.0f')}, "
             f"{r['ratio_to_ceiling']:.2f} of ceiling{runs(r, 'ratio_to_ceiling', '.2f')}, "
             f"bot CPU {r['bot_cpu_ms_per_step']:.2f} ms a step "
-            f"(CPU/wall {r['bot_cpu_share']:.2f}, harness {r['harness_cpu_share']:.2f})",
+            f"({shares(r)})",
             "",
             None,
         )
@@ -58,8 +65,7 @@ def lines(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
                 f"{p['calls_only_steps_per_second']:.0f}, ceiling "
                 f"{p['ceiling_updates_per_second']:.0f} ({r['ratio_to_ceiling']:.2f}); "
                 f"bot CPU {r['bot_cpu_ms_per_step']:.2f} ms a step "
-                f"({r['cpu_ratio_to_calls_only']:.2f} of calls only's, CPU/wall "
-                f"{r['bot_cpu_share']:.2f}, harness {r['harness_cpu_share']:.2f}); "
+                f"({r['cpu_ratio_to_calls_only']:.2f} of calls only's, {shares(r)}); "
                 f"closed loop p50 {r['p50_ms']:.0f} ms, "
                 f"p99 {r['p99_ms']:.0f} ms",
                 ">= 0.5 of calls only",
@@ -141,5 +147,8 @@ def table(results: dict[str, Any]) -> str:
         "service latency a step, one user at a time (p50 / p99; the update's post to the "
         "bot's last Bot API call)\n" + service_table(results)
     )
-    parts = [SMOKE, body, service] if smoke else [body, service]
+    machine = results["machine"]
+    load = ", ".join(f"{value:.1f}" for value in machine["load_average"])
+    note = f"machine: {machine['cpus']} CPUs, load average {load} (1, 5, 15 min) at the end"
+    parts = [SMOKE, body, service, note] if smoke else [body, service, note]
     return "\n\n".join(parts)

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bench.report import SMOKE
+from bench.run import median_of
 from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,3 +75,14 @@ async def test_quick_bench_prints_figures_and_no_verdict(tmp_path, redis_url) ->
     figures = printed.replace(SMOKE, "")
     assert not re.search(r"\b(yes|NO)$", figures, re.M), figures
     assert not re.search(r"\b(met|targets?|pass(ed)?|fail(ed)?)\b", figures, re.I), figures
+
+
+def test_a_rows_median_repeat_brings_its_own_ceiling_and_reference() -> None:
+    repeats = [
+        {"ratio_to_calls_only": ratio, "paired": {"ceiling_updates_per_second": top}}
+        for ratio, top in ((0.30, 900.0), (0.50, 1500.0), (0.40, 600.0))
+    ]
+    row = median_of(repeats, "ratio_to_calls_only")
+    assert row["ratio_to_calls_only"] == 0.40
+    assert row["paired"]["ceiling_updates_per_second"] == 600.0  # not the ceilings' median
+    assert row["ratio_to_calls_only_each"] == [0.30, 0.50, 0.40]

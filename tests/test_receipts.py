@@ -10,6 +10,7 @@ import aiohttp
 import pypdf
 import pytest
 import zxingcpp
+from PIL import Image
 from sqlalchemy import select
 
 from bot.i18n import L10n
@@ -33,36 +34,126 @@ async def paid(harness, user_id: int, language: str, code: str = CODE):
     return client, receipt, pdfs[-1]
 
 
+OPERATOR = [
+    "Санариптик өнүктүрүү министрлигине караштуу “Инфоком” мамлекеттик ишканасы",
+    "Государственное предприятие «Инфоком» при Министерстве цифрового развития",
+    "720000",
+    "+996 312 98-61-90",
+    "+996 312 98-61-91",
+    "119",
+    "support@infocom.kg",
+]
+KY_RU = ["Төлөм статусу", "Статус оплаты", "Пайдалануучунун аты-жөнү", "ФИО Пользователя"]
+ENGLISH = ["Payment status", "Payer", 'State enterprise "Infocom"', "from abroad"]
+PDFTOPPM = shutil.which("pdftoppm")
+
+
 @pytest.mark.parametrize(
-    ("language", "words"),
+    ("language", "words", "amount", "issued"),
     [
-        ("ky", ["Төлөм статусу", "Пайдалануучунун аты-жөнү", "мамлекеттик ишканасы"]),
-        ("ru", ["Статус оплаты", "ФИО Пользователя", "«Инфоком»"]),
-        ("en", ["Payment status", "Infocom"]),
+        ("ky", KY_RU, "1 250,00 сом", "(Бишкек убактысы, UTC+6)"),
+        ("ru", KY_RU, "1 250,00 сом", "(время Бишкека, UTC+6)"),
+        ("en", [*KY_RU, *ENGLISH], "1,250.00 KGS", "(Bishkek time, UTC+6)"),
     ],
 )
-async def test_pdf_holds_the_receipt_and_a_qr_code_of_its_page(harness, language, words):
+async def test_pdf_is_an_official_receipt_with_a_qr_code_of_its_page(
+    harness, tmp_path, language, words, amount, issued
+):
     client, receipt, call = await paid(harness, 9600 + len(language), language)
     pdf_bytes = call.params["document"].content
     assert pdf_bytes.startswith(b"%PDF-")
     reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
+    assert len(reader.pages) == 1
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     for field in (
         receipt.number,
         "ASANOV ASAN",
         CODE,
-        "1 250.00 KGS",
+        amount,
         "424242******4242",
-        "Asia/Bishkek",
+        issued,
+        *OPERATOR,
         *words,
     ):
         assert field in text, field
+    if language != "en":
+        assert "Payment status" not in text and "KGS" not in text
+    # PDF/A-2U: declared in the XMP metadata, with the sRGB output intent it requires.
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"<pdfaid:part>2</pdfaid:part>" in xmp
+    assert b"<pdfaid:conformance>U</pdfaid:conformance>" in xmp
+
     url = f"http://127.0.0.1:{harness.port}/r/{receipt.public_id}"
     image = next(iter(reader.pages[0].images)).image
-    decoded = [result.text for result in zxingcpp.read_barcodes(image)]
-    assert decoded == [url]
+    assert [result.text for result in zxingcpp.read_barcodes(image)] == [url]
+    assert quiet_zone(image.convert("L"), [0, 0, *image.size]) >= 4
     assert len(receipt.public_id) == 32  # 128 random bits, hex
     assert url in client.texts()[-1] or any(url in text for text in client.texts())
+
+    if PDFTOPPM is None:
+        pytest.skip("pdftoppm (Debian's poppler-utils) is not installed: the page is not drawn")
+    png = render_png(pdf_bytes, tmp_path / f"receipt-{language}")
+    page = Image.open(png).convert("L")
+    (found,) = zxingcpp.read_barcodes(page)
+    assert found.text == url
+    corners = [found.position.top_left, found.position.bottom_right]
+    assert (
+        quiet_zone(
+            page,
+            [
+                min(p.x for p in corners),
+                min(p.y for p in corners),
+                max(p.x for p in corners),
+                max(p.y for p in corners),
+            ],
+        )
+        >= 4
+    )
+
+
+def render_png(pdf: bytes, stem) -> str:
+    """The first page drawn by poppler at 150 dpi, kept beside the test to be looked at."""
+    stem.with_suffix(".pdf").write_bytes(pdf)
+    subprocess.run(  # noqa: S603 (a fixed binary, files of this test)
+        [PDFTOPPM, "-png", "-r", "150", "-singlefile", str(stem.with_suffix(".pdf")), str(stem)],
+        check=True,
+        timeout=60,
+    )
+    return str(stem.with_suffix(".png"))
+
+
+def quiet_zone(gray: Image.Image, near: list[int]) -> float:
+    """The white around the QR code found about `near` (left, top, right, bottom), in modules,
+    up to the image's edge: the symbol is the box of its dark pixels, and a module is a seventh
+    of the finder pattern in its top-left corner."""
+    pixels = gray.load()
+    width, height = gray.size
+
+    def dark(x: int, y: int) -> bool:
+        return not (0 <= x < width and 0 <= y < height) or pixels[x, y] < 128
+
+    left, top, right, bottom = near
+    box = [
+        (x, y)
+        for x in range(max(left - 3, 0), min(right + 4, width))
+        for y in range(max(top - 3, 0), min(bottom + 4, height))
+        if dark(x, y)
+    ]
+    left, right = min(x for x, _ in box), max(x for x, _ in box)
+    top, bottom = min(y for _, y in box), max(y for _, y in box)
+    finder_row = top + 1
+    run = next(x for x in range(left, right + 2) if not dark(x, finder_row)) - left
+    module = run / 7
+    reach = int(module * 10)
+    clear = reach
+    for step in range(1, reach):
+        if any(
+            dark(left - step, y) or dark(right + step, y) for y in range(top, bottom + 1)
+        ) or any(dark(x, top - step) or dark(x, bottom + step) for x in range(left, right + 1)):
+            clear = step - 1
+            break
+    return clear / module
 
 
 async def fetch(url: str) -> tuple[int, str]:

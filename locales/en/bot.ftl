@@ -223,3 +223,22 @@ command-history = My payments
 ## Outages
 
 service-unavailable = The service is briefly unavailable. Nothing is lost: please try again in a minute.
+
+## Official receipt: the PDF's fields and header, the verification page
+
+receipt-heading = Online receipt
+receipt-field-number = Receipt number
+receipt-field-issued = Date and time
+receipt-field-payer = Payer
+receipt-field-service = Service
+receipt-field-code = Payment code
+receipt-field-amount = Amount
+receipt-field-card = Card
+receipt-field-transaction = Acquirer transaction
+receipt-field-status = Payment status
+receipt-bishkek-time = { $time } (Bishkek time, UTC{ $offset })
+receipt-operator-address = 2 Cholpon-Ata (Ch. Valikhanov) Street, Bishkek 720000, Kyrgyz Republic
+receipt-operator-support = Support: { $abroad } from abroad, { $local } from Kyrgyzstan, { $email }
+verify-checked-at = Checked on { $time }.
+verify-no-such-receipt = No online receipt with this number exists.
+verify-may-be-forged = If a document sent you to this page, it may be forged: do not accept it as proof of payment.

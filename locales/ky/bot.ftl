@@ -223,3 +223,22 @@ command-history = Менин төлөмдөрүм
 ## Outages
 
 service-unavailable = Кызмат кыска убакытка жеткиликсиз. Эч нерсе жоголгон жок: бир мүнөттөн кийин кайра аракет кылыңыз.
+
+## Official receipt: the PDF's fields and header, the verification page
+
+receipt-heading = Онлайн-чек
+receipt-field-number = Чектин номери
+receipt-field-issued = Күнү жана убактысы
+receipt-field-payer = Пайдалануучунун аты-жөнү
+receipt-field-service = Кызмат
+receipt-field-code = Төлөм коду
+receipt-field-amount = Сумма
+receipt-field-card = Карта
+receipt-field-transaction = Эквайердин транзакциясы
+receipt-field-status = Төлөм статусу
+receipt-bishkek-time = { $time } (Бишкек убактысы, UTC{ $offset })
+receipt-operator-address = Кыргыз Республикасы, 720000, Бишкек шаары, Чолпон-Ата (Ч.Валиханов) көчөсү, 2
+receipt-operator-support = Техникалык колдоо: чет өлкөдөн { $abroad }, Кыргызстандан { $local }, { $email }
+verify-checked-at = Текшерилген убакыт: { $time }.
+verify-no-such-receipt = Мындай номердеги онлайн-чек жок.
+verify-may-be-forged = Эгер бул баракчага сизди кандайдыр бир документ жиберген болсо, ал жасалма болушу мүмкүн: аны төлөмдүн далили катары кабыл албаңыз.

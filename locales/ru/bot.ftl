@@ -223,3 +223,22 @@ command-history = Мои платежи
 ## Outages
 
 service-unavailable = Сервис ненадолго недоступен. Ничего не потеряно: попробуйте снова через минуту.
+
+## Official receipt: the PDF's fields and header, the verification page
+
+receipt-heading = Онлайн-чек
+receipt-field-number = Номер чека
+receipt-field-issued = Дата и время
+receipt-field-payer = ФИО Пользователя
+receipt-field-service = Услуга
+receipt-field-code = Код оплаты
+receipt-field-amount = Сумма
+receipt-field-card = Карта
+receipt-field-transaction = Транзакция эквайера
+receipt-field-status = Статус оплаты
+receipt-bishkek-time = { $time } (время Бишкека, UTC{ $offset })
+receipt-operator-address = Кыргызская Республика, 720000, город Бишкек, улица Чолпон-Атинская (Ч.Валиханова), 2
+receipt-operator-support = Техническая поддержка: { $abroad } из-за рубежа, { $local } из Кыргызстана, { $email }
+verify-checked-at = Проверено { $time }.
+verify-no-such-receipt = Онлайн-чека с таким номером не существует.
+verify-may-be-forged = Если на эту страницу вас направил документ, он может быть поддельным: не принимайте его как подтверждение оплаты.

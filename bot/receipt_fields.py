@@ -2,7 +2,7 @@
 language's own number and date formats, a field without a value left out; and the operator
 who issues the receipt, with its contacts."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,7 +15,7 @@ from payments.money import MINOR_UNITS, Money
 from payments.receipts import ReceiptView
 
 # The operator's contacts, as its user agreement and privacy policy give them.
-SUPPORT_PHONES_ABROAD = "+996 312 98-61-90, +996 312 98-61-91"
+SUPPORT_PHONES_ABROAD = ("+996 312 98-61-90", "+996 312 98-61-91")
 SUPPORT_PHONE_LOCAL = "119"
 SUPPORT_EMAIL = "support@infocom.kg"
 
@@ -60,13 +60,24 @@ def receipt_fields(
     return [(field, values[field]) for field in fields if values[field] not in _MISSING]
 
 
-def support_line(t: Translator) -> str:
+def support_line(t: Translator, contact: Callable[[str, str], str] | None = None) -> str:
+    """The support phones and e-mail; `contact(href, text)` writes each of them (a link on
+    the web page), by default as plain text that no line break cuts in two."""
+    write = contact or _unbroken
     return t.plain(
         "receipt-operator-support",
-        abroad=SUPPORT_PHONES_ABROAD,
-        local=SUPPORT_PHONE_LOCAL,
-        email=SUPPORT_EMAIL,
+        abroad=", ".join(write(f"tel:{_dialled(phone)}", phone) for phone in SUPPORT_PHONES_ABROAD),
+        local=write(f"tel:{SUPPORT_PHONE_LOCAL}", SUPPORT_PHONE_LOCAL),
+        email=write(f"mailto:{SUPPORT_EMAIL}", SUPPORT_EMAIL),
     )
+
+
+def _unbroken(href: str, text: str) -> str:
+    return text.replace(" ", "\u00a0")
+
+
+def _dialled(phone: str) -> str:
+    return "+" + "".join(ch for ch in phone if ch.isdigit())
 
 
 def bishkek_moment(t: Translator, moment: datetime) -> str:

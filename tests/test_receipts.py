@@ -1,10 +1,12 @@
 """Receipts people keep: the PDF with its QR code, the verification page, /history."""
 
 import asyncio
+import html
 import io
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 
 import aiohttp
 import pypdf
@@ -14,6 +16,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.i18n import L10n
+from bot.receipt_fields import bishkek_moment
+from payments.clock import utcnow
 from storage.models import Receipt
 from tests.test_flow import CODE, pay_code, pay_on_page, payment_url, plain, walk_to_bill
 
@@ -161,27 +165,59 @@ async def fetch(url: str) -> tuple[int, str]:
         return response.status, await response.text()
 
 
+def checked_now(t) -> set[str]:
+    """The "checked at" line as the page may say it, a minute's turn either side."""
+    now = utcnow()
+    return {
+        plain(t, "verify-checked-at", time=bishkek_moment(t, now + timedelta(minutes=shift)))
+        for shift in (-1, 0, 1)
+    }
+
+
+NOT_FOUND = ["verify-no-such-receipt", "verify-may-be-forged"]
+SUPPORT = ["+996 312 98-61-90", "+996 312 98-61-91", "119", "support@infocom.kg"]
+
+
 async def test_verification_page_and_a_wrong_id(harness):
     _, receipt, _ = await paid(harness, 9700, "ru")
+    t = l10n["ru"]
     base = f"http://127.0.0.1:{harness.port}/r/"
     status, page = await fetch(base + receipt.public_id)
     assert status == 200
-    assert plain(l10n["ru"], "verify-confirmed") in page
+    assert plain(t, "verify-confirmed") in page
     assert "ASANOV A****" in page and "ASANOV ASAN" not in page
     assert "424242******4242" not in page
+    # Rows without a value are left out: the card and the transaction are not the public's.
+    assert "—" not in page
+    assert t.plain("receipt-field-card") not in page
+    assert t.plain("receipt-field-transaction") not in page
+    assert "<td>1\u00a0250,00\u00a0сом</td>" in page
+    assert any(line in html.unescape(page) for line in checked_now(t))
+    assert plain(t, "pdf-operator") in html.unescape(page)
     async with aiohttp.ClientSession() as http, http.get(base + receipt.public_id) as response:
         headers = response.headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["Cache-Control"] == "no-store"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Content-Type-Options"] == "nosniff"
-    for wrong in ("0" * 32, receipt.public_id[:-1] + "x", "1", "../../etc/passwd"):
+    status, page = await fetch(base + "../../etc/passwd")
+    assert status == 404 and "ASANOV" not in page
+    for wrong in ("0" * 32, receipt.public_id[:-1] + "x", "1"):
         status, page = await fetch(base + wrong)
         assert status == 404
         assert receipt.number not in page and "ASANOV" not in page
+        for message_id in NOT_FOUND:
+            assert plain(l10n["en"], message_id) in page, message_id
+        for contact in SUPPORT:
+            assert contact in page
+    # What a forger types into the address goes back escaped, in the language links too.
+    status, page = await fetch(base + "%3Cb%3Ex%22%20onclick=%22a?lang=ky")
+    assert status == 404
+    assert plain(l10n["ky"], "verify-no-such-receipt") in page
+    assert "<b>x" not in page and '" onclick' not in page
 
 
-def chromium_dom(url: str) -> str:
+def chromium(url: str, profile, *options: str) -> str:
     result = subprocess.run(  # noqa: S603 (a fixed browser binary, a URL on this machine)
         [
             CHROMIUM,
@@ -193,8 +229,9 @@ def chromium_dom(url: str) -> str:
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--user-data-dir=/tmp/chromium-receipt-tests",
-            "--dump-dom",
+            "--hide-scrollbars",
+            f"--user-data-dir={profile}",
+            *options,
             url,
         ],
         capture_output=True,
@@ -205,18 +242,37 @@ def chromium_dom(url: str) -> str:
     return result.stdout
 
 
+def screenshot(url: str, profile, png) -> None:
+    """The page as a phone shows it, kept beside the test to be looked at."""
+    chromium(url, profile, f"--screenshot={png}", "--window-size=430,1000")
+    image = Image.open(png).convert("L")
+    assert image.getextrema()[0] < 100  # something was drawn
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-async def test_verification_page_in_headless_chromium(harness):
+async def test_verification_page_in_headless_chromium(harness, tmp_path):
     _, receipt, _ = await paid(harness, 9800, "ky")
     base = f"http://127.0.0.1:{harness.port}/r/"
+    profile = tmp_path / "chromium"
     for language in ("ky", "ru", "en"):
         t = l10n[language]
-        dom = await asyncio.to_thread(chromium_dom, f"{base}{receipt.public_id}?lang={language}")
+        url = f"{base}{receipt.public_id}?lang={language}"
+        dom = html.unescape(await asyncio.to_thread(chromium, url, profile, "--dump-dom"))
         assert f'<html lang="{language}">' in dom
         assert t.plain("verify-confirmed") in dom
         assert receipt.number in dom and "ASANOV A****" in dom
-    dom = await asyncio.to_thread(chromium_dom, base + "f" * 32)
-    assert plain(l10n["en"], "verify-not-found") in dom and "ASANOV" not in dom
+        assert "—" not in dom and "4242" not in dom
+        assert t.plain("pdf-operator") in dom
+        assert any(line in dom for line in checked_now(t))
+        await asyncio.to_thread(screenshot, url, profile, tmp_path / f"receipt-{language}.png")
+    url = base + "f" * 32
+    dom = html.unescape(await asyncio.to_thread(chromium, url, profile, "--dump-dom"))
+    for message_id in NOT_FOUND:
+        assert plain(l10n["en"], message_id) in dom, message_id
+    for contact in SUPPORT:
+        assert contact in dom
+    assert "ASANOV" not in dom
+    await asyncio.to_thread(screenshot, url, profile, tmp_path / "not-found.png")
 
 
 async def test_history_pages_and_sends_a_receipt_again(harness):

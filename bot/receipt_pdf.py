@@ -146,8 +146,12 @@ def _verification(pdf: FPDF, page: list[Translator], verify_url: str) -> None:
     pdf.set_font("DejaVu", "", 8)
     pdf.set_xy(pdf.l_margin + size + 4, top + 5)
     for reader in page:
-        pdf.multi_cell(0, 4, reader.plain("pdf-verify", url=verify_url), align="L")
-        pdf.set_xy(pdf.l_margin + size + 4, pdf.get_y() + 2)
+        pdf.multi_cell(0, 4, reader.plain("pdf-verify"), align="L")
+        pdf.set_xy(pdf.l_margin + size + 4, pdf.get_y() + 1)
+    pdf.set_xy(pdf.l_margin + size + 4, pdf.get_y() + 2)
+    pdf.set_text_color(*_INK)
+    pdf.set_font("DejaVu", "B", 8.5)
+    pdf.multi_cell(0, 4.5, verify_url, align="L")
 
 
 def _distinct(texts: Iterable[str]) -> list[str]:

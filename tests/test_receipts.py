@@ -91,6 +91,7 @@ async def test_pdf_is_an_official_receipt_with_a_qr_code_of_its_page(
     url = f"http://127.0.0.1:{harness.port}/r/{receipt.public_id}"
     image = next(iter(reader.pages[0].images)).image
     assert [result.text for result in zxingcpp.read_barcodes(image)] == [url]
+    assert text.count(url) == 1  # beside the QR code, for a reader without a scanner
     assert quiet_zone(image.convert("L"), [0, 0, *image.size]) >= 4
     assert len(receipt.public_id) == 32  # 128 random bits, hex
     assert url in client.texts()[-1] or any(url in text for text in client.texts())

@@ -205,12 +205,11 @@ command-forget = Erase my data
 receipt-verify-link = Check this receipt: { $url }
 pdf-title = Online receipt { $number }
 pdf-operator = State enterprise "Infocom" of the Ministry of Digital Development of the Kyrgyz Republic
-pdf-verify = Scan the QR code or open { $url } to check this receipt.
+pdf-verify = Scan the QR code or open the address below to check this receipt:
 pdf-caption = Online receipt № { $number } as a PDF: show it at a consulate or a service centre, even offline.
 verify-title = Online receipt check
 verify-confirmed = ✅ The payment is confirmed.
 verify-not-confirmed = ⚠️ The payment is not confirmed.
-verify-not-found = Not found.
 
 ## History
 

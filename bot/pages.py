@@ -16,6 +16,11 @@ button{{margin-top:1rem;width:100%;padding:.8rem;font-size:1.1rem;background:#0a
 border:0;border-radius:.4rem}}
 .warn{{background:#fff4d6;padding:.6rem;border-radius:.4rem}} .err{{color:#b00}}
 .ok{{color:#070}}
+table.receipt{{border-collapse:collapse;width:100%}} .receipt th,.receipt td{{text-align:left;
+vertical-align:top;padding:.45rem .3rem;border-bottom:1px solid #dde}}
+.receipt th{{font-weight:normal;color:#555;width:42%}} .muted{{color:#555;font-size:.9rem}}
+.operator{{margin-top:1.2rem;padding-top:.6rem;border-top:2px solid #142a5a;font-size:.9rem}}
+.operator a{{white-space:nowrap}}
 </style></head><body><h1>{title}</h1>{body}</body></html>"""
 
 

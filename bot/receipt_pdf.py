@@ -1,17 +1,16 @@
-"""The online receipt as a PDF a citizen can show at a consulate without internet: the same
-fields as the message, an embedded font for Cyrillic and Kyrgyz letters, and a QR code that
-opens the verification page."""
+"""The online receipt as a PDF a citizen can show at a consulate without internet: the
+operator's header, the same fields as the message in a table, an embedded font for Cyrillic
+and Kyrgyz letters, and a QR code that opens the verification page."""
 
 import asyncio
 import hashlib
-import html
 import io
 import multiprocessing
 import os
-import re
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
@@ -20,9 +19,10 @@ from pathlib import Path
 import segno
 from fontTools import subset
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from bot.i18n import L10n, Translator
-from bot.render import receipt as receipt_text
+from bot.receipt_fields import WORDED, label, receipt_fields, support_line
 from payments.receipts import ReceiptView
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -46,36 +46,116 @@ def receipt_font(name: str) -> str:
     return str(target)
 
 
+# Kyrgyz, the state language, then Russian, the official one: what a consulate or a service
+# centre reads; English is added for an English reader.
+_PAGE_LANGUAGES = ("ky", "ru")
+_INK = (20, 40, 90)
+_GREY = (90, 90, 90)
+_RULE = (160, 170, 190)
+# The white margin ISO/IEC 18004 asks around a QR code, in modules, for any scanner to find it.
+QR_QUIET_ZONE = 4
+
+
 def receipt_pdf(t: Translator, view: ReceiptView, verify_url: str) -> bytes:
-    pdf = FPDF(format="A4")
+    """An A4 PDF/A-2U: the operator and its contacts, the receipt's fields in a two-column
+    table labelled in Kyrgyz and Russian (and English for an English reader), the amount and
+    the date in the reader's own formats, and the QR code of the verification page."""
+    page = [_l10n()[language] for language in _PAGE_LANGUAGES]
+    if t.language not in _PAGE_LANGUAGES:
+        page.append(t)
+    pdf = FPDF(format="A4", enforce_compliance="PDF/A-2U")
+    pdf.set_lang(t.language)
     pdf.set_title(t.plain("pdf-title", number=view.number))
     pdf.set_author(t.plain("pdf-operator"))
     pdf.add_font("DejaVu", "", receipt_font("DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", receipt_font("DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(auto=True, margin=10)
+    pdf.set_margins(18, 15, 18)
+    pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.multi_cell(0, 6, t.plain("pdf-operator"), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    lines = _plain(receipt_text(t, view)).splitlines()
-    pdf.set_font("DejaVu", "B", 13)
-    pdf.multi_cell(0, 7, lines[0], new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1)
-    pdf.set_font("DejaVu", "", 10)
-    for line in lines[1:]:
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    qr = io.BytesIO()
-    segno.make(verify_url, error="m").save(qr, kind="png", scale=6, border=2)
-    qr.seek(0)
-    pdf.image(qr, w=40)
-    pdf.set_font("DejaVu", "", 8)
-    pdf.multi_cell(0, 5, t.plain("pdf-verify", url=verify_url), new_x="LMARGIN", new_y="NEXT")
+    _header(pdf, page)
+    _heading(pdf, page, view)
+    _table(pdf, t, page, view)
+    _verification(pdf, page, verify_url)
     return bytes(pdf.output())
 
 
-def _plain(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+def _header(pdf: FPDF, page: list[Translator]) -> None:
+    pdf.set_text_color(*_INK)
+    pdf.set_font("DejaVu", "B", 10)
+    for reader in page:
+        pdf.multi_cell(0, 5, reader.plain("pdf-operator"), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    pdf.set_text_color(*_GREY)
+    pdf.set_font("DejaVu", "", 8)
+    for line in _distinct(reader.plain("receipt-operator-address") for reader in page):
+        pdf.multi_cell(0, 4, line, align="L", new_x="LMARGIN", new_y="NEXT")
+    for reader in page:
+        pdf.multi_cell(0, 4, support_line(reader), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_draw_color(*_INK)
+    pdf.set_line_width(0.6)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(5)
+
+
+def _heading(pdf: FPDF, page: list[Translator], view: ReceiptView) -> None:
+    heading = " / ".join(_distinct(reader.plain("receipt-heading") for reader in page))
+    pdf.set_text_color(*_INK)
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(0, 8, f"{heading} № {view.number}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+
+def _table(pdf: FPDF, t: Translator, page: list[Translator], view: ReceiptView) -> None:
+    """Labels in every language of the page; the values in the reader's, and the values that
+    are words (the service, the status) in every language of the page as well."""
+    worded = [dict(receipt_fields(reader, view)) for reader in page]
+    labels = FontFace(family="DejaVu", emphasis="", size_pt=7.5, color=_GREY)
+    values = FontFace(family="DejaVu", emphasis="BOLD", size_pt=10, color=(0, 0, 0))
+    pdf.set_draw_color(*_RULE)
+    pdf.set_line_width(0.2)
+    with pdf.table(
+        col_widths=(0.38, 0.62),
+        first_row_as_headings=False,
+        borders_layout="HORIZONTAL_LINES",
+        text_align=("LEFT", "LEFT"),
+        v_align="MIDDLE",
+        line_height=4,
+        padding=(1.4, 2),
+    ) as table:
+        for field, value in receipt_fields(t, view):
+            if field in WORDED:
+                value = "\n".join(_distinct(words[field] for words in worded))
+            row = table.row()
+            row.cell("\n".join(_distinct(label(reader, field) for reader in page)), style=labels)
+            row.cell(value, style=values)
+    pdf.ln(6)
+
+
+def _verification(pdf: FPDF, page: list[Translator], verify_url: str) -> None:
+    """The QR code with its quiet zone drawn white in the image, and beside it how to check."""
+    qr = io.BytesIO()
+    segno.make(verify_url, error="m").save(qr, kind="png", scale=8, border=QR_QUIET_ZONE)
+    qr.seek(0)
+    top, size = pdf.get_y(), 38
+    if top + size > pdf.h - pdf.b_margin:
+        pdf.add_page()
+        top = pdf.get_y()
+    pdf.image(qr, x=pdf.l_margin, y=top, w=size)
+    pdf.set_text_color(*_GREY)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.set_xy(pdf.l_margin + size + 4, top + 5)
+    for reader in page:
+        pdf.multi_cell(0, 4, reader.plain("pdf-verify"), align="L")
+        pdf.set_xy(pdf.l_margin + size + 4, pdf.get_y() + 1)
+    pdf.set_xy(pdf.l_margin + size + 4, pdf.get_y() + 2)
+    pdf.set_text_color(*_INK)
+    pdf.set_font("DejaVu", "B", 8.5)
+    pdf.multi_cell(0, 4.5, verify_url, align="L")
+
+
+def _distinct(texts: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(texts))
 
 
 _workers: ProcessPoolExecutor | None = None

@@ -1,16 +1,21 @@
 """`/r/<receipt id>`: anyone holding the receipt (its QR code) can check it is real.
 
-The id is 128 random bits; a wrong or guessed one gets the same plain not-found page whether
-or not anything exists near it. The page shows the receipt masked, in ky, ru or en.
+The id is 128 random bits; a wrong or guessed one gets the same not-found page whether or not
+anything exists near it, saying a document that led there may be forged and how to reach the
+operator. The page shows the receipt masked (no card, no transaction), in ky, ru or en, with
+the operator that issued it and when it was checked.
 """
 
+import html
 import re
+from urllib.parse import quote
 
 from aiohttp import web
 
-from bot import render
 from bot.i18n import LANGUAGES, L10n, Translator
 from bot.pages import html_page
+from bot.receipt_fields import bishkek_moment, label, receipt_fields, support_line
+from payments.clock import utcnow
 from payments.receipts import ReceiptView, verify_path
 from payments.service import PaymentService
 from payments.states import PaymentStatus
@@ -35,24 +40,47 @@ class VerifyPage:
             found = await self._payments.receipt_by_public_id(public_id)
         if found is None:
             t = self._l10n[asked if asked in LANGUAGES else "en"]
-            return html_page(t, "verify-title", f"<p>{t('verify-not-found')}</p>", 404)
+            body = (
+                f'<p class="err"><b>{t("verify-no-such-receipt")}</b></p>'
+                f"<p>{t('verify-may-be-forged')}</p>"
+                f"{_operator(t)}<p>{self._switcher(t, public_id)}</p>"
+            )
+            return html_page(t, "verify-title", body, 404)
         payment, receipt = found
         t = self._l10n[asked if asked in LANGUAGES else payment.language]
         # Anyone holding the link (or the PDF's QR code) reads this: not the payer's card.
         view = ReceiptView.of(payment, receipt, mask=True, stranger=True)
         confirmed = payment.status == PaymentStatus.PAID
         verdict = t("verify-confirmed" if confirmed else "verify-not-confirmed")
+        rows = "".join(
+            f"<tr><th>{html.escape(label(t, field))}</th><td>{html.escape(value)}</td></tr>"
+            for field, value in receipt_fields(t, view)
+        )
+        checked = t("verify-checked-at", time=bishkek_moment(t, utcnow()))
         body = (
             f'<p class="{"ok" if confirmed else "err"}"><b>{verdict}</b></p>'
-            f"<p>{render.receipt(t, view).replace(chr(10), '<br>')}</p>"
-            f"<p>{self._switcher(t, public_id)}</p>"
+            f'<table class="receipt">{rows}</table><p class="muted">{checked}</p>'
+            f"{_operator(t)}<p>{self._switcher(t, public_id)}</p>"
         )
         return html_page(t, "verify-title", body)
 
     @staticmethod
     def _switcher(t: Translator, public_id: str) -> str:
         return " · ".join(
-            f'<a href="{verify_path(public_id)}?lang={language}">{name}</a>'
+            f'<a href="{html.escape(verify_path(quote(public_id, safe="")))}?lang={language}">'
+            f"{name}</a>"
             for language, name in _LANGUAGE_NAMES.items()
             if language != t.language
         )
+
+
+def _operator(t: Translator) -> str:
+    """Who issues the receipts and how to reach them: what someone holding a doubtful one needs."""
+    return (
+        f'<p class="operator"><b>{t("pdf-operator")}</b><br>'
+        f"{t('receipt-operator-address')}<br>{support_line(t, _link)}</p>"
+    )
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'

@@ -205,12 +205,11 @@ command-forget = Erase my data
 receipt-verify-link = Check this receipt: { $url }
 pdf-title = Online receipt { $number }
 pdf-operator = State enterprise "Infocom" of the Ministry of Digital Development of the Kyrgyz Republic
-pdf-verify = Scan the QR code or open { $url } to check this receipt.
+pdf-verify = Scan the QR code or open the address below to check this receipt:
 pdf-caption = Online receipt № { $number } as a PDF: show it at a consulate or a service centre, even offline.
 verify-title = Online receipt check
 verify-confirmed = ✅ The payment is confirmed.
 verify-not-confirmed = ⚠️ The payment is not confirmed.
-verify-not-found = Not found.
 
 ## History
 
@@ -228,3 +227,22 @@ service-unavailable = The service is briefly unavailable. Nothing is lost: pleas
 
 lookup-too-often = You are checking payment codes too often. Please wait { $minutes } min and try again.
 private-chat-only = I work in a private chat only: please write to me directly.
+
+## Official receipt: the PDF's fields and header, the verification page
+
+receipt-heading = Online receipt
+receipt-field-number = Receipt number
+receipt-field-issued = Date and time
+receipt-field-payer = Payer
+receipt-field-service = Service
+receipt-field-code = Payment code
+receipt-field-amount = Amount
+receipt-field-card = Card
+receipt-field-transaction = Acquirer transaction
+receipt-field-status = Payment status
+receipt-bishkek-time = { $time } (Bishkek time, UTC{ $offset })
+receipt-operator-address = 2 Cholpon-Ata (Ch. Valikhanov) Street, Bishkek 720000, Kyrgyz Republic
+receipt-operator-support = Support: { $abroad } from abroad, { $local } from Kyrgyzstan, { $email }
+verify-checked-at = Checked on { $time }.
+verify-no-such-receipt = No online receipt with this number exists.
+verify-may-be-forged = If a document sent you to this page, it may be forged: do not accept it as proof of payment.

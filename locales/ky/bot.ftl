@@ -205,12 +205,11 @@ command-forget = Маалыматымды өчүрүү
 receipt-verify-link = Бул чекти текшерүү: { $url }
 pdf-title = Онлайн-чек { $number }
 pdf-operator = Кыргыз Республикасынын Санариптик өнүктүрүү министрлигине караштуу “Инфоком” мамлекеттик ишканасы
-pdf-verify = Бул чекти текшерүү үчүн QR-кодду скандаңыз же { $url } шилтемесин ачыңыз.
+pdf-verify = Бул чекти текшерүү үчүн QR-кодду скандаңыз же төмөнкү шилтемени ачыңыз:
 pdf-caption = PDF түрүндөгү № { $number } онлайн-чек: аны консулдукта же тейлөө борборунда интернетсиз да көрсөтсөңүз болот.
 verify-title = Онлайн-чекти текшерүү
 verify-confirmed = ✅ Төлөм ырасталды.
 verify-not-confirmed = ⚠️ Төлөм ырасталган жок.
-verify-not-found = Табылган жок.
 
 ## History
 
@@ -228,3 +227,22 @@ service-unavailable = Кызмат кыска убакытка жеткилик�
 
 lookup-too-often = Төлөм коддорун өтө тез-тез текшерип жатасыз. Сураныч, { $minutes } мүнөт күтүп, кайра аракет кылыңыз.
 private-chat-only = Мен жеке чатта гана иштейм: сураныч, мага түз жазыңыз.
+
+## Official receipt: the PDF's fields and header, the verification page
+
+receipt-heading = Онлайн-чек
+receipt-field-number = Чектин номери
+receipt-field-issued = Күнү жана убактысы
+receipt-field-payer = Пайдалануучунун аты-жөнү
+receipt-field-service = Кызмат
+receipt-field-code = Төлөм коду
+receipt-field-amount = Сумма
+receipt-field-card = Карта
+receipt-field-transaction = Эквайердин транзакциясы
+receipt-field-status = Төлөм статусу
+receipt-bishkek-time = { $time } (Бишкек убактысы, UTC{ $offset })
+receipt-operator-address = Кыргыз Республикасы, 720000, Бишкек шаары, Чолпон-Ата (Ч.Валиханов) көчөсү, 2
+receipt-operator-support = Техникалык колдоо: чет өлкөдөн { $abroad }, Кыргызстандан { $local }, { $email }
+verify-checked-at = Текшерилген убакыт: { $time }.
+verify-no-such-receipt = Мындай номердеги онлайн-чек жок.
+verify-may-be-forged = Эгер бул баракчага сизди кандайдыр бир документ жиберген болсо, ал жасалма болушу мүмкүн: аны төлөмдүн далили катары кабыл албаңыз.

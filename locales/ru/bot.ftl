@@ -205,12 +205,11 @@ command-forget = Удалить мои данные
 receipt-verify-link = Проверить этот чек: { $url }
 pdf-title = Онлайн-чек { $number }
 pdf-operator = Государственное предприятие «Инфоком» при Министерстве цифрового развития Кыргызской Республики
-pdf-verify = Отсканируйте QR-код или откройте { $url }, чтобы проверить этот чек.
+pdf-verify = Чтобы проверить этот чек, отсканируйте QR-код или откройте адрес ниже:
 pdf-caption = Онлайн-чек № { $number } в PDF: его можно показать в консульстве или центре обслуживания, даже без интернета.
 verify-title = Проверка онлайн-чека
 verify-confirmed = ✅ Оплата подтверждена.
 verify-not-confirmed = ⚠️ Оплата не подтверждена.
-verify-not-found = Не найдено.
 
 ## History
 
@@ -228,3 +227,22 @@ service-unavailable = Сервис ненадолго недоступен. Ни
 
 lookup-too-often = Вы проверяете коды оплаты слишком часто. Пожалуйста, подождите { $minutes } мин. и попробуйте снова.
 private-chat-only = Я работаю только в личном чате: пожалуйста, напишите мне напрямую.
+
+## Official receipt: the PDF's fields and header, the verification page
+
+receipt-heading = Онлайн-чек
+receipt-field-number = Номер чека
+receipt-field-issued = Дата и время
+receipt-field-payer = ФИО Пользователя
+receipt-field-service = Услуга
+receipt-field-code = Код оплаты
+receipt-field-amount = Сумма
+receipt-field-card = Карта
+receipt-field-transaction = Транзакция эквайера
+receipt-field-status = Статус оплаты
+receipt-bishkek-time = { $time } (время Бишкека, UTC{ $offset })
+receipt-operator-address = Кыргызская Республика, 720000, город Бишкек, улица Чолпон-Атинская (Ч.Валиханова), 2
+receipt-operator-support = Техническая поддержка: { $abroad } из-за рубежа, { $local } из Кыргызстана, { $email }
+verify-checked-at = Проверено { $time }.
+verify-no-such-receipt = Онлайн-чека с таким номером не существует.
+verify-may-be-forged = Если на эту страницу вас направил документ, он может быть поддельным: не принимайте его как подтверждение оплаты.

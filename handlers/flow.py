@@ -26,7 +26,6 @@ from handlers import keyboards
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
-from payments.clock import bishkek_time
 from payments.codes import Service
 from payments.limits import LookupLimiter
 from payments.receipts import ReceiptView
@@ -68,12 +67,12 @@ DOCUMENT_PAGE_CHARACTERS = 3_900
 
 def document_page(t: Translator, doc: Document, page: int) -> tuple[str, InlineKeyboardMarkup]:
     """One page of an official text: a header, the text (escaped), and the page buttons."""
-    pages = paginate(doc.text, DOCUMENT_PAGE_CHARACTERS)
+    pages = paginate(doc.readable, DOCUMENT_PAGE_CHARACTERS)
     page = max(0, min(page, len(pages) - 1))
     header = t(
         "document-page-header",
         title=t.plain(doc.kind.value),
-        version=doc.version,
+        version=doc.effective,
         page=page + 1,
         pages=len(pages),
     )
@@ -141,9 +140,9 @@ class Conversation:
     async def say(self, message_id: str, **args: object) -> None:
         await self.send(self.t(message_id, **args))
 
-    async def ask_language(self, first: str) -> None:
+    async def ask_language(self) -> None:
         await self.state.set_state(PayFlow.language)
-        await self.send(self.t("language-choose"), reply_markup=keyboards.languages(first))
+        await self.send(self.t("language-choose"), reply_markup=keyboards.languages())
 
     async def ask_code(self) -> None:
         await self.state.set_state(PayFlow.code)
@@ -197,7 +196,7 @@ class Conversation:
     async def ask_consent(self, code: str, service: Service | None = None) -> None:
         await self.state.set_state(PayFlow.consent)
         kinds = consent_documents(service)
-        versions = {kind: official_text(kind, self.t.language).version for kind in kinds}
+        versions = {kind: official_text(kind, self.t.language).effective for kind in kinds}
         text = self.t(
             "consent-ask",
             privacy_version=versions[DocumentKind.PRIVACY_POLICY],
@@ -242,7 +241,9 @@ class Conversation:
         await self.bot.send_document(
             self.chat_id,
             BufferedInputFile(found.text.encode("utf-8"), filename=found.filename),
-            caption=f"{self.t(kind.value)} ({found.version})",
+            caption=self.t(
+                "document-file-caption", title=self.t.plain(kind.value), version=found.effective
+            ),
         )
 
     async def pay(self, code: str) -> None:
@@ -269,9 +270,7 @@ class Conversation:
             await self.say("payment-still-processing")
             return
         except PaymentInProgressElsewhere as busy:
-            await self.say(
-                "payment-in-progress-elsewhere", expires=bishkek_time(busy.payment.expires_at)
-            )
+            await self.say("payment-in-progress-elsewhere", expires=busy.payment.expires_at)
             return
         except AcquirerError:
             await self.say("payment-page-unavailable")
@@ -285,7 +284,7 @@ class Conversation:
         text = self.t(
             "payment-link",
             amount=render.payment_amount(payment),
-            expires=bishkek_time(payment.expires_at),
+            expires=payment.expires_at,
         )
         if not keyboards.telegram_accepts_url(payment.payment_url):
             text += "\n\n" + self.t("payment-link-as-text", url=payment.payment_url)

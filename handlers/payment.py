@@ -5,7 +5,6 @@ from aiogram.types import CallbackQuery, Message
 from handlers.callbacks import BillAction, BillChoice
 from handlers.flow import Conversation, acknowledge, replace_buttons_with
 from handlers.states import PayFlow
-from payments.clock import bishkek_time
 from payments.codes import normalise_code
 from payments.states import PaymentStatus
 
@@ -29,8 +28,7 @@ async def bill_cancelled(
         await acknowledge(query, alert=t.plain("cancel-already-paid"))
         return
     if payment is not None:
-        expires = bishkek_time(payment.expires_at)
-        await acknowledge(query, alert=t.plain("cancel-page-open", expires=expires))
+        await acknowledge(query, alert=t.plain("cancel-page-open", expires=payment.expires_at))
         return
     await acknowledge(query)
     await conversation.state.clear()

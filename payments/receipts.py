@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 from payments.clock import bishkek_time
 from payments.codes import Service
@@ -27,6 +28,7 @@ class ReceiptView:
     transaction_id: str
     status: PaymentStatus
     public_id: str
+    issued_utc: datetime
 
     @classmethod
     def of(
@@ -45,4 +47,5 @@ class ReceiptView:
             transaction_id=(None if stranger else payment.acquirer_transaction_id) or "—",
             status=PaymentStatus(payment.status),
             public_id=receipt.public_id,
+            issued_utc=receipt.issued_at,
         )

@@ -63,6 +63,7 @@ async def test_every_document_is_delivered_in_full_page_by_page(harness, interfa
         await client.click(t.plain("button-as-file"))
         sent = harness.telegram.calls_to("sendDocument", chat_id=client.user_id)[-1]
         assert sent.params["document"].content.decode("utf-8") == document(kind, language).text
+        assert format_date(document(kind, language).effective, interface) in sent.params["caption"]
 
 
 async def test_consent_records_and_asking_again_after_a_new_version(harness, tmp_path, monkeypatch):

@@ -14,7 +14,16 @@ from sqlalchemy import select
 
 from bot.i18n import L10n
 from storage.models import Receipt
-from tests.test_flow import CODE, pay_code, pay_on_page, payment_url, plain, walk_to_bill
+from tests.test_flow import (
+    AMOUNT,
+    CODE,
+    ZONE,
+    pay_code,
+    pay_on_page,
+    payment_url,
+    plain,
+    walk_to_bill,
+)
 
 l10n = L10n()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -51,9 +60,9 @@ async def test_pdf_holds_the_receipt_and_a_qr_code_of_its_page(harness, language
         receipt.number,
         "ASANOV ASAN",
         CODE,
-        "1 250.00 KGS",
+        AMOUNT[language].replace("\u00a0", " "),
         "424242******4242",
-        "Asia/Bishkek",
+        ZONE[language],
         *words,
     ):
         assert field in text, field

@@ -228,3 +228,8 @@ async def test_the_fake_telegram_holds_descriptions_to_the_api_limits() -> None:
         finally:
             await bot.session.close()
         assert any("setMyDescription" in v and "512" in v for v in telegram.violations)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_alert_with_a_deadline_fits_telegrams_200_characters(language):
+    assert len(l10n[language].plain("cancel-page-open", expires=MOMENT)) <= 200

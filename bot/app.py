@@ -118,6 +118,7 @@ class App:
             log.info("http.started", host=self.settings.http_host, port=self.http_port)
         if set_commands:
             await self.set_commands()
+            await self.set_descriptions()
         if self.settings.bot_mode is BotMode.WEBHOOK:
             await self.bot.set_webhook(
                 f"{self.settings.public_base}{WEBHOOK_PATH}",
@@ -148,6 +149,17 @@ class App:
                 await self.bot.set_my_commands(commands, BotCommandScopeDefault(), language)
         except TelegramAPIError as error:
             log.warning("telegram.commands_not_set", error=type(error).__name__)
+
+    async def set_descriptions(self) -> None:
+        """What an empty chat with the bot and its profile say about it, whose bot it is first.
+        Like the commands menu: a refusal is logged and the start goes on."""
+        try:
+            for language in (*LANGUAGES, None):
+                t = self.l10n[language or "en"]
+                await self.bot.set_my_description(t.plain("bot-description"), language)
+                await self.bot.set_my_short_description(t.plain("bot-short-description"), language)
+        except TelegramAPIError as error:
+            log.warning("telegram.description_not_set", error=type(error).__name__)
 
     async def stop(self) -> None:
         """Take nothing new, let what is under way finish (within the grace a container's

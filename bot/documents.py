@@ -1,6 +1,7 @@
 """The operator's official texts, shipped verbatim in `documents/`, and their versions."""
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -48,6 +49,16 @@ def consent_documents(service: Service | None = None) -> tuple[DocumentKind, ...
 
 OFFICIAL_LANGUAGES = ("ky", "ru")
 
+# What the texts caught from the operator's site around the words: the site menu's lines above
+# the title ("Call Center: 119", "RU") and the angle brackets of a copied link.
+_SITE_MENU = re.compile(r"\A(?:[ \t]*(?:Call Center: \d+|RU|KG|KY|EN)?[ \t]*\n)+")
+_BRACKETED_LINK = re.compile(r"<(https?://[^<>\s]+)>")
+
+
+def without_site_residue(text: str) -> str:
+    """The operator's words without the site residue; the file to download stays verbatim."""
+    return _BRACKETED_LINK.sub(r"\1", _SITE_MENU.sub("", text)).strip()
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -59,7 +70,12 @@ class Document:
 
     @property
     def version(self) -> str:
+        """As consents record it; people are shown `effective` as a date in their language."""
         return self.effective.isoformat()
+
+    @property
+    def readable(self) -> str:
+        return without_site_residue(self.text)
 
     @property
     def filename(self) -> str:

@@ -1,12 +1,16 @@
 """Fluent bundles for ky, ru and en; every value that goes into HTML is escaped here."""
 
 import html
+from datetime import date, datetime
 from pathlib import Path
 
 import structlog
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import FluentNumber, fluent_number
 
+from bot import formats
 from bot.settings import PROJECT_ROOT
+from payments.money import Money
 
 log = structlog.get_logger(__name__)
 
@@ -32,13 +36,28 @@ class Translator:
 
     def __call__(self, message_id: str, **args: object) -> str:
         """The message for HTML, with every argument escaped."""
-        return self._format(message_id, {k: html.escape(str(v)) for k, v in args.items()})
+        return self._format(message_id, {k: self._value(v, escape=True) for k, v in args.items()})
 
     def plain(self, message_id: str, **args: object) -> str:
         """The message for plain text (button labels, alerts), arguments as they are."""
-        return self._format(message_id, {k: str(v) for k, v in args.items()})
+        return self._format(message_id, {k: self._value(v, escape=False) for k, v in args.items()})
 
-    def _format(self, message_id: str, args: dict[str, str]) -> str:
+    def _value(self, value: object, *, escape: bool) -> str | FluentNumber:
+        """Numbers stay numbers, so that plural forms can select on them (printed without
+        grouping: they are counts, pages and ids); amounts and moments are worded here."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return fluent_number(value, useGrouping=False)
+        if isinstance(value, Money):
+            text = formats.format_amount(value, self.language)
+        elif isinstance(value, datetime):
+            text = formats.format_moment(value, self.language)
+        elif isinstance(value, date):
+            text = formats.format_date(value, self.language)
+        else:
+            text = str(value)
+        return html.escape(text) if escape else text
+
+    def _format(self, message_id: str, args: dict[str, str | FluentNumber]) -> str:
         message = self._bundle.get_message(message_id)
         if message is None or message.value is None:
             log.error("l10n.missing", message_id=message_id, language=self.language)

@@ -3,15 +3,9 @@ language's own number and date formats, a field without a value left out; and th
 who issues the receipt, with its contacts."""
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from decimal import Decimal
 
-from babel.dates import format_datetime
-from babel.numbers import format_decimal
-
+from bot.formats import format_amount, format_moment
 from bot.i18n import Translator
-from payments.clock import BISHKEK
-from payments.money import MINOR_UNITS, Money
 from payments.receipts import ReceiptView
 
 # The operator's contacts, as its user agreement and privacy policy give them.
@@ -34,8 +28,6 @@ _LABELS = {
 WORDED = frozenset({"service", "status"})
 # ReceiptView puts a dash where the acquirer gave nothing or the reader may not see it.
 _MISSING = {"", "—"}
-# The word a language writes after an amount, where it is not the ISO code.
-_CURRENCY_WORDS = {("KGS", "ky"): "сом", ("KGS", "ru"): "сом"}
 
 
 def label(t: Translator, field: str) -> str:
@@ -48,11 +40,11 @@ def receipt_fields(
     """(field, plain value) in t's language, in the order asked, without the empty ones."""
     values = {
         "number": view.number,
-        "issued": bishkek_moment(t, view.issued_utc),
+        "issued": format_moment(view.issued_utc, t.language, seconds=True),
         "payer": view.payer,
         "service": t.plain(f"service-{view.service.value}"),
         "code": view.payment_code,
-        "amount": amount_text(view.amount, t.language),
+        "amount": format_amount(view.amount, t.language),
         "card": view.card_mask,
         "transaction": view.transaction_id,
         "status": t.plain(f"payment-status-{view.status.value}"),
@@ -78,21 +70,3 @@ def _unbroken(href: str, text: str) -> str:
 
 def _dialled(phone: str) -> str:
     return "+" + "".join(ch for ch in phone if ch.isdigit())
-
-
-def bishkek_moment(t: Translator, moment: datetime) -> str:
-    """`3 Dec 2026, 02:23 (Bishkek time, UTC+6)`: to be replaced by the shared formatter."""
-    local = moment.astimezone(BISHKEK)
-    offset = local.utcoffset()
-    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
-    text = format_datetime(local, "d MMM y, HH:mm", tzinfo=BISHKEK, locale=t.language)
-    return t.plain("receipt-bishkek-time", time=text, offset=f"{hours:+d}")
-
-
-def amount_text(money: Money, language: str) -> str:
-    """`1 250,00 сом` (ky, ru), `1,250.00 KGS` (en): to be replaced by the shared formatter."""
-    places = MINOR_UNITS[money.currency]
-    pattern = "#,##0." + "0" * places if places else "#,##0"
-    number = format_decimal(Decimal(money.minor).scaleb(-places), pattern, locale=language)
-    word = _CURRENCY_WORDS.get((money.currency, language), money.currency)
-    return f"{number}\u00a0{word}"

@@ -1,5 +1,6 @@
 """Texts the bot sends, worded in the user's language from domain objects."""
 
+from bot import formats
 from bot.i18n import Translator
 from payments.billing import Bill
 from payments.money import Money
@@ -14,7 +15,7 @@ def bill_details(t: Translator, bill: Bill) -> str:
         service=t.plain(f"service-{bill.service.value}"),
         code=bill.code,
         status=t.plain(f"bill-status-{bill.status.value}"),
-        amount=bill.amount.display(),
+        amount=bill.amount,
     )
 
 
@@ -22,11 +23,11 @@ def receipt(t: Translator, view: ReceiptView) -> str:
     return t(
         "receipt",
         number=view.number,
-        issued_at=view.issued_at,
+        issued_at=formats.format_moment(view.issued_utc, t.language, seconds=True),
         payer=view.payer,
         service=t.plain(f"service-{view.service.value}"),
         code=view.payment_code,
-        amount=view.amount.display(),
+        amount=view.amount,
         card=view.card_mask,
         transaction=view.transaction_id,
         status=t.plain(f"payment-status-{view.status.value}"),
@@ -39,5 +40,6 @@ def receipt_message(t: Translator, view: ReceiptView, public_base: str) -> str:
     return receipt(t, view) + "\n\n" + t("receipt-verify-link", url=url)
 
 
-def payment_amount(payment: Payment) -> str:
-    return Money(payment.amount_minor, payment.currency).display()
+def payment_amount(payment: Payment) -> Money:
+    """The amount, for a translator to word in its language."""
+    return Money(payment.amount_minor, payment.currency)

@@ -12,9 +12,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.formats import format_moment
 from bot.i18n import LANGUAGES, L10n, Translator
 from bot.pages import html_page
-from bot.receipt_fields import bishkek_moment, label, receipt_fields, support_line
+from bot.receipt_fields import label, receipt_fields, support_line
 from payments.clock import utcnow
 from payments.receipts import ReceiptView, verify_path
 from payments.service import PaymentService
@@ -56,7 +57,7 @@ class VerifyPage:
             f"<tr><th>{html.escape(label(t, field))}</th><td>{html.escape(value)}</td></tr>"
             for field, value in receipt_fields(t, view)
         )
-        checked = t("verify-checked-at", time=bishkek_moment(t, utcnow()))
+        checked = t("verify-checked-at", time=format_moment(utcnow(), t.language))
         body = (
             f'<p class="{"ok" if confirmed else "err"}"><b>{verdict}</b></p>'
             f'<table class="receipt">{rows}</table><p class="muted">{checked}</p>'

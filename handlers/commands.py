@@ -14,13 +14,13 @@ async def start(message: Message, conversation: Conversation, language_chosen: b
     Both questions set the state they wait in, and the flow keeps nothing in FSM data, so
     nothing is cleared first (with Redis, two round trips an update)."""
     if not language_chosen:
-        await conversation.ask_language(first=conversation.t.language)
+        await conversation.ask_language()
         return
     await conversation.ask_code()
 
 
 async def change_language(message: Message, conversation: Conversation) -> None:
-    await conversation.ask_language(first=conversation.t.language)
+    await conversation.ask_language()
 
 
 async def language_chosen(

@@ -27,7 +27,6 @@ from handlers.seal import ButtonSeal
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
-from payments.clock import bishkek_time
 from payments.codes import Service, normalise_code
 from payments.limits import Limit, LookupLimiter
 from payments.receipts import ReceiptView
@@ -80,12 +79,12 @@ DOCUMENT_PAGE_CHARACTERS = 3_900
 
 def document_page(t: Translator, doc: Document, page: int) -> tuple[str, InlineKeyboardMarkup]:
     """One page of an official text: a header, the text (escaped), and the page buttons."""
-    pages = paginate(doc.text, DOCUMENT_PAGE_CHARACTERS)
+    pages = paginate(doc.readable, DOCUMENT_PAGE_CHARACTERS)
     page = max(0, min(page, len(pages) - 1))
     header = t(
         "document-page-header",
         title=t.plain(doc.kind.value),
-        version=doc.version,
+        version=doc.effective,
         page=page + 1,
         pages=len(pages),
     )
@@ -154,9 +153,9 @@ class Conversation:
     async def say(self, message_id: str, **args: object) -> None:
         await self.send(self.t(message_id, **args))
 
-    async def ask_language(self, first: str) -> None:
+    async def ask_language(self) -> None:
         await self.state.set_state(PayFlow.language)
-        await self.send(self.t("language-choose"), reply_markup=keyboards.languages(first))
+        await self.send(self.t("language-choose"), reply_markup=keyboards.languages())
 
     async def ask_code(self) -> None:
         await self.state.set_state(PayFlow.code)
@@ -223,8 +222,7 @@ class Conversation:
     async def explain_busy(self, busy: Exception) -> None:
         """Why a payable code's page cannot be given now."""
         if isinstance(busy, PaymentInProgressElsewhere):
-            expires = bishkek_time(busy.payment.expires_at)
-            await self.say("payment-in-progress-elsewhere", expires=expires)
+            await self.say("payment-in-progress-elsewhere", expires=busy.payment.expires_at)
         elif isinstance(busy, PaymentStillProcessing):
             await self.say("payment-still-processing")
         else:
@@ -239,7 +237,7 @@ class Conversation:
     async def ask_consent(self, code: str, service: Service | None = None) -> None:
         await self.state.set_state(PayFlow.consent)
         kinds = consent_documents(service)
-        versions = {kind: official_text(kind, self.t.language).version for kind in kinds}
+        versions = {kind: official_text(kind, self.t.language).effective for kind in kinds}
         text = self.t(
             "consent-ask",
             privacy_version=versions[DocumentKind.PRIVACY_POLICY],
@@ -285,7 +283,9 @@ class Conversation:
         await self.bot.send_document(
             self.chat_id,
             BufferedInputFile(found.text.encode("utf-8"), filename=found.filename),
-            caption=f"{self.t(kind.value)} ({found.version})",
+            caption=self.t(
+                "document-file-caption", title=self.t.plain(kind.value), version=found.effective
+            ),
         )
 
     async def pay(self, code: str) -> None:
@@ -327,7 +327,7 @@ class Conversation:
         text = self.t(
             "payment-link",
             amount=render.payment_amount(payment),
-            expires=bishkek_time(payment.expires_at),
+            expires=payment.expires_at,
         )
         if not keyboards.telegram_accepts_url(payment.payment_url):
             text += "\n\n" + self.t("payment-link-as-text", url=payment.payment_url)

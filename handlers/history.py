@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from handlers import keyboards
 from handlers.callbacks import HistoryPage, HistoryReceipt
 from handlers.flow import Conversation, acknowledge, outdated
-from payments.clock import bishkek_time
+from payments.clock import BISHKEK
 from payments.money import Money
 from payments.receipts import ReceiptView
 from payments.states import PaymentStatus
@@ -32,10 +32,10 @@ async def page_of_history(conversation: Conversation, page: int) -> tuple[str, o
         lines.append(
             t(
                 "history-line",
-                date=bishkek_time(payment.created_at).split(" ")[0],
+                date=payment.created_at.astimezone(BISHKEK).date(),
                 code=payment.payment_code,
                 service=t.plain(f"service-{payment.service}"),
-                amount=Money(payment.amount_minor, payment.currency).display(),
+                amount=Money(payment.amount_minor, payment.currency),
                 status=t.plain(f"payment-status-{payment.status}"),
             )
         )

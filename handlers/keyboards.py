@@ -32,10 +32,10 @@ def rows(*buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[row for row in buttons if row])
 
 
-def languages(first: str) -> InlineKeyboardMarkup:
-    ordered = sorted(LANGUAGES, key=lambda lang: lang != first)
+def languages() -> InlineKeyboardMarkup:
+    """Always in the same order (ky, ru, en), so a button is where the user saw it last."""
     return rows(
-        *([button(LANGUAGE_NAMES[lang], LanguageChoice(language=lang))] for lang in ordered)
+        *([button(LANGUAGE_NAMES[lang], LanguageChoice(language=lang))] for lang in LANGUAGES)
     )
 
 

@@ -9,7 +9,6 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message, Update
 from handlers import keyboards
 from handlers.callbacks import ForgetChoice
 from handlers.flow import Conversation, acknowledge, replace_buttons_with
-from payments.clock import bishkek_time
 from storage.personal_data import PaymentStillOpen, export_user
 
 
@@ -41,7 +40,7 @@ async def forget_chosen(
     try:
         await conversation.users.forget(conversation.user_id, event_update.update_id)
     except PaymentStillOpen as open_payment:
-        text = conversation.t("forget-payment-open", expires=bishkek_time(open_payment.expires_at))
+        text = conversation.t("forget-payment-open", expires=open_payment.expires_at)
         await replace_buttons_with(query, text)
         return
     await conversation.state.clear()

@@ -5,7 +5,6 @@ from aiogram.types import CallbackQuery, Message
 from handlers.callbacks import BillAction, BillChoice, PaymentRetry
 from handlers.flow import Conversation, acknowledge, outdated, replace_buttons_with
 from handlers.states import PayFlow
-from payments.clock import bishkek_time
 from payments.states import PaymentStatus
 
 
@@ -27,8 +26,7 @@ async def bill_cancelled(
         await acknowledge(query, alert=t.plain("cancel-already-paid"))
         return
     if payment is not None:
-        expires = bishkek_time(payment.expires_at)
-        await acknowledge(query, alert=t.plain("cancel-page-open", expires=expires))
+        await acknowledge(query, alert=t.plain("cancel-page-open", expires=payment.expires_at))
         return
     await acknowledge(query)
     await conversation.state.clear()

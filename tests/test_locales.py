@@ -3,8 +3,10 @@ import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from fluent.syntax import FluentParser, ast
 from fluent.syntax.serializer import serialize_pattern
+from fluent.syntax.visitor import Visitor
 
 from bot.i18n import LANGUAGES, LOCALES_DIR, L10n, guess_language
 
@@ -35,6 +37,47 @@ def test_all_locales_have_the_same_messages_and_variables():
         assert other.keys() == english.keys(), (language, other.keys() ^ english.keys())
         for message_id, shape in english.items():
             assert other[message_id] == shape, (language, message_id)
+
+
+# A select on a number names its forms; "other" alone is the default of any select.
+PLURAL_CATEGORIES = {"zero", "one", "two", "few", "many"}
+
+
+def plural_selects(language: str) -> dict[str, set[tuple[str, frozenset[str]]]]:
+    """Message id → (variable, variant keys) of each select on a number's plural category."""
+    result: dict[str, set[tuple[str, frozenset[str]]]] = {}
+
+    class Selects(Visitor):
+        def __init__(self, message_id: str) -> None:
+            self.message_id = message_id
+
+        def visit_SelectExpression(self, node: ast.SelectExpression) -> None:
+            keys = frozenset(v.key.name for v in node.variants if isinstance(v.key, ast.Identifier))
+            if isinstance(node.selector, ast.VariableReference) and keys & PLURAL_CATEGORIES:
+                variable = node.selector.id.name
+                result.setdefault(self.message_id, set()).add((variable, keys))
+            self.generic_visit(node)
+
+    for path in (LOCALES_DIR / language).glob("*.ftl"):
+        for entry in FluentParser().parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(entry, ast.Message):
+                Selects(entry.id.name).visit(entry)
+    return result
+
+
+def test_plural_forms_cover_every_category_of_their_language():
+    """Russian says 1 минуту, 2 минуты, 5 минут, 21 минуту: each form the language has is
+    written, and English and Russian choose forms for the same numbers."""
+    chosen = {}
+    for language in LANGUAGES:
+        categories = set(Locale.parse(language).plural_form.tags) | {"other"}
+        chosen[language] = {}
+        for message_id, selects in plural_selects(language).items():
+            for _variable, keys in selects:
+                assert categories <= keys, (language, message_id, categories - keys)
+            chosen[language][message_id] = {variable for variable, _ in selects}
+    assert chosen["ru"] == chosen["en"]
+    assert {"lookup-wait", "lookup-busy", "alert-payment_stuck"} <= chosen["ru"].keys()
 
 
 def test_every_message_the_code_asks_for_exists():

@@ -98,7 +98,7 @@ async def test_shell_walks_the_flow_without_telegram(tmp_path):
     t = l10n["en"]
     try:
         await shell.feed(user.message("/start"))
-        for line in ("1", CODE, "3"):  # English, the code, "I agree"
+        for line in ("3", CODE, "3"):  # English (third: ky, ru, en), the code, "I agree"
             assert await shell.handle(line)
         assert any("ASANOV ASAN" in text for text in printed)
         assert await shell.handle("1")  # Pay

@@ -15,11 +15,18 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import select
 
+from bot.formats import format_moment
 from bot.i18n import L10n
-from bot.receipt_fields import bishkek_moment
 from payments.clock import utcnow
 from storage.models import Receipt
-from tests.test_flow import CODE, pay_code, pay_on_page, payment_url, plain, walk_to_bill
+from tests.test_flow import (
+    CODE,
+    pay_code,
+    pay_on_page,
+    payment_url,
+    plain,
+    walk_to_bill,
+)
 
 l10n = L10n()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -48,16 +55,16 @@ OPERATOR = [
     "support@infocom.kg",
 ]
 KY_RU = ["Төлөм статусу", "Статус оплаты", "Пайдалануучунун аты-жөнү", "ФИО Пользователя"]
-ENGLISH = ["Payment status", "Payer", 'State enterprise "Infocom"', "from abroad"]
+ENGLISH = ["Payment status", "Payer", "State enterprise “Infocom”", "from abroad"]
 PDFTOPPM = shutil.which("pdftoppm")
 
 
 @pytest.mark.parametrize(
     ("language", "words", "amount", "issued"),
     [
-        ("ky", KY_RU, "1 250,00 сом", "(Бишкек убактысы, UTC+6)"),
-        ("ru", KY_RU, "1 250,00 сом", "(время Бишкека, UTC+6)"),
-        ("en", [*KY_RU, *ENGLISH], "1,250.00 KGS", "(Bishkek time, UTC+6)"),
+        ("ky", KY_RU, "1 250,00 сом", "Бишкек убактысы (UTC+6)"),
+        ("ru", KY_RU, "1 250,00 сом", "время Бишкека (UTC+6)"),
+        ("en", [*KY_RU, *ENGLISH], "1,250.00 KGS", "Bishkek time (UTC+6)"),
     ],
 )
 async def test_pdf_is_an_official_receipt_with_a_qr_code_of_its_page(
@@ -170,7 +177,9 @@ def checked_now(t) -> set[str]:
     """The "checked at" line as the page may say it, a minute's turn either side."""
     now = utcnow()
     return {
-        plain(t, "verify-checked-at", time=bishkek_moment(t, now + timedelta(minutes=shift)))
+        plain(
+            t, "verify-checked-at", time=format_moment(now + timedelta(minutes=shift), t.language)
+        )
         for shift in (-1, 0, 1)
     }
 

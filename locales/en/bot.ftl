@@ -69,7 +69,7 @@ bill-status-expired = Expired
 ## Payment page
 
 payment-link =
-    Enter your card details on the acquirer's payment page. The bot never sees them.
+    Enter your card details on the bank's payment page. The bot never sees them.
     Amount to pay: <b>{ $amount }</b>. The link is valid until { $expires }.
 payment-link-as-text =
     Open this link in your browser to pay:
@@ -87,12 +87,12 @@ payment-still-processing = Your earlier payment for this code is still being pro
 receipt =
     <b>Online receipt № { $number }</b>
     Date and time: { $issued_at }
-    Payer: { $payer }
+    Payer's full name: { $payer }
     Service: { $service }
     Payment code: <code>{ $code }</code>
     Amount: <b>{ $amount }</b>
     Card: { $card }
-    Acquirer transaction: <code>{ $transaction }</code>
+    Bank transaction ID: <code>{ $transaction }</code>
     Payment status: <b>{ $status }</b>
 payment-status-paid = Paid
 payment-status-created = Awaiting payment
@@ -116,15 +116,24 @@ command-language = Change the language
 command-help = Help and contacts
 command-cancel = Cancel the current step
 help =
-    This bot pays for state services of the Kyrgyz Republic run by the state enterprise "Infocom": ID cards (2017), general passports (2020), driving licences (national and international), the Meken-card and registration plates from the online auction.
+    Use this bot to pay for state services of the Kyrgyz Republic run by the state enterprise “Infocom”: ID cards (2017), general passports (2020), driving licences (national and international), the Meken-card and registration plates from the online auction.
 
-    Send /pay and the payment code; the bot shows the payer, the status and the amount, and gives you a link to the acquirer's payment page. The online receipt arrives here.
+    Send /pay and the payment code; the bot shows the payer's full name, the payment status and the amount, and gives you a link to the bank's payment page. The online receipt arrives here.
 
-    /pay — pay a payment code
-    /language — change the language
-    /cancel — cancel the current step
+    /pay — { command-pay }
+    /history — { command-history }
+    /cancel — { command-cancel }
+    /language — { command-language }
+    /documents — { command-documents }
+    /privacy — { command-privacy }
+    /terms — { command-terms }
+    /mydata — { command-mydata }
+    /forget — { command-forget }
+    /support — { help-support-command }
+    /start — { command-start }
+    /help — { command-help }
 
-    Support: support@infocom.kg, (0312) 98-61-90, 98-61-91; call centre 119.
+    { help-contacts }
 cancelled = Cancelled. Send /pay when you want to pay a code.
 cancel-already-paid = This code is already paid: there is nothing to cancel.
 cancel-page-open = The payment page you opened stays valid until { $expires }. If you do not pay, it closes by itself; nothing is charged.
@@ -137,7 +146,7 @@ button-outdated = This button is no longer active.
 ## Sandbox payment page (test acquirer)
 
 sandbox-title = Test payment page
-sandbox-warning = This is a test acquirer. Do not enter a real card: only the test cards below work.
+sandbox-warning = This is a test payment page. Do not enter a real card: only the test cards below work.
 sandbox-order = Order
 sandbox-amount = Amount
 sandbox-card-number = Card number
@@ -153,7 +162,7 @@ sandbox-error-holder = Enter the cardholder name in Latin letters.
 sandbox-error-not-test-card = Only the test cards work on this page.
 sandbox-approved = The payment is approved. The online receipt is on its way to your Telegram chat.
 sandbox-declined = The payment was declined. Return to Telegram to try again.
-sandbox-expired = This payment link has expired. Return to Telegram and press "{ button-new-link }".
+sandbox-expired = This payment link has expired. Return to Telegram and press “{ button-new-link }”.
 sandbox-closed = This payment is already completed. Return to Telegram.
 sandbox-unavailable = The payment could not be completed now. Please try again.
 sandbox-not-found = Page not found.
@@ -166,16 +175,22 @@ return-text = The payment page is closed. The online receipt, or what happened t
 
 ## Look-up limits
 
-lookup-wait = Too many payment codes were not found. For your security, please wait { $minutes } min before trying again.
-lookup-busy = The bot is handling many requests right now. Please try again in { $minutes } min.
+lookup-wait = Too many payment codes were not found. For your security, please wait { $minutes } { $minutes ->
+        [one] minute
+       *[other] minutes
+    } before trying again.
+lookup-busy = The bot is handling many requests right now. Please try again in { $minutes } { $minutes ->
+        [one] minute
+       *[other] minutes
+    }.
 
 ## Official documents
 
 auction-privacy-policy = Privacy policy of the online auction system
 documents-list = The operator's official documents:
 document-languages = { $languages ->
-        [ky] The official text of «{ $title }» exists in Kyrgyz only; no text is machine-translated. Open it:
-       *[other] The official text of «{ $title }» exists in Kyrgyz and Russian only; no text is machine-translated. Choose the language:
+        [ky] The official text of “{ $title }” exists in Kyrgyz only; no text is machine-translated. Open it:
+       *[other] The official text of “{ $title }” exists in Kyrgyz and Russian only; no text is machine-translated. Choose the language:
     }
 document-page-header = <b>{ $title }</b>, version of { $version } · page { $page } of { $pages }
 button-previous = ◀️ Previous
@@ -193,7 +208,7 @@ button-keep = Keep
 forget-kept = Nothing was erased.
 forget-payment-open = Nothing was erased: a payment page you opened is still valid until { $expires }. Once erased, its online receipt could not reach you. Send /forget again after you pay or after that time.
 forget-done = Done: your data is erased and your consent withdrawn. Send /start if you want to use the bot again.
-card-number-warning = ⚠️ Never send card data in a chat. The message is deleted. Card details are entered only on the acquirer's payment page.
+card-number-warning = ⚠️ Never send card data in a chat. The message is deleted. Card details are entered only on the bank's payment page.
 command-documents = Official documents
 command-privacy = { privacy-policy }
 command-terms = { user-agreement }
@@ -204,7 +219,7 @@ command-forget = Erase my data
 
 receipt-verify-link = Check this receipt: { $url }
 pdf-title = Online receipt { $number }
-pdf-operator = State enterprise "Infocom" of the Ministry of Digital Development of the Kyrgyz Republic
+pdf-operator = State enterprise “Infocom” of the Ministry of Digital Development of the Kyrgyz Republic
 pdf-verify = Scan the QR code or open the address below to check this receipt:
 pdf-caption = Online receipt № { $number } as a PDF: show it at a consulate or a service centre, even offline.
 verify-title = Online receipt check
@@ -233,16 +248,30 @@ private-chat-only = I work in a private chat only: please write to me directly.
 receipt-heading = Online receipt
 receipt-field-number = Receipt number
 receipt-field-issued = Date and time
-receipt-field-payer = Payer
+receipt-field-payer = Payer's full name
 receipt-field-service = Service
 receipt-field-code = Payment code
 receipt-field-amount = Amount
 receipt-field-card = Card
-receipt-field-transaction = Acquirer transaction
+receipt-field-transaction = Bank transaction ID
 receipt-field-status = Payment status
-receipt-bishkek-time = { $time } (Bishkek time, UTC{ $offset })
 receipt-operator-address = 2 Cholpon-Ata (Ch. Valikhanov) Street, Bishkek 720000, Kyrgyz Republic
 receipt-operator-support = Support: { $abroad } from abroad, { $local } from Kyrgyzstan, { $email }
 verify-checked-at = Checked on { $time }.
 verify-no-such-receipt = No online receipt with this number exists.
 verify-may-be-forged = If a document sent you to this page, it may be forged: do not accept it as proof of payment.
+
+## Words, numbers and dates
+
+zone-bishkek = Bishkek time (UTC+6)
+help-support-command = Write to support
+help-contacts =
+    Support: support@infocom.kg
+    Technical support: +996 312 98-61-90, +996 312 98-61-91
+    Call centre: 119 (from Kyrgyzstan only)
+bot-short-description = Official bot of the state enterprise “Infocom”: pay for state services of the Kyrgyz Republic by payment code.
+bot-description =
+    Official bot of the state enterprise “Infocom” of the Ministry of Digital Development of the Kyrgyz Republic.
+    Use it to pay for an ID card, a passport, a driving licence, the Meken-card or registration plates by payment code: the bot shows the payer and the amount, you pay on the bank's payment page, and the online receipt comes to this chat.
+    Support: support@infocom.kg, +996 312 98-61-90.
+document-file-caption = { $title }, version of { $version }

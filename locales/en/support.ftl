@@ -57,7 +57,10 @@ alert-amount_mismatch =
 alert-payment_stuck =
     ⚠️ <b>No answer from the acquirer about a payment</b>
     Order: <code>{ $order_id }</code> (payment no. { $payment_id })
-    No final status for { $minutes } min.
+    No final status for { $minutes } { $minutes ->
+        [one] minute
+       *[other] minutes
+    }.
 alert-receipt_undelivered =
     ⚠️ <b>Online receipt not delivered</b>
     Payment no. { $payment_id }

@@ -57,7 +57,7 @@ alert-amount_mismatch =
 alert-payment_stuck =
     ⚠️ <b>Төлөм боюнча эквайерден жооп жок</b>
     Буйрутма: <code>{ $order_id }</code> (төлөм № { $payment_id })
-    { $minutes } мүнөттөн бери акыркы статус жок.
+    { $minutes } мүнөттөн бери жыйынтыктоочу статус жок.
 alert-receipt_undelivered =
     ⚠️ <b>Онлайн-чек жеткирилген жок</b>
     Төлөм № { $payment_id }

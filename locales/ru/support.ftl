@@ -57,7 +57,12 @@ alert-amount_mismatch =
 alert-payment_stuck =
     ⚠️ <b>Нет ответа эквайера по платежу</b>
     Заказ: <code>{ $order_id }</code> (платёж № { $payment_id })
-    Окончательного статуса нет уже { $minutes } мин.
+    Окончательного статуса нет уже { $minutes } { $minutes ->
+        [one] минуту
+        [few] минуты
+        [many] минут
+       *[other] минуты
+    }.
 alert-receipt_undelivered =
     ⚠️ <b>Онлайн-чек не доставлен</b>
     Платёж № { $payment_id }

@@ -1,0 +1,71 @@
+"""Amounts, dates and the time zone as a reader of ky, ru or en writes them (Babel's CLDR data).
+
+Times are stored in UTC and always shown in Bishkek time, named, so that a citizen abroad
+knows which clock a deadline is on.
+"""
+
+from datetime import date, datetime
+from functools import cache
+from typing import TYPE_CHECKING
+
+from babel import Locale
+from babel.dates import format_date as babel_date
+from babel.dates import format_datetime as babel_datetime
+from babel.numbers import format_decimal
+
+from payments.clock import BISHKEK
+from payments.money import MINOR_UNITS, Money
+
+if TYPE_CHECKING:
+    from bot.i18n import L10n
+
+# English dates day first ("3 Dec 2026"), as in the rest of the world the bot's users are in.
+_BABEL_LOCALES = {"ky": "ky", "ru": "ru", "en": "en_GB"}
+# The som is "сом" to its readers in either official language; English keeps the ISO code.
+_CURRENCY_NAMES = {("KGS", "ky"): "сом", ("KGS", "ru"): "сом"}
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(_BABEL_LOCALES.get(language, "en_GB"))
+
+
+def format_amount(money: Money, locale: str) -> str:
+    """`1 250,00 сом` (ky, ru), `1,250.00 KGS` (en); no-break spaces, so it never wraps."""
+    digits = MINOR_UNITS[money.currency]
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    number = format_decimal(money.decimal, format=pattern, locale=_locale(locale))
+    name = _CURRENCY_NAMES.get((money.currency, locale), money.currency)
+    return f"{number}\u00a0{name}".replace(" ", "\u00a0")
+
+
+def format_datetime(dt_utc: datetime, locale: str, seconds: bool = False) -> str:
+    """The moment in Bishkek time: `3 Dec 2026, 02:23` (en), `3 дек. 2026 г., 02:23` (ru),
+    `2026-ж., 3-дек. 02:23` (ky); the zone is named by `zone_label`."""
+    babel_locale = _locale(locale)
+    day = babel_locale.date_formats["medium"].pattern
+    clock = "HH:mm:ss" if seconds else "HH:mm"
+    pattern = babel_locale.datetime_formats["medium"].replace("{1}", day).replace("{0}", clock)
+    return babel_datetime(dt_utc, pattern, tzinfo=BISHKEK, locale=babel_locale)
+
+
+def format_date(day: date, locale: str) -> str:
+    """A calendar date in words: `23 November 2026`, `23 ноября 2026 г.`, `2026-ж., 23-ноябрь`."""
+    return babel_date(day, "long", locale=_locale(locale))
+
+
+def zone_label(locale: str) -> str:
+    """`Bishkek time (UTC+6)`: Babel names Asia/Bishkek after a summer time it no longer has."""
+    return _translations()[locale].plain("zone-bishkek")
+
+
+def format_moment(dt_utc: datetime, locale: str, seconds: bool = False) -> str:
+    """A moment with its zone, for running text: `3 Dec 2026, 02:23, Bishkek time (UTC+6)`."""
+    return f"{format_datetime(dt_utc, locale, seconds)}, {zone_label(locale)}"
+
+
+@cache
+def _translations() -> "L10n":
+    from bot.i18n import L10n  # imported here: bot.i18n formats its arguments with this module
+
+    return L10n()

@@ -33,9 +33,12 @@ MAX_BACKOFF_SECONDS = 600.0
 OUTBOX = OutboxMessage.__table__
 _DUE = OUTBOX.alias("due")
 _EARLIER = OUTBOX.alias("earlier")
+# Only a chat's pending messages keep its later ones waiting. A held one does not: the next
+# message is tried (held too if the chat is still closed, and then the claim never walks past
+# the backlog of a closed chat again), and one that gets through releases the held ones.
 _WAITS_FOR_EARLIER = exists().where(
     _EARLIER.c.chat_id == _DUE.c.chat_id,
-    _EARLIER.c.status.in_(("pending", "held")),
+    _EARLIER.c.status == "pending",
     _EARLIER.c.id < _DUE.c.id,
 )
 
@@ -65,6 +68,11 @@ _CLAIMED = update(OUTBOX).where(
     OUTBOX.c.id == bindparam("claimed_id"), OUTBOX.c.attempts == bindparam("claimed_attempts")
 )
 _RENEW = _CLAIMED.values(available_at=bindparam("leased_until"))
+_RELEASE = (
+    update(OUTBOX)
+    .where(OUTBOX.c.chat_id == bindparam("held_chat_id"), OUTBOX.c.status == "held")
+    .values(status="pending", available_at=bindparam("now"))
+)
 
 Handler = Callable[[OutboxMessage], Awaitable[None]]
 
@@ -83,7 +91,8 @@ class GiveUp(Exception):
 
 class Hold(Exception):
     """A handler's way to say the recipient cannot be reached now (the user blocked the bot):
-    the message is kept, not retried, until `release_held` is called for its chat."""
+    the message is kept, not retried, until `release_held` is called for its chat or a later
+    message to it gets through."""
 
 
 class OutboxWorker:
@@ -219,7 +228,9 @@ class OutboxWorker:
             delay = error.delay if isinstance(error, RetryLater) else None
             await self._retry(message, str(error) or type(error).__name__, delay, ids)
         else:
-            await self._record(message, status="sent", sent_at=utcnow(), last_error=None)
+            await self._record(
+                message, status="sent", sent_at=utcnow(), last_error=None, release_chat=True
+            )
             log.info("outbox.delivered", attempts=message.attempts, **ids)
 
     @contextlib.asynccontextmanager
@@ -289,21 +300,30 @@ class OutboxWorker:
     async def release_held(self, chat_id: int) -> int:
         """The user is back: deliver what was kept for their chat."""
         async with transaction(self._sessions) as session:
-            result = await session.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == "held")
-                .values(status="pending", available_at=utcnow())
-            )
-        if result.rowcount:
-            log.info("outbox.released", chat_id=chat_id, count=result.rowcount)
-            self.wake()
+            result = await session.execute(_RELEASE, {"held_chat_id": chat_id, "now": utcnow()})
+        self._released(chat_id, result.rowcount)
         return result.rowcount
 
-    async def _record(self, message: OutboxMessage, **values: object) -> bool:
+    def _released(self, chat_id: int, count: int) -> None:
+        if count:
+            log.info("outbox.released", chat_id=chat_id, count=count)
+            self.wake()
+
+    async def _record(
+        self, message: OutboxMessage, *, release_chat: bool = False, **values: object
+    ) -> bool:
         """Writes an attempt's outcome unless a newer claim has taken the row (its lease ran
-        out): then that claim's outcome is the one that counts. Whether it was written."""
+        out): then that claim's outcome is the one that counts. Whether it was written.
+        `release_chat`: the message got through, so its chat is open again: what was held for
+        it goes too, in the same transaction."""
+        released = 0
         async with transaction(self._sessions) as session:
             result = await session.execute(_CLAIMED.values(**values), _claim_of(message))
+            if release_chat and result.rowcount == 1 and message.chat_id is not None:
+                held = {"held_chat_id": message.chat_id, "now": utcnow()}
+                released = (await session.execute(_RELEASE, held)).rowcount
+        if message.chat_id is not None:
+            self._released(message.chat_id, released)
         if result.rowcount == 0:
             log.warning(
                 "outbox.lease_lost",

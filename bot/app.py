@@ -33,6 +33,7 @@ from bot.middlewares import (
     UpdatesInFlight,
 )
 from bot.pacing import Pacer
+from bot.replies import FloodControl, UndeliveredReplies
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from bot.web import WEBHOOK_PATH, build_web_app
@@ -214,6 +215,7 @@ def build_app(
         session=session or TelegramSession(str(settings.bot_api_url)),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    bot.session.middleware(FloodControl())
     in_flight = UpdatesInFlight()
     dispatcher = _dispatcher(
         settings, redis, bot, payments, users, l10n, metrics, outbox, in_flight
@@ -311,6 +313,7 @@ def _dispatcher(
             public_base=settings.public_base,
         )
     )
+    dispatcher.update.outer_middleware(UndeliveredReplies())
     dispatcher.message.outer_middleware(CardNumberGuard())
     dispatcher.edited_message.outer_middleware(CardNumberGuard())
     dispatcher.include_routers(admin.build_router(settings.admin_ids), *get_routers())

@@ -12,6 +12,7 @@ lease it could not renew (logged as `outbox.lease_lost`).
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
 
@@ -26,6 +27,9 @@ from storage.models import OutboxMessage
 log = structlog.get_logger(__name__)
 
 MAX_BACKOFF_SECONDS = 600.0
+
+# Set while a handler delivers: what it calls (Telegram's session) leaves retries to the outbox.
+delivering: contextvars.ContextVar[bool] = contextvars.ContextVar("delivering", default=False)
 
 # The outbox's statements are plain Core on the table, built once. An ORM-enabled UPDATE
 # (an ORM entity or alias in it) has its cache key worked out again on every execution, even
@@ -216,7 +220,11 @@ class OutboxWorker:
             if handler is None:
                 raise GiveUp(f"no handler for {message.kind}")
             async with self._leased(message):
-                await handler(message)
+                token = delivering.set(True)
+                try:
+                    await handler(message)
+                finally:
+                    delivering.reset(token)
         except GiveUp as error:
             log.error("outbox.given_up", reason=str(error), **ids)
             await self._give_up(message, str(error))

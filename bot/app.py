@@ -1,5 +1,6 @@
 """Wiring: one place that builds the bot, its storage, the payment service and the web server."""
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -33,6 +34,7 @@ from bot.middlewares import (
     UpdatesInFlight,
 )
 from bot.pacing import Pacer
+from bot.pdf_warmup import warm_up_pdf_worker
 from bot.replies import FloodControl, UndeliveredReplies
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
@@ -102,6 +104,7 @@ class App:
     reconciler: Reconciler
     in_flight: UpdatesInFlight
     _runner: web.AppRunner | None = field(default=None, init=False)
+    _pdf_warm_up: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def start(self, *, serve_http: bool = True, set_commands: bool = True) -> None:
         """Migrate, start the web server (before Telegram is told to send updates to it), then
@@ -125,6 +128,7 @@ class App:
             )
         self.outbox.start()
         self.reconciler.start()
+        self._pdf_warm_up = asyncio.create_task(warm_up_pdf_worker())
 
     @property
     def http_port(self) -> int | None:
@@ -157,6 +161,9 @@ class App:
         await self.in_flight.drained(STOP_GRACE_SECONDS)  # long polling's updates
         await self.reconciler.stop()
         await self.outbox.stop()
+        if self._pdf_warm_up is not None:
+            self._pdf_warm_up.cancel()
+            await asyncio.gather(self._pdf_warm_up, return_exceptions=True)
         await self.dispatcher.storage.close()
         if self.redis is not None:
             await self.redis.aclose()

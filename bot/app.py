@@ -13,7 +13,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiohttp import web
 from redis.asyncio import Redis
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.alerts import SupportAlerts
 from bot.delivery import Delivery
+from bot.event_isolation import ShortEventIsolation
 from bot.i18n import LANGUAGES, L10n
 from bot.metrics import Metrics
 from bot.middlewares import (
@@ -165,6 +166,7 @@ class App:
             self._pdf_warm_up.cancel()
             await asyncio.gather(self._pdf_warm_up, return_exceptions=True)
         await self.dispatcher.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.http.close()
@@ -290,7 +292,7 @@ def _dispatcher(
     """FSM and event isolation in Redis when there is one (several instances), else embedded."""
     if redis is not None:
         storage: BaseStorage = RedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
-        isolation: BaseEventIsolation = RedisEventIsolation(redis)
+        isolation: BaseEventIsolation = ShortEventIsolation(redis)
         seen: SeenUpdates = RedisSeenUpdates(redis, bot.id)
     else:
         storage = SqlStorage(payments.sessions, remembered=REMEMBERED_USERS)

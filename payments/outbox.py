@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, exists, select, update
 
 from payments.background import BackgroundTask
 from payments.clock import utcnow
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading, transaction
 from storage.models import OutboxMessage
 
 log = structlog.get_logger(__name__)
@@ -72,11 +72,11 @@ _CLAIMED = update(OUTBOX).where(
     OUTBOX.c.id == bindparam("claimed_id"), OUTBOX.c.attempts == bindparam("claimed_attempts")
 )
 _RENEW = _CLAIMED.values(available_at=bindparam("leased_until"))
+_HELD_FOR_CHAT = (OUTBOX.c.chat_id == bindparam("held_chat_id")) & (OUTBOX.c.status == "held")
 _RELEASE = (
-    update(OUTBOX)
-    .where(OUTBOX.c.chat_id == bindparam("held_chat_id"), OUTBOX.c.status == "held")
-    .values(status="pending", available_at=bindparam("now"))
+    update(OUTBOX).where(_HELD_FOR_CHAT).values(status="pending", available_at=bindparam("now"))
 )
+_ANY_HELD = select(OUTBOX.c.id).where(_HELD_FOR_CHAT).limit(1)
 
 Handler = Callable[[OutboxMessage], Awaitable[None]]
 
@@ -306,7 +306,11 @@ class OutboxWorker:
             await self.release_held(chat_id)
 
     async def release_held(self, chat_id: int) -> int:
-        """The user is back: deliver what was kept for their chat."""
+        """The user is back: deliver what was kept for their chat. Asked with a read first:
+        a user with no stored row has it asked on every update, and SQLite has one writer."""
+        async with reading(self._sessions) as session:
+            if await session.scalar(_ANY_HELD, {"held_chat_id": chat_id}) is None:
+                return 0
         async with transaction(self._sessions) as session:
             result = await session.execute(_RELEASE, {"held_chat_id": chat_id, "now": utcnow()})
         self._released(chat_id, result.rowcount)

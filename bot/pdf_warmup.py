@@ -26,12 +26,19 @@ SAMPLE = ReceiptView(
 )
 
 
+_warmed = False
+
+
 async def warm_up_pdf_worker() -> None:
-    """One receipt made and thrown away. A failure is only logged: the first real receipt
-    starts the worker again."""
+    """One receipt made and thrown away, once a process (the worker is the process's). A
+    failure is only logged: the first real receipt starts the worker again."""
+    global _warmed
+    if _warmed:
+        return
     try:
         await render_receipt_pdf("ru", SAMPLE, "https://example.invalid/")
     except Exception as error:
         log.warning("pdf.warm_up_failed", error=type(error).__name__)
     else:
+        _warmed = True
         log.info("pdf.worker_ready")

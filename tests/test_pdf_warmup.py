@@ -3,15 +3,16 @@ process to start, import fpdf2 and cut the fonts."""
 
 import asyncio
 
-from bot import receipt_pdf
+from bot import pdf_warmup, receipt_pdf
 from bot.pdf_warmup import SAMPLE
 from tests.conftest import AppHarness
 
 
-async def test_the_pdf_worker_is_ready_before_the_first_receipt(telegram, tmp_path):
+async def test_the_pdf_worker_is_ready_before_the_first_receipt(telegram, tmp_path, monkeypatch):
     if receipt_pdf._workers is not None:  # another test's: this one needs a cold start
         receipt_pdf._workers.shutdown(wait=False)
         receipt_pdf._workers = None
+    monkeypatch.setattr(pdf_warmup, "_warmed", False)
     harness = AppHarness(telegram, f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
     app = await harness.start()
     try:

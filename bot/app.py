@@ -1,5 +1,6 @@
 """Wiring: one place that builds the bot, its storage, the payment service and the web server."""
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiohttp import web
 from redis.asyncio import Redis
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.alerts import SupportAlerts
 from bot.delivery import Delivery
+from bot.event_isolation import ShortEventIsolation
 from bot.i18n import LANGUAGES, L10n
 from bot.metrics import Metrics
 from bot.middlewares import (
@@ -34,6 +36,8 @@ from bot.middlewares import (
     UpdatesInFlight,
 )
 from bot.pacing import Pacer
+from bot.pdf_warmup import warm_up_pdf_worker
+from bot.replies import FloodControl, UndeliveredReplies
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from bot.web import WEBHOOK_PATH, build_web_app
@@ -103,6 +107,7 @@ class App:
     reconciler: Reconciler
     in_flight: UpdatesInFlight
     _runner: web.AppRunner | None = field(default=None, init=False)
+    _pdf_warm_up: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def start(self, *, serve_http: bool = True, set_commands: bool = True) -> None:
         """Migrate, start the web server (before Telegram is told to send updates to it), then
@@ -127,6 +132,7 @@ class App:
             )
         self.outbox.start()
         self.reconciler.start()
+        self._pdf_warm_up = asyncio.create_task(warm_up_pdf_worker())
 
     @property
     def http_port(self) -> int | None:
@@ -170,7 +176,11 @@ class App:
         await self.in_flight.drained(STOP_GRACE_SECONDS)  # long polling's updates
         await self.reconciler.stop()
         await self.outbox.stop()
+        if self._pdf_warm_up is not None:
+            self._pdf_warm_up.cancel()
+            await asyncio.gather(self._pdf_warm_up, return_exceptions=True)
         await self.dispatcher.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.http.close()
@@ -228,6 +238,7 @@ def build_app(
         session=session or TelegramSession(str(settings.bot_api_url)),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    bot.session.middleware(FloodControl())
     in_flight = UpdatesInFlight()
     dispatcher = _dispatcher(
         settings, redis, bot, payments, users, l10n, metrics, outbox, in_flight
@@ -295,7 +306,7 @@ def _dispatcher(
     """FSM and event isolation in Redis when there is one (several instances), else embedded."""
     if redis is not None:
         storage: BaseStorage = RedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
-        isolation: BaseEventIsolation = RedisEventIsolation(redis)
+        isolation: BaseEventIsolation = ShortEventIsolation(redis)
         seen: SeenUpdates = RedisSeenUpdates(redis, bot.id)
     else:
         storage = SqlStorage(payments.sessions, remembered=REMEMBERED_USERS)
@@ -327,6 +338,7 @@ def _dispatcher(
             public_base=settings.public_base,
         )
     )
+    dispatcher.update.outer_middleware(UndeliveredReplies())
     dispatcher.message.outer_middleware(CardNumberGuard())
     dispatcher.edited_message.outer_middleware(CardNumberGuard())
     dispatcher.include_routers(admin.build_router(settings.admin_ids), *get_routers())

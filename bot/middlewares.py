@@ -63,7 +63,11 @@ class ConversationMiddleware(BaseMiddleware):
         if sender is None:  # channel posts and the like: not a conversation of ours
             return await handler(event, data)
         stored = await self._users.get(sender.id)
-        if stored is not None and stored.unreachable_at is not None:
+        if stored is None:
+            # Nobody marked them unreachable (there is no row to mark: they typed a code before
+            # choosing a language, or asked to be forgotten), yet receipts may be held for them.
+            await self._release_held(chat.id if chat else sender.id)
+        elif stored.unreachable_at is not None:
             # They unblocked the bot and wrote again: deliver the receipts kept for them.
             await self._users.mark_reachable(sender.id)
             await self._release_held(stored.chat_id)

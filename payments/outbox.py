@@ -12,6 +12,7 @@ lease it could not renew (logged as `outbox.lease_lost`).
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
 
@@ -20,12 +21,15 @@ from sqlalchemy import bindparam, exists, select, update
 
 from payments.background import BackgroundTask
 from payments.clock import utcnow
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading, transaction
 from storage.models import OutboxMessage
 
 log = structlog.get_logger(__name__)
 
 MAX_BACKOFF_SECONDS = 600.0
+
+# Set while a handler delivers: what it calls (Telegram's session) leaves retries to the outbox.
+delivering: contextvars.ContextVar[bool] = contextvars.ContextVar("delivering", default=False)
 
 # The outbox's statements are plain Core on the table, built once. An ORM-enabled UPDATE
 # (an ORM entity or alias in it) has its cache key worked out again on every execution, even
@@ -33,9 +37,12 @@ MAX_BACKOFF_SECONDS = 600.0
 OUTBOX = OutboxMessage.__table__
 _DUE = OUTBOX.alias("due")
 _EARLIER = OUTBOX.alias("earlier")
+# Only a chat's pending messages keep its later ones waiting. A held one does not: the next
+# message is tried (held too if the chat is still closed, and then the claim never walks past
+# the backlog of a closed chat again), and one that gets through releases the held ones.
 _WAITS_FOR_EARLIER = exists().where(
     _EARLIER.c.chat_id == _DUE.c.chat_id,
-    _EARLIER.c.status.in_(("pending", "held")),
+    _EARLIER.c.status == "pending",
     _EARLIER.c.id < _DUE.c.id,
 )
 
@@ -65,6 +72,11 @@ _CLAIMED = update(OUTBOX).where(
     OUTBOX.c.id == bindparam("claimed_id"), OUTBOX.c.attempts == bindparam("claimed_attempts")
 )
 _RENEW = _CLAIMED.values(available_at=bindparam("leased_until"))
+_HELD_FOR_CHAT = (OUTBOX.c.chat_id == bindparam("held_chat_id")) & (OUTBOX.c.status == "held")
+_RELEASE = (
+    update(OUTBOX).where(_HELD_FOR_CHAT).values(status="pending", available_at=bindparam("now"))
+)
+_ANY_HELD = select(OUTBOX.c.id).where(_HELD_FOR_CHAT).limit(1)
 
 Handler = Callable[[OutboxMessage], Awaitable[None]]
 
@@ -83,7 +95,8 @@ class GiveUp(Exception):
 
 class Hold(Exception):
     """A handler's way to say the recipient cannot be reached now (the user blocked the bot):
-    the message is kept, not retried, until `release_held` is called for its chat."""
+    the message is kept, not retried, until `release_held` is called for its chat or a later
+    message to it gets through."""
 
 
 class OutboxWorker:
@@ -207,7 +220,11 @@ class OutboxWorker:
             if handler is None:
                 raise GiveUp(f"no handler for {message.kind}")
             async with self._leased(message):
-                await handler(message)
+                token = delivering.set(True)
+                try:
+                    await handler(message)
+                finally:
+                    delivering.reset(token)
         except GiveUp as error:
             log.error("outbox.given_up", reason=str(error), **ids)
             await self._give_up(message, str(error))
@@ -219,7 +236,9 @@ class OutboxWorker:
             delay = error.delay if isinstance(error, RetryLater) else None
             await self._retry(message, str(error) or type(error).__name__, delay, ids)
         else:
-            await self._record(message, status="sent", sent_at=utcnow(), last_error=None)
+            await self._record(
+                message, status="sent", sent_at=utcnow(), last_error=None, release_chat=True
+            )
             log.info("outbox.delivered", attempts=message.attempts, **ids)
 
     @contextlib.asynccontextmanager
@@ -287,23 +306,36 @@ class OutboxWorker:
             await self.release_held(chat_id)
 
     async def release_held(self, chat_id: int) -> int:
-        """The user is back: deliver what was kept for their chat."""
+        """The user is back: deliver what was kept for their chat. Asked with a read first:
+        a user with no stored row has it asked on every update, and SQLite has one writer."""
+        async with reading(self._sessions) as session:
+            if await session.scalar(_ANY_HELD, {"held_chat_id": chat_id}) is None:
+                return 0
         async with transaction(self._sessions) as session:
-            result = await session.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.chat_id == chat_id, OUTBOX.c.status == "held")
-                .values(status="pending", available_at=utcnow())
-            )
-        if result.rowcount:
-            log.info("outbox.released", chat_id=chat_id, count=result.rowcount)
-            self.wake()
+            result = await session.execute(_RELEASE, {"held_chat_id": chat_id, "now": utcnow()})
+        self._released(chat_id, result.rowcount)
         return result.rowcount
 
-    async def _record(self, message: OutboxMessage, **values: object) -> bool:
+    def _released(self, chat_id: int, count: int) -> None:
+        if count:
+            log.info("outbox.released", chat_id=chat_id, count=count)
+            self.wake()
+
+    async def _record(
+        self, message: OutboxMessage, *, release_chat: bool = False, **values: object
+    ) -> bool:
         """Writes an attempt's outcome unless a newer claim has taken the row (its lease ran
-        out): then that claim's outcome is the one that counts. Whether it was written."""
+        out): then that claim's outcome is the one that counts. Whether it was written.
+        `release_chat`: the message got through, so its chat is open again: what was held for
+        it goes too, in the same transaction."""
+        released = 0
         async with transaction(self._sessions) as session:
             result = await session.execute(_CLAIMED.values(**values), _claim_of(message))
+            if release_chat and result.rowcount == 1 and message.chat_id is not None:
+                held = {"held_chat_id": message.chat_id, "now": utcnow()}
+                released = (await session.execute(_RELEASE, held)).rowcount
+        if message.chat_id is not None:
+            self._released(message.chat_id, released)
         if result.rowcount == 0:
             log.warning(
                 "outbox.lease_lost",

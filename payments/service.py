@@ -7,7 +7,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import ColumnElement, Row, Select, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,12 +92,19 @@ PAID_ON_ANOTHER_ORDER = select(PAYMENTS.c.order_id).where(
     PAYMENTS.c.status == PaymentStatus.PAID.value,
     PAYMENTS.c.id != bindparam("payment_id"),
 )
-# The code's page past its lifetime that nothing has settled yet (one at most: one live page a
-# code), and its replacement's way out of the way once the acquirer has been asked.
+# A page being opened has its link within seconds (the acquirer's request times out first):
+# one with none after this long was left by a process that died while the acquirer answered.
+LINKLESS_AFTER = timedelta(seconds=30)
+# The code's page past its lifetime, or left without a link, that nothing has settled yet (one
+# at most: one live page a code), and its replacement's way out of the way once the acquirer
+# has been asked.
 OVERDUE_PAGE = select(PAYMENTS.c.id, PAYMENTS.c.order_id, PAYMENTS.c.acquirer).where(
     PAYMENTS.c.payment_code == bindparam("code"),
     PAYMENTS.c.status == PaymentStatus.CREATED.value,
-    PAYMENTS.c.expires_at <= bindparam("now"),
+    or_(
+        PAYMENTS.c.expires_at <= bindparam("now"),
+        and_(PAYMENTS.c.payment_url == "", PAYMENTS.c.created_at <= bindparam("linkless_before")),
+    ),
 )
 EXPIRE_UNSETTLED = (
     update(PAYMENTS)
@@ -159,7 +178,8 @@ class PaymentService:
         self, *, code: str, user_id: int, chat_id: int, language: str, description: str
     ) -> PaymentStart:
         """One live payment page per code: pressing "Pay" again gives the same link. A page
-        past its lifetime is replaced only once the acquirer has settled what was paid on it."""
+        past its lifetime, or left without a link, is replaced only once the acquirer has
+        settled what was paid on it."""
         bill = await self.billing.lookup(code)
         while True:
             now = utcnow()
@@ -168,7 +188,12 @@ class PaymentService:
                 if bill is None or bill.status is not BillStatus.UNPAID:
                     raise NotPayable(bill)
                 code = bill.code  # the billing's own spelling of the code is the one kept
-                overdue = (await session.execute(OVERDUE_PAGE, {"code": code, "now": now})).first()
+                overdue = (
+                    await session.execute(
+                        OVERDUE_PAGE,
+                        {"code": code, "now": now, "linkless_before": now - LINKLESS_AFTER},
+                    )
+                ).first()
                 if overdue is None:
                     payment = await self._insert(
                         session, bill, code, user_id, chat_id, language, now

@@ -14,7 +14,7 @@ from bot.app import App
 from bot.i18n import LANGUAGES
 from handlers.admin import MESSAGE_LIMIT, split_messages
 from payments.clock import BISHKEK, utcnow
-from payments.outbox import GiveUp, OutboxWorker, RetryLater
+from payments.outbox import GiveUp, OutboxWorker, RetryLater, delivering
 from payments.support import (
     ALERT_FIELDS,
     SupportQueries,
@@ -443,10 +443,15 @@ async def test_alert_delivery_maps_telegram_errors(harness, status, expected):
     message = OutboxMessage(id=1, kind="alert", payload={"alert": "payment_stuck", "minutes": 9})
     retry_after = 7 if status == 429 else None
     harness.telegram.fail_next("sendMessage", status=status, retry_after=retry_after)
+    delivering.set(True)  # as the outbox calls it: Telegram's errors come back at once
     with pytest.raises(expected) as raised:
         await alerts.deliver(message)
     if status == 429:
         assert raised.value.delay == 7
+        with pytest.raises(RetryLater):  # still within its retry_after: Telegram is not asked
+            await alerts.deliver(message)
+        assert len(harness.telegram.calls_to("sendMessage", SUPPORT_CHAT)) == 1
+        return
     await alerts.deliver(message)  # the next try gets through
     assert len(harness.telegram.sent_messages(SUPPORT_CHAT)) == 1
 

@@ -1,0 +1,93 @@
+"""Replies to users honour Telegram's flood control and survive a passing 5xx; a reply that
+still fails is logged, never a webhook error; the outbox keeps its own retries."""
+
+import asyncio
+
+import pytest
+from aiogram.exceptions import TelegramRetryAfter
+from structlog.testing import capture_logs
+
+from bot.updates import UserSimulator
+from payments.outbox import delivering
+from tests.conftest import AppHarness
+from tests.test_production import SECRET, post_update
+
+
+@pytest.fixture
+async def app_harness(telegram, tmp_path):
+    """The bot on SQLite: nothing here is about the database."""
+    harness = AppHarness(telegram, f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    yield harness
+    await harness.stop()
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [{"status": 429, "retry_after": 1}, {"status": 502, "description": "Bad Gateway"}],
+    ids=["429", "502"],
+)
+async def test_a_reply_refused_for_a_moment_still_reaches_the_user(app_harness, failure):
+    """Long polling: the update's handler would raise, and the user would see nothing."""
+    await app_harness.start()
+    client = app_harness.client(7100)
+    app_harness.telegram.fail_next("sendMessage", **failure)
+    started = asyncio.get_running_loop().time()
+    await client.send("/help")
+    sends = app_harness.telegram.calls_to("sendMessage", 7100)
+    assert [call.ok for call in sends] == [False, True]
+    if failure["status"] == 429:
+        assert sends[1].received_at - sends[0].received_at >= 1.0
+    assert asyncio.get_running_loop().time() - started < 5
+
+
+async def test_no_send_fires_into_a_running_retry_after(app_harness):
+    """A 429 for a chat holds back every other request to it until its retry_after is over:
+    a reply waits, an outbox delivery is refused at once, with no request made."""
+    app = await app_harness.start()
+    telegram = app_harness.telegram
+    telegram.fail_next("sendMessage", status=429, retry_after=2)
+    first = asyncio.create_task(app.bot.send_message(7200, "first"))
+    await asyncio.sleep(0.3)
+    assert len(telegram.calls_to("sendMessage", 7200)) == 1  # refused: its wait has begun
+    second = asyncio.create_task(app.bot.send_message(7200, "second"))
+    await asyncio.sleep(0.5)
+    assert len(telegram.calls_to("sendMessage", 7200)) == 1  # the refused one only
+
+    token = delivering.set(True)
+    try:
+        with pytest.raises(TelegramRetryAfter) as refused:
+            await app.bot.send_message(7200, "a receipt")
+    finally:
+        delivering.reset(token)
+    assert refused.value.retry_after == 2
+    assert len(telegram.calls_to("sendMessage", 7200)) == 1
+
+    await asyncio.gather(first, second)
+    sends = telegram.calls_to("sendMessage", 7200)
+    assert [call.ok for call in sends] == [False, True, True]
+    assert min(call.received_at for call in sends[1:]) - sends[0].received_at >= 2.0
+
+
+async def test_an_outbox_delivery_is_tried_once_per_claim(app_harness):
+    """The outbox retries a row later: its request is not retried on top of that."""
+    app = await app_harness.start()
+    app_harness.telegram.fail_next("sendMessage", status=502, description="Bad Gateway")
+    token = delivering.set(True)
+    try:
+        with pytest.raises(Exception, match="Bad Gateway"):
+            await app.bot.send_message(7300, "a receipt")
+    finally:
+        delivering.reset(token)
+    assert len(app_harness.telegram.calls_to("sendMessage", 7300)) == 1
+
+
+async def test_a_reply_still_failing_is_logged_and_the_webhook_answers_ok(app_harness):
+    """Telegram would deliver the update again much later, to a user who has moved on."""
+    await app_harness.start(
+        bot_mode="webhook", webhook_secret=SECRET, public_base_url="https://pay.example.kg"
+    )
+    app_harness.telegram.fail_next("sendMessage", status=502, description="Bad Gateway", times=3)
+    with capture_logs() as logs:
+        assert await post_update(app_harness, UserSimulator(7400, "en").message("/help")) == 200
+    assert len(app_harness.telegram.calls_to("sendMessage", 7400)) == 3
+    assert [e for e in logs if e["event"] == "reply.undelivered"]

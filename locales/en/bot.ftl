@@ -223,3 +223,10 @@ command-history = My payments
 ## Outages
 
 service-unavailable = The service is briefly unavailable. Nothing is lost: please try again in a minute.
+
+## Getting to the bill
+
+cancel-page-still-open = The payment page you opened stays open until { $expires }: /cancel does not close it. If you do not pay on it, it closes by itself; nothing is charged.
+bill-cards = Cards accepted: { $cards }. The charge is in Kyrgyz som (KGS).
+bill-approximately = ≈ { $amounts } (approximately: your bank converts at its own rate).
+button-history-open-page = 💳 Open the payment page: { $code }

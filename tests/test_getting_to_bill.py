@@ -1,0 +1,112 @@
+"""Getting to the bill: a code that comes with /start (a deep link) or /pay, /cancel with a
+page open, /history's open page, the consent buttons at the end of a policy, the cards note."""
+
+import pytest
+from sqlalchemy import select
+
+from bot.i18n import L10n
+from payments.clock import bishkek_time
+from payments.service import PaymentService
+from storage.models import Payment
+from tests.test_flow import CODE, LANGUAGE_BUTTONS, payment_url, plain, walk_to_bill
+
+l10n = L10n()
+
+
+@pytest.fixture
+def lookups(monkeypatch) -> list[str]:
+    """The codes looked up in the billing, in order."""
+    seen: list[str] = []
+    lookup = PaymentService.lookup
+
+    async def spy(self, code):
+        seen.append(code)
+        return await lookup(self, code)
+
+    monkeypatch.setattr(PaymentService, "lookup", spy)
+    return seen
+
+
+@pytest.mark.parametrize("command", ["/start", "/pay"])
+async def test_a_new_user_with_a_code_goes_language_consent_bill(harness, command, lookups):
+    t = l10n["ky"]
+    client = harness.client(user_id=8100 + len(command), language_code="ky")
+    await client.send(f"{command} {CODE}")
+    assert client.last_text() == plain(t, "language-choose")
+    assert lookups == []  # nothing personal before the language and the consent
+
+    await client.click(LANGUAGE_BUTTONS["ky"])
+    assert lookups == [CODE]
+    assert client.last_text().startswith(plain(t, "language-saved") + "\n\n")
+    assert "2026-11-23" in client.last_text()  # the consent question, for this code
+    assert "ASANOV" not in " ".join(client.texts())
+
+    await client.click(t.plain("button-agree"))
+    bill = client.last_text()
+    assert "ASANOV ASAN" in bill and CODE in bill
+    assert client.find_button(t.plain("button-pay"))
+
+    await client.send(command)  # without a code: the question, as before, no stale code
+    assert client.last_text() == plain(t, "ask-code")
+
+
+@pytest.mark.parametrize("command", ["/start", "/pay"])
+async def test_a_known_user_with_a_code_goes_straight_to_the_bill(harness, command, lookups):
+    t = l10n["ru"]
+    client = harness.client(user_id=8200 + len(command))
+    await walk_to_bill(client, "ru")
+    lookups.clear()
+
+    calls = await client.send(f"{command} 1120-2611-7919")  # spaced as a notice prints it
+    assert lookups == [CODE]
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert "ASANOV ASAN" in client.last_text()
+    await client.click(t.plain("button-pay"))
+    assert payment_url(client.last_text())
+
+
+async def test_a_code_in_a_link_takes_the_limit_of_typed_codes(harness, lookups):
+    t = l10n["ru"]
+    client = harness.client(user_id=8300)
+    await walk_to_bill(client, "ru")
+    for number in range(5):
+        await client.send(f"/start 11000000000{number}")
+        assert client.last_text() == plain(t, "code-unknown", code=f"11000000000{number}")
+    lookups.clear()
+    await client.send(f"/start {CODE}")
+    assert lookups == []
+    assert client.last_text() == plain(t, "lookup-wait", minutes=15)
+
+
+@pytest.mark.parametrize("payload", ["<b>ASANOV</b>", "abc_DEF-123", "1" * 64, "12345"])
+async def test_a_payload_that_is_no_code_is_answered_as_one(harness, payload, lookups):
+    t = l10n["en"]
+    known = harness.client(user_id=8400, language_code="en")
+    await walk_to_bill(known, "en")
+    lookups.clear()
+    await known.send(f"/start {payload}")
+    assert known.last_text() == plain(t, "code-invalid")
+
+    new = harness.client(user_id=8401, language_code="en")
+    await new.send(f"/start {payload}")
+    await new.click(LANGUAGE_BUTTONS["en"])
+    assert new.last_text() == plain(t, "language-saved") + "\n\n" + plain(t, "code-invalid")
+    assert lookups == []
+    assert not any(payload in text for text in known.texts() + new.texts())
+    await new.send(CODE)  # the code is then typed, as the message asks
+    assert "2026-11-23" in new.last_text()
+
+
+async def test_cancel_with_a_page_open_says_until_when(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=8500)
+    await walk_to_bill(client, "ru")
+    await client.click(t.plain("button-pay"))
+    async with harness.app.sessions() as session:
+        payment = await session.scalar(select(Payment).where(Payment.user_id == 8500))
+
+    await client.send("/cancel")
+    expires = bishkek_time(payment.expires_at)
+    assert client.last_text() == plain(t, "cancel-page-still-open", expires=expires)
+    await client.send("/cancel")  # nothing else under way: the page is still the news
+    assert client.last_text() == plain(t, "cancel-page-still-open", expires=expires)

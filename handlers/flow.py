@@ -289,6 +289,4 @@ class Conversation:
         )
         if not keyboards.telegram_accepts_url(payment.payment_url):
             text += "\n\n" + self.t("payment-link-as-text", url=payment.payment_url)
-        await self.send(
-            text, reply_markup=keyboards.payment_page(self.t, payment.payment_url, code)
-        )
+        await self.send(text, reply_markup=keyboards.payment_page(self.t, payment.payment_url))

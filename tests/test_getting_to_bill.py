@@ -110,3 +110,37 @@ async def test_cancel_with_a_page_open_says_until_when(harness):
     assert client.last_text() == plain(t, "cancel-page-still-open", expires=expires)
     await client.send("/cancel")  # nothing else under way: the page is still the news
     assert client.last_text() == plain(t, "cancel-page-still-open", expires=expires)
+
+
+async def test_history_offers_the_page_of_an_open_payment(harness):
+    t = l10n["en"]
+    await harness.stop()  # a host Telegram takes for a URL button (it has a dot)
+    await harness.start(public_base_url=f"http://pay.example.test:{harness.port}")
+    client = harness.client(user_id=8600, language_code="en")
+    await walk_to_bill(client, "en")
+    await client.click(t.plain("button-pay"))
+    _, page = client.find_button(t.plain("button-open-page"))
+
+    await client.send("/history")
+    _, row = client.find_button(t.plain("button-history-open-page", code=CODE))
+    assert row["url"] == page["url"]
+
+    async with harness.app.sessions() as session:
+        payment_id = await session.scalar(select(Payment.id).where(Payment.user_id == 8600))
+    assert await harness.app.payments.expire(payment_id)
+    await client.wait_for(lambda text: text == plain(t, "payment-expired", code=CODE))
+    await client.send("/history")  # an expired page is no way back
+    assert t.plain("payment-status-expired") in client.last_text()
+    assert not (client.messages()[-1].get("reply_markup") or {}).get("inline_keyboard")
+
+
+async def test_history_gives_the_link_as_text_where_telegram_takes_no_button(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=8700)
+    await walk_to_bill(client, "ru")
+    await client.click(t.plain("button-pay"))
+    link = payment_url(client.last_text())
+
+    await client.send("/history")
+    assert link in client.last_text()
+    assert t.plain("payment-status-created") in client.last_text()

@@ -1,9 +1,14 @@
 """Getting to the bill: a code that comes with /start (a deep link) or /pay, /cancel with a
 page open, /history's open page, the consent buttons at the end of a policy, the cards note."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+import zxingcpp
+from PIL import Image
 from sqlalchemy import select
 
+from bot.cli import main
 from bot.i18n import L10n
 from payments.clock import bishkek_time
 from payments.service import PaymentService
@@ -144,3 +149,50 @@ async def test_history_gives_the_link_as_text_where_telegram_takes_no_button(har
     await client.send("/history")
     assert link in client.last_text()
     assert t.plain("payment-status-created") in client.last_text()
+
+
+def run_link(monkeypatch, tmp_path, capsys, *args: str, username: str = "infocom_pay_bot"):
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.setenv("BOT_USERNAME", username)
+    code = main(["link", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+async def test_cli_link_prints_the_deep_link_and_its_qr_opens_the_bill(
+    harness, monkeypatch, tmp_path, capsys
+):
+    qr = tmp_path / "notice.png"
+    code, out, _ = run_link(monkeypatch, tmp_path, capsys, "1120 2611-7919", "--qr", str(qr))
+    assert code == 0
+    link = f"https://t.me/infocom_pay_bot?start={CODE}"
+    assert out == link + "\n"
+    decoded = [result.text for result in zxingcpp.read_barcodes(Image.open(qr))]
+    assert decoded == [link]
+
+    t = l10n["ru"]  # what Telegram sends when the link is opened: /start with its parameter
+    client = harness.client(user_id=8800)
+    await walk_to_bill(client, "ru")
+    (start,) = parse_qs(urlsplit(link).query)["start"]
+    await client.send(f"/start {start}")
+    assert "ASANOV ASAN" in client.last_text()
+    assert client.find_button(t.plain("button-pay"))
+
+
+@pytest.mark.parametrize(
+    ("args", "username", "problem"),
+    [
+        (["ABC-123"], "infocom_pay_bot", "not a payment code"),
+        ([CODE], "", "BOT_USERNAME is not set"),
+    ],
+)
+def test_cli_link_refuses_what_would_be_no_link(
+    monkeypatch, tmp_path, capsys, args, username, problem
+):
+    code, out, err = run_link(monkeypatch, tmp_path, capsys, *args, username=username)
+    assert code == 2 and out == "" and problem in err
+
+
+def test_cli_link_needs_a_bot_username(monkeypatch, tmp_path, capsys):
+    code, out, err = run_link(monkeypatch, tmp_path, capsys, CODE, username="@not a bot")
+    assert code == 2 and out == "" and "BOT_USERNAME" in err

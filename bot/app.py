@@ -33,6 +33,7 @@ from bot.middlewares import (
     UpdatesInFlight,
 )
 from bot.pacing import Pacer
+from bot.render import PaymentTerms
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from bot.web import WEBHOOK_PATH, build_web_app
@@ -309,6 +310,7 @@ def _dispatcher(
             limiter=LookupLimiter(windows),
             mask_names=settings.mask_payer_name,
             public_base=settings.public_base,
+            terms=PaymentTerms(settings.accepted_cards, settings.approximate_rates),
         )
     )
     dispatcher.message.outer_middleware(CardNumberGuard())

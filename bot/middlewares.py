@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 
 from bot.i18n import L10n, guess_language
 from bot.metrics import Metrics
+from bot.render import PaymentTerms
 from handlers.flow import Conversation
 from payments.cards import contains_card_number
 from payments.limits import LookupLimiter
@@ -36,6 +37,7 @@ class ConversationMiddleware(BaseMiddleware):
         limiter: LookupLimiter,
         mask_names: bool,
         public_base: str,
+        terms: PaymentTerms | None = None,
     ) -> None:
         self._l10n = l10n
         self._release_held = release_held
@@ -46,6 +48,7 @@ class ConversationMiddleware(BaseMiddleware):
             "limiter": limiter,
             "mask_names": mask_names,
             "public_base": public_base,
+            "terms": terms,
         }
 
     async def __call__(

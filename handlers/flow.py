@@ -113,6 +113,7 @@ class Conversation:
     mask_names: bool
     public_base: str
     pressed: Pressed | None = None
+    terms: render.PaymentTerms | None = None
 
     def speaking(self, t: Translator) -> "Conversation":
         return replace(self, t=t)
@@ -172,7 +173,8 @@ class Conversation:
             return
         await self.state.set_state(PayFlow.bill)
         await self.send(
-            render.bill_details(self.t, bill), reply_markup=keyboards.bill(self.t, bill.code)
+            render.bill_details(self.t, bill, self.terms),
+            reply_markup=keyboards.bill(self.t, bill.code),
         )
 
     async def explain_not_payable(self, code: str, bill: Bill | None) -> None:

@@ -196,3 +196,44 @@ def test_cli_link_refuses_what_would_be_no_link(
 def test_cli_link_needs_a_bot_username(monkeypatch, tmp_path, capsys):
     code, out, err = run_link(monkeypatch, tmp_path, capsys, CODE, username="@not a bot")
     assert code == 2 and out == "" and "BOT_USERNAME" in err
+
+
+@pytest.mark.parametrize("language", ["ky", "ru", "en"])
+async def test_the_bill_names_the_cards_and_the_charge_in_kgs(harness, language):
+    t = l10n[language]
+    client = harness.client(user_id=8900 + len(language), language_code=language)
+    await walk_to_bill(client, language)
+    bill = client.last_text()
+    assert plain(t, "bill-cards", cards="Visa, Mastercard, Elcard") in bill
+    assert "KGS" in plain(t, "bill-cards", cards="")
+    assert "≈" not in bill  # no rates configured: no approximate amount
+
+
+async def test_the_bill_gives_approximate_amounts_where_rates_are_set(harness):
+    t = l10n["en"]
+    await harness.stop()
+    await harness.start(
+        accepted_cards="Visa, Mastercard, Elcard, Mir <test>",
+        approximate_rates="USD=87.45, RUB=1.03",
+    )
+    client = harness.client(user_id=9000, language_code="en")
+    await walk_to_bill(client, "en")  # 1 250.00 KGS
+    bill = client.last_text()
+    assert "Visa, Mastercard, Elcard, Mir <test>" in bill  # escaped on the way, shown as set
+    # 1250 / 87.45 = 14.2939..., 1250 / 1.03 = 1213.5922...: Decimal, rounded to a cent
+    expected = plain(t, "bill-approximately", amounts="14.29\u00a0USD, ≈ 1\u00a0213.59\u00a0RUB")
+    assert expected in bill
+    assert "approximately" in expected and expected.startswith("≈ 14.29")
+    assert "1\u00a0250.00\u00a0KGS" in bill
+
+
+def test_rates_are_decimal_and_checked():
+    from decimal import Decimal
+
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None, approximate_rates="USD=87.4500,KZT=0.17")
+    assert settings.approximate_rates == {"USD": Decimal("87.4500"), "KZT": Decimal("0.17")}
+    for wrong in ("USD=0", "usd=87", "USD=8e1", "USD", "USD=-1"):
+        with pytest.raises(ValueError, match="CUR=RATE"):
+            Settings(_env_file=None, approximate_rates=wrong)

@@ -237,3 +237,52 @@ def test_rates_are_decimal_and_checked():
     for wrong in ("USD=0", "usd=87", "USD=8e1", "USD", "USD=-1"):
         with pytest.raises(ValueError, match="CUR=RATE"):
             Settings(_env_file=None, approximate_rates=wrong)
+
+
+def labels(message: dict) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["text"] for row in rows for button in row]
+
+
+async def test_a_policy_read_from_the_consent_step_ends_with_its_answers(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=9100)
+    await client.send(f"/start {CODE}")
+    await client.click(LANGUAGE_BUTTONS["ru"])
+    await client.click(t.plain("button-read-privacy"))
+    first = client.messages()[-1]
+    assert "ПОЛИТИКА конфиденциальности" in first["text"]  # its first page of two
+    assert t.plain("button-agree") not in labels(first)  # not before the text is read
+
+    await client.click(t.plain("button-next"))
+    last = client.messages()[-1]  # the same message, turned to its last page
+    assert last["message_id"] == first["message_id"]
+    assert labels(last)[-2:] == [t.plain("button-agree"), t.plain("button-decline")]
+
+    before = len(client.texts())
+    await client.click(t.plain("button-agree"))  # the one at the end of the text
+    assert len(client.texts()) == before
+    bill = client.last_text()
+    assert bill.startswith(plain(t, "consent-given") + "\n\n")
+    assert "ASANOV ASAN" in bill and client.find_button(t.plain("button-pay"))
+
+    await client.send("/privacy")  # read again, with no question pending: no answers
+    await client.click(t.plain("button-next"))
+    assert t.plain("button-agree") not in labels(client.messages()[-1])
+
+
+async def test_an_english_reader_gets_the_answers_at_the_end_of_the_text_chosen(harness):
+    t = l10n["en"]
+    client = harness.client(user_id=9200, language_code="en")
+    await client.send(f"/pay {CODE}")
+    await client.click(LANGUAGE_BUTTONS["en"])
+    await client.click(t.plain("button-read-terms"))
+    await client.click(LANGUAGE_BUTTONS["ky"])  # no English text: Kyrgyz or Russian
+    await client.click(t.plain("button-next"))
+    assert labels(client.messages()[-1])[-2:] == [
+        t.plain("button-agree"),
+        t.plain("button-decline"),
+    ]
+    await client.click(t.plain("button-decline"))
+    assert client.last_text() == plain(t, "consent-declined")
+    assert "ASANOV" not in " ".join(client.texts())

@@ -18,7 +18,7 @@ DATA_DIR = Path("data").resolve()
 SANDBOX_DEVELOPMENT_SECRET = "sandbox-development-secret"  # noqa: S105 (published on purpose)
 # What Telegram allows in a webhook's secret_token.
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,29}[Bb][Oo][Tt]")
+_BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 

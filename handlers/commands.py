@@ -24,8 +24,11 @@ async def start(
     in, so nothing is cleared first (with Redis, two round trips an update). A new user is asked
     the language first and the code is kept in FSM data until then."""
     if not language_chosen:
-        pending = {} if command.args is None else {PENDING_CODE: normalise_code(command.args) or ""}
-        await conversation.state.set_data(pending)
+        data = await conversation.state.get_data()
+        data.pop(PENDING_CODE, None)
+        if command.args is not None:
+            data[PENDING_CODE] = normalise_code(command.args) or ""
+        await conversation.state.set_data(data)
         await conversation.ask_language(first=conversation.t.language)
         return
     if command.args is None:
@@ -58,12 +61,14 @@ async def language_chosen(
     await users.set_language(conversation.user_id, conversation.chat_id, callback_data.language)
     await acknowledge(query)
     conversation = conversation.replacing(query, conversation.t("language-saved"))
-    data = await conversation.state.get_data()
-    if PENDING_CODE not in data:
+    pending = (await conversation.state.get_data()).get(PENDING_CODE)
+    if pending is None:
         await conversation.ask_code()
         return
+    await open_code(conversation, normalise_code(pending))
+    # Dropped once answered, so an update handled again after a crash still finds it.
+    data = await conversation.state.get_data()
     await conversation.state.set_data({k: v for k, v in data.items() if k != PENDING_CODE})
-    await open_code(conversation, normalise_code(data[PENDING_CODE]))
 
 
 async def show_help(message: Message, conversation: Conversation) -> None:

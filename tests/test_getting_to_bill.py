@@ -286,3 +286,16 @@ async def test_an_english_reader_gets_the_answers_at_the_end_of_the_text_chosen(
     await client.click(t.plain("button-decline"))
     assert client.last_text() == plain(t, "consent-declined")
     assert "ASANOV" not in " ".join(client.texts())
+
+
+async def test_the_code_waits_for_the_language_in_redis_too(harness, redis_url):
+    t = l10n["ky"]
+    await harness.stop()
+    await harness.start(redis_url=redis_url)  # the FSM of several instances
+    client = harness.client(user_id=9300, language_code="ky")
+    await client.send(f"/start {CODE}")
+    await harness.stop()  # the answer may reach another process
+    await harness.start(redis_url=redis_url)
+    await client.click(LANGUAGE_BUTTONS["ky"])
+    await client.click(t.plain("button-agree"))
+    assert "ASANOV ASAN" in client.last_text()

@@ -81,10 +81,11 @@ async def cancel(message: Message, conversation: Conversation) -> None:
     had_flow = await conversation.state.get_state() is not None
     await conversation.state.clear()
     open_until = await conversation.payments.open_page_until(conversation.user_id)
-    if open_until is not None:
-        await conversation.say("cancel-page-still-open", expires=bishkek_time(open_until))
+    if open_until is None:
+        await conversation.say("cancelled" if had_flow else "nothing-to-cancel")
         return
-    await conversation.say("cancelled" if had_flow else "nothing-to-cancel")
+    text = conversation.t("cancel-page-still-open", expires=bishkek_time(open_until))
+    await conversation.send(f"{conversation.t('cancelled')}\n\n{text}" if had_flow else text)
 
 
 def build_router() -> Router:

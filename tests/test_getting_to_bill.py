@@ -113,8 +113,11 @@ async def test_cancel_with_a_page_open_says_until_when(harness):
     await client.send("/cancel")
     expires = bishkek_time(payment.expires_at)
     assert client.last_text() == plain(t, "cancel-page-still-open", expires=expires)
-    await client.send("/cancel")  # nothing else under way: the page is still the news
-    assert client.last_text() == plain(t, "cancel-page-still-open", expires=expires)
+    await client.send("/start")  # a new step under way: cancelled, and the page stays
+    await client.send("/cancel")
+    assert client.last_text() == "\n\n".join(
+        (plain(t, "cancelled"), plain(t, "cancel-page-still-open", expires=expires))
+    )
 
 
 async def test_history_offers_the_page_of_an_open_payment(harness):

@@ -37,6 +37,7 @@ from bot.middlewares import (
 )
 from bot.pacing import Pacer
 from bot.pdf_warmup import warm_up_pdf_worker
+from bot.render import PaymentTerms
 from bot.replies import FloodControl, UndeliveredReplies
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
@@ -336,6 +337,7 @@ def _dispatcher(
             seal=ButtonSeal.from_bot_token(bot.token),
             mask_names=settings.mask_payer_name,
             public_base=settings.public_base,
+            terms=PaymentTerms(settings.accepted_cards, settings.approximate_rates),
         )
     )
     dispatcher.update.outer_middleware(UndeliveredReplies())

@@ -1,4 +1,4 @@
-"""`payment-bot`: run, shell, migrate, invoices import/demo."""
+"""`payment-bot`: run, shell, migrate, invoices import/demo, link."""
 
 import argparse
 import asyncio
@@ -10,9 +10,11 @@ import structlog
 from pydantic import ValidationError
 
 from bot.app import App, build_app
+from bot.deep_links import start_link, write_qr
 from bot.heap import freeze_startup_heap, unfreeze_heap
 from bot.logs import setup_logging
 from bot.settings import DATA_DIR, PROJECT_ROOT, BotMode, Settings
+from payments.codes import normalise_code
 from payments.invoices import InvoiceImportError, demo_invoices, parse_csv, save_invoices
 from storage.db import create_engine, create_session_factory, migrate
 
@@ -31,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     importer = invoice_commands.add_parser("import", help="import the operator's CSV file")
     importer.add_argument("file", type=Path)
     invoice_commands.add_parser("demo", help="load demo codes for every service and print them")
+    link = commands.add_parser("link", help="the link that opens a payment code's bill")
+    link.add_argument("code", help="the payment code, as printed on the notice")
+    link.add_argument("--qr", type=Path, metavar="FILE.png", help="write its QR code too")
     commands.add_parser(
         "bench", help="the benchmark suite (same as `python -m bench`)", add_help=False
     )
@@ -62,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, UnicodeDecodeError) as error:
             print(f"{args.file}: nothing imported: {unreadable(error)}", file=sys.stderr)
             return 1
+    if args.command == "link":
+        return print_link(settings, args.code, args.qr)
     runners = {
         "run": lambda: run_bot(settings),
         "shell": lambda: run_shell(settings, demo=not args.no_demo),
@@ -92,6 +99,26 @@ def unreadable(error: OSError | UnicodeDecodeError) -> str:
     if isinstance(error, UnicodeDecodeError):
         return "the file is not UTF-8 (save it from the spreadsheet as CSV UTF-8)"
     return error.strerror or type(error).__name__
+
+
+def print_link(settings: Settings, typed: str, qr: Path | None) -> int:
+    """Offline: the username comes from the settings, the code is checked as a typed one."""
+    if not settings.bot_username:
+        print("BOT_USERNAME is not set: the link names the bot.", file=sys.stderr)
+        return 2
+    code = normalise_code(typed)
+    if code is None:
+        print("not a payment code: digits only (spaces and dashes are fine)", file=sys.stderr)
+        return 2
+    link = start_link(settings.bot_username, code)
+    print(link)
+    if qr is not None:
+        try:
+            write_qr(link, qr)
+        except OSError as error:
+            print(f"{qr}: not written: {unreadable(error)}", file=sys.stderr)
+            return 1
+    return 0
 
 
 async def run_migrate(settings: Settings) -> int:

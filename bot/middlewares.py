@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from bot.i18n import L10n, guess_language
 from bot.metrics import Metrics
+from bot.render import PaymentTerms
 from handlers.flow import Conversation
 from handlers.seal import ButtonSeal
 from payments.cards import contains_card_number
@@ -39,6 +40,7 @@ class ConversationMiddleware(BaseMiddleware):
         seal: ButtonSeal,
         mask_names: bool,
         public_base: str,
+        terms: PaymentTerms | None = None,
     ) -> None:
         self._l10n = l10n
         self._release_held = release_held
@@ -50,6 +52,7 @@ class ConversationMiddleware(BaseMiddleware):
             "seal": seal,
             "mask_names": mask_names,
             "public_base": public_base,
+            "terms": terms,
         }
 
     async def __call__(

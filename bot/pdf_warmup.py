@@ -2,6 +2,8 @@
 wait for its process to start, import fpdf2 and cut the fonts (seconds, more on a busy
 machine), and its PDF would come long after the receipt's message."""
 
+from datetime import UTC, datetime
+
 import structlog
 
 from bot.receipt_pdf import render_receipt_pdf
@@ -14,7 +16,7 @@ log = structlog.get_logger(__name__)
 
 SAMPLE = ReceiptView(
     number="00000000-0000000",
-    issued_at="01.01.2026 00:00",
+    issued_at=datetime(2026, 1, 1, tzinfo=UTC),
     payer="—",
     service=next(iter(Service)),
     payment_code="0",

@@ -40,7 +40,7 @@ def receipt_fields(
     """(field, plain value) in t's language, in the order asked, without the empty ones."""
     values = {
         "number": view.number,
-        "issued": format_moment(view.issued_utc, t.language, seconds=True),
+        "issued": format_moment(view.issued_at, t.language, seconds=True),
         "payer": view.payer,
         "service": t.plain(f"service-{view.service.value}"),
         "code": view.payment_code,

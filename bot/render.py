@@ -1,15 +1,28 @@
 """Texts the bot sends, worded in the user's language from domain objects."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from bot import formats
 from bot.i18n import Translator
 from payments.billing import Bill
+from payments.exchange import approximately
 from payments.money import Money
 from payments.receipts import ReceiptView, verify_path
 from storage.models import Payment
 
 
-def bill_details(t: Translator, bill: Bill) -> str:
-    return t(
+@dataclass(frozen=True, slots=True)
+class PaymentTerms:
+    """What the bill says before Pay: the cards the acquirer takes, approximate amounts."""
+
+    cards: str
+    rates: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+def bill_details(t: Translator, bill: Bill, terms: PaymentTerms | None = None) -> str:
+    text = t(
         "bill-details",
         payer=bill.payer_name,
         service=t.plain(f"service-{bill.service.value}"),
@@ -17,13 +30,24 @@ def bill_details(t: Translator, bill: Bill) -> str:
         status=t.plain(f"bill-status-{bill.status.value}"),
         amount=bill.amount,
     )
+    if terms is None:
+        return text
+    return text + "\n\n" + payment_terms(t, bill.amount, terms)
+
+
+def payment_terms(t: Translator, amount: Money, terms: PaymentTerms) -> str:
+    lines = [t("bill-cards", cards=terms.cards)]
+    if shown := approximately(amount, terms.rates):
+        amounts = ", ≈ ".join(formats.format_amount(money, t.language) for money in shown)
+        lines.append(t("bill-approximately", amounts=amounts))
+    return "\n".join(lines)
 
 
 def receipt(t: Translator, view: ReceiptView) -> str:
     return t(
         "receipt",
         number=view.number,
-        issued_at=formats.format_moment(view.issued_utc, t.language, seconds=True),
+        issued_at=formats.format_moment(view.issued_at, t.language, seconds=True),
         payer=view.payer,
         service=t.plain(f"service-{view.service.value}"),
         code=view.payment_code,

@@ -1,5 +1,6 @@
 import logging
 import re
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -8,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from payments.money import AMOUNT, MINOR_UNITS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # What the bot writes (the embedded database, the shell's log) goes where it is run from,
 # never into an installed package's folder.
@@ -15,6 +18,8 @@ DATA_DIR = Path("data").resolve()
 SANDBOX_DEVELOPMENT_SECRET = "sandbox-development-secret"  # noqa: S105 (published on purpose)
 # What Telegram allows in a webhook's secret_token.
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 class AcquirerKind(StrEnum):
@@ -84,6 +89,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.JSON
 
+    bot_username: str = ""  # for the deep links `payment-bot link` prints; no @
+    accepted_cards: str = "Visa, Mastercard, Elcard"
+    # KGS for one unit of each currency an approximate amount is shown in (`USD=87.45,RUB=1.03`);
+    # empty: the bill shows the amount in KGS only.
+    approximate_rates: Annotated[dict[str, Decimal], NoDecode] = {}
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -102,6 +113,33 @@ class Settings(BaseSettings):
         if value.upper() not in logging.getLevelNamesMapping():
             raise ValueError("one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return value.upper()
+
+    @field_validator("bot_username", mode="before")
+    @classmethod
+    def _bot_username(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().removeprefix("@")
+            if value and not _BOT_USERNAME.fullmatch(value):
+                raise ValueError("a bot's username: 5-32 of A-Z a-z 0-9 _, ending in 'bot'")
+        return value
+
+    @field_validator("approximate_rates", mode="before")
+    @classmethod
+    def _rates_table(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        rates = {}
+        for part in value.replace(" ", "").split(","):
+            if not part:
+                continue
+            currency, _, rate = part.partition("=")
+            known = _CURRENCY.fullmatch(currency) and currency in MINOR_UNITS
+            if not known or not AMOUNT.fullmatch(rate) or not Decimal(rate):
+                raise ValueError(
+                    f"CUR=RATE pairs of {', '.join(MINOR_UNITS)}: KGS for one USD=87.45"
+                )
+            rates[currency] = Decimal(rate)
+        return rates
 
     @model_validator(mode="after")
     def _webhook_needs_secret_and_https(self) -> "Settings":

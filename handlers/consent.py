@@ -3,6 +3,7 @@ from aiogram.types import CallbackQuery, Update
 
 from bot.documents import DocumentKind, consent_documents
 from handlers.callbacks import ConsentAction, ConsentChoice
+from handlers.documents import read_before_consent
 from handlers.flow import Conversation, acknowledge, outdated, replace_buttons_with
 from payments.codes import Service
 
@@ -24,7 +25,7 @@ async def consent_choice(
         return
     await acknowledge(query)
     if callback_data.action in _READ:
-        await conversation.open_document(_READ[callback_data.action])
+        await read_before_consent(query, conversation, _READ[callback_data.action])
         return
     if callback_data.action is ConsentAction.DECLINE:
         await conversation.state.clear()

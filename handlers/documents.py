@@ -5,12 +5,24 @@ import contextlib
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.documents import DocumentKind, document
+from bot.documents import Document, DocumentKind, document, paginate
 from handlers import keyboards
 from handlers.callbacks import DocumentFile, DocumentOpen, DocumentView
-from handlers.flow import Conversation, acknowledge, document_page
+from handlers.flow import DOCUMENT_PAGE_CHARACTERS, Conversation, acknowledge, document_page
+from handlers.states import PayFlow
+
+# FSM data key: the answers of the consent question a text was opened from, offered again on
+# its last page. Kept as sent (they go back to the consent handler as they are).
+CONSENT_ANSWERS = "consent_answers"
+CONSENT_KINDS = frozenset(
+    {
+        DocumentKind.PRIVACY_POLICY,
+        DocumentKind.USER_AGREEMENT,
+        DocumentKind.AUCTION_PRIVACY_POLICY,
+    }
+)
 
 
 async def show_privacy(message: Message, conversation: Conversation) -> None:
@@ -19,6 +31,39 @@ async def show_privacy(message: Message, conversation: Conversation) -> None:
 
 async def show_terms(message: Message, conversation: Conversation) -> None:
     await conversation.open_document(DocumentKind.USER_AGREEMENT)
+
+
+async def read_before_consent(
+    query: CallbackQuery, conversation: Conversation, kind: DocumentKind
+) -> None:
+    """A text opened from the consent question: its answers (the question's last row of
+    buttons) come again at the end of the text, so the reader need not scroll back."""
+    question = query.message if isinstance(query.message, Message) else None
+    if question is not None and question.reply_markup and question.reply_markup.inline_keyboard:
+        answers = question.reply_markup.inline_keyboard[-1]
+        dumped = [answer.model_dump(mode="json", exclude_none=True) for answer in answers]
+        await conversation.state.update_data({CONSENT_ANSWERS: dumped})
+    found = document(kind, conversation.t.language)
+    if found is None:  # a choice of language first; its page comes through turn_page
+        await conversation.open_document(kind)
+        return
+    await conversation.send(*await page_with_answers(conversation, found, 0))
+
+
+async def page_with_answers(
+    conversation: Conversation, doc: Document, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of an official text; the last one of a text the consent step asks about offers
+    that step's answers while the user is at it."""
+    text, markup = document_page(conversation.t, doc, page)
+    last = len(paginate(doc.text, DOCUMENT_PAGE_CHARACTERS)) - 1
+    if doc.kind not in CONSENT_KINDS or min(max(page, 0), last) != last:
+        return text, markup
+    if await conversation.state.get_state() != PayFlow.consent.state:
+        return text, markup
+    dumped = (await conversation.state.get_data()).get(CONSENT_ANSWERS) or []
+    answers = [InlineKeyboardButton.model_validate(answer) for answer in dumped]
+    return text, keyboards.rows(*markup.inline_keyboard, answers)
 
 
 async def list_documents(message: Message, conversation: Conversation) -> None:
@@ -44,7 +89,7 @@ async def turn_page(
     found = document(kind, callback_data.language) if kind is not None else None
     if found is None:
         return
-    text, markup = document_page(conversation.t, found, callback_data.page)
+    text, markup = await page_with_answers(conversation, found, callback_data.page)
     if not (callback_data.turn and isinstance(query.message, Message)):
         await conversation.send(text, reply_markup=markup)
         return

@@ -125,6 +125,7 @@ class Conversation:
     mask_names: bool
     public_base: str
     pressed: Pressed | None = None
+    terms: render.PaymentTerms | None = None
 
     def speaking(self, t: Translator) -> "Conversation":
         return replace(self, t=t)
@@ -203,7 +204,7 @@ class Conversation:
             return
         await self.state.set_state(PayFlow.bill)
         markup = keyboards.bill(self.t, bill.code, self.seal.tag(self.chat_id, bill.code))
-        await self.send(render.bill_details(self.t, bill), reply_markup=markup)
+        await self.send(render.bill_details(self.t, bill, self.terms), reply_markup=markup)
 
     async def explain_not_payable(self, code: str, bill: Bill | None) -> None:
         # An unknown code and one we may not show get the same answer: nothing to harvest.
@@ -331,6 +332,4 @@ class Conversation:
         )
         if not keyboards.telegram_accepts_url(payment.payment_url):
             text += "\n\n" + self.t("payment-link-as-text", url=payment.payment_url)
-        await self.send(
-            text, reply_markup=keyboards.payment_page(self.t, payment.payment_url, code)
-        )
+        await self.send(text, reply_markup=keyboards.payment_page(self.t, payment.payment_url))

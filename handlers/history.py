@@ -1,6 +1,7 @@
 """/history: the user's payments, newest first, a page at a time, each receipt sendable again."""
 
 import contextlib
+from datetime import datetime
 
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
@@ -10,10 +11,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from handlers import keyboards
 from handlers.callbacks import HistoryPage, HistoryReceipt
 from handlers.flow import Conversation, acknowledge, outdated
-from payments.clock import BISHKEK
+from payments.clock import BISHKEK, utcnow
 from payments.money import Money
 from payments.receipts import ReceiptView
 from payments.states import PaymentStatus
+from storage.models import Payment
 
 PAGE_SIZE = 5
 
@@ -27,6 +29,7 @@ async def page_of_history(conversation: Conversation, page: int) -> tuple[str, o
         return t("history-empty"), None
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     lines = [t("history-title", page=page + 1, pages=pages)]
+    now = utcnow()
     receipts: list[list[InlineKeyboardButton]] = []
     for payment in payments:
         lines.append(
@@ -44,12 +47,27 @@ async def page_of_history(conversation: Conversation, page: int) -> tuple[str, o
             if found is not None:
                 label = t.plain("button-history-receipt", number=found[1].number)
                 receipts.append([keyboards.button(label, HistoryReceipt(payment_id=payment.id))])
+        elif page_open(payment, now):
+            label = t.plain("button-history-open-page", code=payment.payment_code)
+            if keyboards.telegram_accepts_url(payment.payment_url):
+                receipts.append([InlineKeyboardButton(text=label, url=payment.payment_url)])
+            else:
+                lines.append(t("payment-link-as-text", url=payment.payment_url))
     navigation = [
         keyboards.button(t.plain(label), HistoryPage(page=target))
         for label, target in (("button-previous", page - 1), ("button-next", page + 1))
         if 0 <= target < pages
     ]
     return "\n".join(lines), keyboards.rows(*receipts, navigation)
+
+
+def page_open(payment: Payment, now: datetime) -> bool:
+    """The payment's page can still be paid on: the way back to it is offered."""
+    return (
+        payment.status == PaymentStatus.CREATED
+        and bool(payment.payment_url)
+        and payment.expires_at > now
+    )
 
 
 async def show_history(message: Message, conversation: Conversation) -> None:

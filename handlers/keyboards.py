@@ -83,12 +83,11 @@ def telegram_accepts_url(url: str) -> bool:
     return False
 
 
-def payment_page(t: Translator, url: str, code: str) -> InlineKeyboardMarkup:
-    page = InlineKeyboardButton(text=t.plain("button-open-page"), url=url)
-    return rows(
-        [page] if telegram_accepts_url(url) else [],
-        *new_link(t, code).inline_keyboard,
-    )
+def payment_page(t: Translator, url: str) -> InlineKeyboardMarkup | None:
+    """The page's own button; "Get a new link" comes with the notice that the page expired."""
+    if not telegram_accepts_url(url):
+        return None
+    return rows([InlineKeyboardButton(text=t.plain("button-open-page"), url=url)])
 
 
 def document_languages(kind: DocumentKind, languages: list[str]) -> InlineKeyboardMarkup:

@@ -1,7 +1,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from payments.clock import bishkek_time
 from payments.codes import Service
 from payments.money import Money
 from payments.privacy import mask_name
@@ -19,7 +18,7 @@ class ReceiptView:
     """The online receipt's fields, ready to be worded in any language."""
 
     number: str
-    issued_at: str
+    issued_at: datetime  # UTC
     payer: str
     service: Service
     payment_code: str
@@ -28,7 +27,6 @@ class ReceiptView:
     transaction_id: str
     status: PaymentStatus
     public_id: str
-    issued_utc: datetime
 
     @classmethod
     def of(
@@ -38,7 +36,7 @@ class ReceiptView:
         the acquirer's transaction are the payer's own business."""
         return cls(
             number=receipt.number,
-            issued_at=bishkek_time(receipt.issued_at),
+            issued_at=receipt.issued_at,
             payer=mask_name(payment.payer_name) if mask else payment.payer_name,
             service=Service(payment.service),
             payment_code=payment.payment_code,
@@ -47,5 +45,4 @@ class ReceiptView:
             transaction_id=(None if stranger else payment.acquirer_transaction_id) or "—",
             status=PaymentStatus(payment.status),
             public_id=receipt.public_id,
-            issued_utc=receipt.issued_at,
         )

@@ -514,6 +514,17 @@ class PaymentService:
             )
             return list(page), total or 0
 
+    async def open_page_until(self, user_id: int) -> datetime | None:
+        """Until when the last to close of this user's open payment pages stays open, if any."""
+        async with reading(self.sessions) as session:
+            return await session.scalar(
+                select(func.max(Payment.expires_at)).where(
+                    Payment.user_id == user_id,
+                    Payment.status == PaymentStatus.CREATED,
+                    Payment.expires_at > utcnow(),
+                )
+            )
+
     async def _receipt(
         self, statement: Select[tuple[Payment, Receipt]], key: object
     ) -> tuple[Payment, Receipt] | None:

@@ -58,7 +58,7 @@ async def test_genuine_buttons_still_work_and_try_again_is_checked_against_own_p
     await walk_to_bill(client, "ru")
     await client.click(t.plain("button-pay"))
     assert payment_url(client.last_text())
-    link, _ = client.find_button(t.plain("button-new-link"))
+    link, _ = client.find_button(t.plain("button-pay"))
     calls = await client.press_data(link, f"bill:pay:{CODE}")  # a "Try again" sent earlier
     assert alerts(calls) == [None]
     assert payment_url(client.last_text())

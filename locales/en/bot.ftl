@@ -275,3 +275,10 @@ bot-description =
     Use it to pay for an ID card, a passport, a driving licence, the Meken-card or registration plates by payment code: the bot shows the payer and the amount, you pay on the bank's payment page, and the online receipt comes to this chat.
     Support: support@infocom.kg, +996 312 98-61-90.
 document-file-caption = { $title }, version of { $version }
+
+## Getting to the bill
+
+cancel-page-still-open = The payment page you opened stays open until { $expires }: /cancel does not close it. If you do not pay on it, it closes by itself; nothing is charged.
+bill-cards = Cards accepted: { $cards }. The charge is in Kyrgyz som (KGS).
+bill-approximately = ≈ { $amounts } (approximately: your bank converts at its own rate).
+button-history-open-page = 💳 Open the payment page: { $code }

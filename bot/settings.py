@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     sandbox_secret: SecretStr = SecretStr(SANDBOX_DEVELOPMENT_SECRET)
     freedompay_merchant_id: str = ""
     freedompay_secret_key: SecretStr = SecretStr("")
-    freedompay_api_url: AnyHttpUrl = AnyHttpUrl("https://api.freedompay.kz")
+    freedompay_api_url: AnyHttpUrl = AnyHttpUrl("https://api.freedompay.kg")
     freedompay_testing_mode: bool = False
     payment_lifetime_minutes: int = Field(30, ge=5, le=24 * 60)
     reconcile_after_minutes: float = Field(5, gt=0)

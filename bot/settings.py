@@ -1,3 +1,4 @@
+import ipaddress
 import logging
 import re
 from enum import StrEnum
@@ -15,6 +16,17 @@ DATA_DIR = Path("data").resolve()
 SANDBOX_DEVELOPMENT_SECRET = "sandbox-development-secret"  # noqa: S105 (published on purpose)
 # What Telegram allows in a webhook's secret_token.
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _is_loopback(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: reachable from this machine only."""
+    name = (host or "").strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class AcquirerKind(StrEnum):
@@ -126,18 +138,23 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _sandbox_stays_off_public_addresses(self) -> "Settings":
-        """The sandbox takes no money and its default secret is published: on a public address
-        anyone could "pay" a real bill with its test card or forge its callbacks."""
-        if self.acquirer is not AcquirerKind.SANDBOX or self.public_base_url.scheme != "https":
+        """The sandbox takes no money and its default secret is published: reachable from
+        elsewhere, anyone could "pay" a real bill with its test card or forge its callbacks."""
+        if self.acquirer is not AcquirerKind.SANDBOX:
             return self
-        if self.billing is BillingKind.HTTP:
+        billing_host = self.billing_api_url.host if self.billing_api_url else None
+        if self.billing is BillingKind.HTTP and not _is_loopback(billing_host):
             raise ValueError(
                 "ACQUIRER=sandbox takes no money: it may not confirm a real billing's "
-                "(BILLING=http) payments on a public address; set ACQUIRER=freedompay"
+                "(BILLING=http) payments; set ACQUIRER=freedompay"
             )
-        if self.sandbox_secret.get_secret_value() == SANDBOX_DEVELOPMENT_SECRET:
+        own_secret = self.sandbox_secret.get_secret_value() != SANDBOX_DEVELOPMENT_SECRET
+        if not own_secret and not (
+            _is_loopback(self.http_host) and _is_loopback(self.public_base_url.host)
+        ):
             raise ValueError(
-                "ACQUIRER=sandbox on a public address needs a SANDBOX_SECRET of its own"
+                "ACQUIRER=sandbox beyond this machine (HTTP_HOST or PUBLIC_BASE_URL not "
+                "loopback) needs a SANDBOX_SECRET of its own"
             )
         return self
 

@@ -52,9 +52,7 @@ async def test_an_update_beyond_the_webhook_limit_is_refused(webhook):
     assert await post_update(webhook, body) == 413
 
 
-@pytest.mark.parametrize(
-    "body", [b"{not json", b"\xff\xfe{}", b"[]", b'{"update_id": "one"}', b""]
-)
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe{}", b"[]", b'{"update_id": "one"}', b""])
 async def test_a_malformed_update_is_taken_and_dropped(webhook, telegram, body):
     assert await post_update(webhook, body) == 200
     # The secret is still checked first.
@@ -64,5 +62,3 @@ async def test_a_malformed_update_is_taken_and_dropped(webhook, telegram, body):
 async def test_a_callback_keeps_its_own_smaller_limit(harness):
     body = json.dumps({"order_id": "x", "pad": "a" * 65 * 1024}).encode()
     assert await post(harness, "/acquirer/sandbox/callback", body, {}) == 413
-
-

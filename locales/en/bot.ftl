@@ -223,3 +223,7 @@ command-history = My payments
 ## Outages
 
 service-unavailable = The service is briefly unavailable. Nothing is lost: please try again in a minute.
+
+## Sandbox card page: a form sent from elsewhere
+
+sandbox-stale-form = This form was not sent from this page, or has expired. Open the payment page again from Telegram.

@@ -223,3 +223,7 @@ command-history = Менин төлөмдөрүм
 ## Outages
 
 service-unavailable = Кызмат кыска убакытка жеткиликсиз. Эч нерсе жоголгон жок: бир мүнөттөн кийин кайра аракет кылыңыз.
+
+## Sandbox card page: a form sent from elsewhere
+
+sandbox-stale-form = Бул форма ушул барактан жөнөтүлгөн эмес же анын мөөнөтү өтүп кеткен. Төлөм барагын Telegram'дан кайра ачыңыз.

@@ -223,3 +223,7 @@ command-history = Мои платежи
 ## Outages
 
 service-unavailable = Сервис ненадолго недоступен. Ничего не потеряно: попробуйте снова через минуту.
+
+## Sandbox card page: a form sent from elsewhere
+
+sandbox-stale-form = Форма отправлена не с этой страницы или устарела. Откройте страницу оплаты заново из Telegram.

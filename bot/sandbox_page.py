@@ -12,6 +12,7 @@ import aiohttp
 import structlog
 from aiohttp import web
 
+from bot.http_limits import within_body_timeout
 from bot.i18n import L10n, Translator
 from bot.pages import html_page
 from payments.acquirers.sandbox import (
@@ -126,7 +127,7 @@ class SandboxPage:
         t, payment = await self._open_payment(request)
         if isinstance(payment, web.Response):
             return payment
-        form = await request.post()
+        form = await within_body_timeout(request.post)
         cookie = request.cookies.get(CSRF_COOKIE, "").encode(errors="replace")
         sent = str(form.get(CSRF_FIELD, "")).encode(errors="replace")
         if not cookie or not secrets.compare_digest(cookie, sent):

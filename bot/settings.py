@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(8080, ge=0, le=65535)
     public_base_url: AnyHttpUrl = AnyHttpUrl("http://localhost:8080")
+    http_max_connections: int = Field(512, ge=1, le=100_000)
+    http_header_timeout_seconds: float = Field(15.0, gt=0, le=3600)
 
     acquirer: AcquirerKind = AcquirerKind.SANDBOX
     sandbox_secret: SecretStr = SecretStr(SANDBOX_DEVELOPMENT_SECRET)

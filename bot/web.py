@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.http_limits import MAX_CALLBACK_BYTES, read_body
+from bot.http_limits import MAX_CALLBACK_BYTES, read_body, within_body_timeout
 from bot.i18n import L10n
 from bot.metrics import Metrics
 from bot.pages import html_page
@@ -72,7 +72,7 @@ class ReturnPage:
         self._l10n = l10n
 
     async def handle(self, request: web.Request) -> web.Response:
-        form = await request.post() if request.method == "POST" else {}
+        form = await within_body_timeout(request.post) if request.method == "POST" else {}
         order_id = str(request.query.get("pg_order_id") or form.get("pg_order_id") or "")
         payment = await self._payments.payment_by_order(order_id) if order_id else None
         t = self._l10n[payment.language if payment else "ru"]

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.alerts import SupportAlerts
 from bot.delivery import Delivery
 from bot.event_isolation import ShortEventIsolation
+from bot.http_server import AcceptErrorThrottle, BoundedSite, runner_options
 from bot.i18n import LANGUAGES, L10n
 from bot.metrics import Metrics
 from bot.middlewares import (
@@ -109,6 +110,7 @@ class App:
     in_flight: UpdatesInFlight
     _runner: web.AppRunner | None = field(default=None, init=False)
     _pdf_warm_up: asyncio.Task[None] | None = field(default=None, init=False)
+    _accept_errors: AcceptErrorThrottle = field(default_factory=AcceptErrorThrottle, init=False)
 
     async def start(self, *, serve_http: bool = True, set_commands: bool = True) -> None:
         """Migrate, start the web server (before Telegram is told to send updates to it), then
@@ -116,10 +118,19 @@ class App:
         await migrate(self.engine)
         if serve_http:
             self._runner = web.AppRunner(
-                self.web, access_log=None, shutdown_timeout=STOP_GRACE_SECONDS
+                self.web,
+                access_log=None,
+                shutdown_timeout=STOP_GRACE_SECONDS,
+                **runner_options(self.settings.http_header_timeout_seconds),
             )
             await self._runner.setup()
-            site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
+            self._accept_errors.install(asyncio.get_running_loop())
+            site = BoundedSite(
+                self._runner,
+                self.settings.http_host,
+                self.settings.http_port,
+                max_connections=self.settings.http_max_connections,
+            )
             await site.start()
             log.info("http.started", host=self.settings.http_host, port=self.http_port)
         if set_commands:
@@ -174,6 +185,7 @@ class App:
         if self._runner is not None:
             await self._runner.cleanup()  # answers the webhook requests and callbacks in flight
             self._runner = None
+            self._accept_errors.uninstall(asyncio.get_running_loop())
         await self.in_flight.drained(STOP_GRACE_SECONDS)  # long polling's updates
         await self.reconciler.stop()
         await self.outbox.stop()

@@ -15,7 +15,14 @@ from bot.heap import freeze_startup_heap, unfreeze_heap
 from bot.logs import setup_logging
 from bot.settings import DATA_DIR, PROJECT_ROOT, BotMode, Settings
 from payments.codes import normalise_code
-from payments.invoices import InvoiceImportError, demo_invoices, parse_csv, save_invoices
+from payments.invoices import (
+    ImportStopped,
+    InvoiceImportError,
+    check_file,
+    demo_invoices,
+    import_file,
+    save_invoices,
+)
 from storage.db import create_engine, create_session_factory, migrate
 
 log = structlog.get_logger(__name__)
@@ -61,12 +68,6 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(settings.log_level, settings.log_format.value, log_file, secrets=secrets)
     else:
         setup_logging(settings.log_level, settings.log_format.value, secrets=secrets)
-    if args.command == "invoices" and args.invoices_command == "import":
-        try:
-            text = args.file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"{args.file}: nothing imported: {unreadable(error)}", file=sys.stderr)
-            return 1
     if args.command == "link":
         return print_link(settings, args.code, args.qr)
     runners = {
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "shell": lambda: run_shell(settings, demo=not args.no_demo),
         "migrate": lambda: run_migrate(settings),
         "invoices": lambda: (
-            import_invoices(settings, args.file, text)
+            import_invoices(settings, args.file)
             if args.invoices_command == "import"
             else load_demo(settings)
         ),
@@ -108,7 +109,7 @@ def print_link(settings: Settings, typed: str, qr: Path | None) -> int:
         return 2
     code = normalise_code(typed)
     if code is None:
-        print("not a payment code: digits only (spaces and dashes are fine)", file=sys.stderr)
+        print("not a payment code: 6 to 32 digits (spaces and dashes are fine)", file=sys.stderr)
         return 2
     link = start_link(settings.bot_username, code)
     print(link)
@@ -131,18 +132,36 @@ async def run_migrate(settings: Settings) -> int:
     return 0
 
 
-async def import_invoices(settings: Settings, path: Path, text: str) -> int:
+async def import_invoices(settings: Settings, path: Path) -> int:
+    """Checks the whole file first (a bad line imports nothing), then writes it in batches,
+    each its own transaction, so a running bot is never kept waiting for the whole file."""
     try:
-        rows = parse_csv(text)
+        total = check_file(path)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"{path}: nothing imported: {unreadable(error)}", file=sys.stderr)
+        return 1
     except InvoiceImportError as error:
         print(f"{path}: nothing imported", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+
+    def progress(imported: int, line: int) -> None:
+        if imported < total:
+            print(f"{imported} of {total} invoices imported (up to line {line})", flush=True)
+
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
-        count = await save_invoices(create_session_factory(engine), rows)
+        count = await import_file(create_session_factory(engine), path, progress=progress)
+    except ImportStopped as stopped:
+        reason = type(stopped.__cause__).__name__
+        print(
+            f"{path}: stopped ({reason}): {stopped.imported} of {total} invoices imported, up to "
+            f"line {stopped.line}; importing the same file again is safe",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         await engine.dispose()
     print(f"{count} invoices imported from {path}")

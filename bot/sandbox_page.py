@@ -5,12 +5,14 @@ never stored, logged or echoed back into the page.
 """
 
 import html
+import secrets
 from datetime import date
 
 import aiohttp
 import structlog
 from aiohttp import web
 
+from bot.http_limits import within_body_timeout
 from bot.i18n import L10n, Translator
 from bot.pages import html_page
 from payments.acquirers.sandbox import (
@@ -28,6 +30,11 @@ from storage.models import Payment
 
 log = structlog.get_logger(__name__)
 
+# Double-submit: the form carries the token of a SameSite=Strict cookie set with the page, so a
+# form another site makes a browser send (it has no such cookie) is refused.
+CSRF_FIELD = "csrf"
+CSRF_COOKIE = "sandbox_csrf"
+
 
 def _page(t: Translator, body: str, status: int = 200) -> web.Response:
     return html_page(t, "sandbox-title", body, status)
@@ -37,13 +44,14 @@ def _message(t: Translator, message_id: str, status: int = 200) -> web.Response:
     return html_page(t, "sandbox-title", f"<p>{t(message_id)}</p>", status)
 
 
-def _form(t: Translator, payment: Payment, errors: list[str]) -> str:
+def _form(t: Translator, payment: Payment, errors: list[str], csrf: str) -> str:
     amount = Money(payment.amount_minor, payment.currency).display()
     problems = "".join(f'<p class="err">{t(error)}</p>' for error in errors)
     return f"""<p class="warn">{t("sandbox-warning")}</p>
 <p>{t("sandbox-order")}: <code>{html.escape(payment.order_id)}</code><br>
 {t("sandbox-amount")}: <b>{html.escape(amount)}</b></p>{problems}
 <form method="post" autocomplete="off">
+<input type="hidden" name="{CSRF_FIELD}" value="{html.escape(csrf)}">
 <label for="card_number">{t("sandbox-card-number")}</label>
 <input id="card_number" name="card_number" inputmode="numeric" autocomplete="off" required>
 <label for="expiry">{t("sandbox-expiry")}</label>
@@ -94,20 +102,40 @@ class SandboxPage:
             return t, _message(t, closed.get(PaymentStatus(payment.status), "sandbox-closed"), 410)
         return t, payment
 
+    def _with_form(
+        self, t: Translator, payment: Payment, errors: list[str], status: int = 200
+    ) -> web.Response:
+        csrf = secrets.token_urlsafe(16)
+        response = _page(t, _form(t, payment, errors, csrf), status)
+        response.set_cookie(
+            CSRF_COOKIE,
+            csrf,
+            path=f"/sandbox/pay/{payment.order_id}",
+            httponly=True,
+            samesite="Strict",
+            secure=self._acquirer.callback_url.startswith("https://"),
+        )
+        return response
+
     async def show(self, request: web.Request) -> web.Response:
         t, payment = await self._open_payment(request)
         if isinstance(payment, web.Response):
             return payment
-        return _page(t, _form(t, payment, []))
+        return self._with_form(t, payment, [])
 
     async def submit(self, request: web.Request) -> web.Response:
         t, payment = await self._open_payment(request)
         if isinstance(payment, web.Response):
             return payment
-        form = await request.post()
+        form = await within_body_timeout(request.post)
+        cookie = request.cookies.get(CSRF_COOKIE, "").encode(errors="replace")
+        sent = str(form.get(CSRF_FIELD, "")).encode(errors="replace")
+        if not cookie or not secrets.compare_digest(cookie, sent):
+            log.warning("sandbox.stale_form", order_id=payment.order_id)
+            return _message(t, "sandbox-stale-form", 403)
         card, errors = CardForm.parse({k: str(v) for k, v in form.items()}, date.today())
         if card is None:
-            return _page(t, _form(t, payment, errors), 422)
+            return self._with_form(t, payment, errors, 422)
         amount = Money(payment.amount_minor, payment.currency)
         body = self._acquirer.callback_body(payment.order_id, amount, card)
         try:

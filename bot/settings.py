@@ -1,3 +1,4 @@
+import ipaddress
 import logging
 import re
 from decimal import Decimal
@@ -20,6 +21,17 @@ SANDBOX_DEVELOPMENT_SECRET = "sandbox-development-secret"  # noqa: S105 (publish
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _is_loopback(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: reachable from this machine only."""
+    name = (host or "").strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class AcquirerKind(StrEnum):
@@ -60,12 +72,14 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(8080, ge=0, le=65535)
     public_base_url: AnyHttpUrl = AnyHttpUrl("http://localhost:8080")
+    http_max_connections: int = Field(512, ge=1, le=100_000)
+    http_header_timeout_seconds: float = Field(15.0, gt=0, le=3600)
 
     acquirer: AcquirerKind = AcquirerKind.SANDBOX
     sandbox_secret: SecretStr = SecretStr(SANDBOX_DEVELOPMENT_SECRET)
     freedompay_merchant_id: str = ""
     freedompay_secret_key: SecretStr = SecretStr("")
-    freedompay_api_url: AnyHttpUrl = AnyHttpUrl("https://api.freedompay.kz")
+    freedompay_api_url: AnyHttpUrl = AnyHttpUrl("https://api.freedompay.kg")
     freedompay_testing_mode: bool = False
     payment_lifetime_minutes: int = Field(30, ge=5, le=24 * 60)
     reconcile_after_minutes: float = Field(5, gt=0)
@@ -164,18 +178,23 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _sandbox_stays_off_public_addresses(self) -> "Settings":
-        """The sandbox takes no money and its default secret is published: on a public address
-        anyone could "pay" a real bill with its test card or forge its callbacks."""
-        if self.acquirer is not AcquirerKind.SANDBOX or self.public_base_url.scheme != "https":
+        """The sandbox takes no money and its default secret is published: reachable from
+        elsewhere, anyone could "pay" a real bill with its test card or forge its callbacks."""
+        if self.acquirer is not AcquirerKind.SANDBOX:
             return self
-        if self.billing is BillingKind.HTTP:
+        billing_host = self.billing_api_url.host if self.billing_api_url else None
+        if self.billing is BillingKind.HTTP and not _is_loopback(billing_host):
             raise ValueError(
                 "ACQUIRER=sandbox takes no money: it may not confirm a real billing's "
-                "(BILLING=http) payments on a public address; set ACQUIRER=freedompay"
+                "(BILLING=http) payments; set ACQUIRER=freedompay"
             )
-        if self.sandbox_secret.get_secret_value() == SANDBOX_DEVELOPMENT_SECRET:
+        own_secret = self.sandbox_secret.get_secret_value() != SANDBOX_DEVELOPMENT_SECRET
+        if not own_secret and not (
+            _is_loopback(self.http_host) and _is_loopback(self.public_base_url.host)
+        ):
             raise ValueError(
-                "ACQUIRER=sandbox on a public address needs a SANDBOX_SECRET of its own"
+                "ACQUIRER=sandbox beyond this machine (HTTP_HOST or PUBLIC_BASE_URL not "
+                "loopback) needs a SANDBOX_SECRET of its own"
             )
         return self
 

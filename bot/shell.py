@@ -152,8 +152,15 @@ class Shell:
             print("No payment link yet: press Pay first.")
             return
         form = {"card_number": card, "expiry": "12/30", "cvc": "123", "holder": "TEST CARDHOLDER"}
-        async with self._app.http.post(url, data=form) as response:
-            page = await response.text()
+        # As a browser: the page's form and cookie carry the token the page asks back.
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar, timeout=self._app.http.timeout) as http:
+            async with http.get(url) as opened:
+                token = re.search(r'name="csrf" value="([^"]+)"', await opened.text())
+            if token:
+                form["csrf"] = token.group(1)
+            async with http.post(url, data=form) as response:
+                page = await response.text()
         found = re.search(r"<p>(.*?)</p>\s*</body>", page, re.S)
         print(f"[payment page] {plain_text(found.group(1)) if found else response.status}")
 

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.http_limits import MAX_CALLBACK_BYTES, read_body, within_body_timeout
 from bot.i18n import L10n
 from bot.metrics import Metrics
 from bot.pages import html_page
@@ -22,7 +23,6 @@ from storage.db import SessionFactory, reading
 
 log = structlog.get_logger(__name__)
 
-MAX_CALLBACK_BYTES = 64 * 1024
 PROBE_TIMEOUT_SECONDS = 2.0  # a load balancer asks often and waits little
 WEBHOOK_PATH = "/telegram/webhook"
 
@@ -45,7 +45,7 @@ class AcquirerCallbacks:
     async def handle(self, request: web.Request) -> web.Response:
         if request.match_info["acquirer"] != self._acquirer.name:
             raise web.HTTPNotFound()
-        body = await request.read()  # the whole body; client_max_size answers 413 beyond it
+        body = await read_body(request, MAX_CALLBACK_BYTES)
         notice = None
         try:
             notice = self._acquirer.parse_callback(body, request.headers)
@@ -72,7 +72,7 @@ class ReturnPage:
         self._l10n = l10n
 
     async def handle(self, request: web.Request) -> web.Response:
-        form = await request.post() if request.method == "POST" else {}
+        form = await within_body_timeout(request.post) if request.method == "POST" else {}
         order_id = str(request.query.get("pg_order_id") or form.get("pg_order_id") or "")
         payment = await self._payments.payment_by_order(order_id) if order_id else None
         t = self._l10n[payment.language if payment else "ru"]
@@ -120,6 +120,8 @@ def build_web_app(
     probes: dict[str, Probe],
     on_rejected: Callable[[str, str | None], Awaitable[None]],
 ) -> web.Application:
+    # Forms (the return and sandbox pages) are bounded by client_max_size; the callback and
+    # webhook routes read with their own limits.
     app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
     callbacks = AcquirerCallbacks(payments, acquirer, metrics, on_rejected)
     app.router.add_post("/acquirer/{acquirer}/callback", callbacks.handle)

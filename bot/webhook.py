@@ -2,14 +2,21 @@
 Telegram gets no answer and delivers the update again (aiogram's default answers at once
 and handles in the background, which a crash would lose)."""
 
+import json
 import secrets
 from typing import Any
 
+import structlog
 from aiogram import Bot, Dispatcher
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from pydantic import ValidationError
 
+from bot.http_limits import MAX_UPDATE_BYTES, read_body
 from bot.middlewares import UpdateInProgress
+
+log = structlog.get_logger(__name__)
 
 RETRY_AFTER_SECONDS = 5
 
@@ -19,8 +26,16 @@ class TelegramWebhook(SimpleRequestHandler):
         super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        body = await read_body(request, MAX_UPDATE_BYTES)
         try:
-            return await super()._handle_request(bot, request)
+            update = Update.model_validate(json.loads(body), context={"bot": bot})
+        except (ValueError, ValidationError) as error:  # not UTF-8, not JSON, not an update
+            # Telegram would deliver it again, forever: take it, say so, and drop it.
+            log.error("webhook.malformed_update", size=len(body), reason=type(error).__name__)
+            return web.json_response({})
+        try:
+            result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+            return web.Response(body=self._build_response_writer(bot=bot, result=result))
         except UpdateInProgress:  # Telegram tries again later; by then it is handled or free
             return web.Response(status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 

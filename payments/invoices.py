@@ -2,8 +2,11 @@
 
 import csv
 import io
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +19,9 @@ from storage.db import SessionFactory, transaction
 from storage.models import Invoice
 
 CSV_HEADER = ("code", "payer_name", "service", "amount", "currency", "status", "expires_at")
+# Rows written per transaction by import_file: SQLite's one writer (the running bot) waits for
+# a batch at most, never for the whole file.
+IMPORT_BATCH = 1000
 
 
 class InvoiceImportError(ValueError):
@@ -37,35 +43,89 @@ class InvoiceRow:
 def parse_csv(text: str) -> list[InvoiceRow]:
     """Every row, or InvoiceImportError naming each bad line: nothing is half-imported."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    try:
-        return _parse_rows(reader)
-    except csv.Error as error:  # broken quoting, a stray carriage return ...
-        raise InvoiceImportError([f"line {reader.line_num}: {error}"]) from error
-
-
-def _parse_rows(reader: csv.DictReader) -> list[InvoiceRow]:
-    if tuple(reader.fieldnames or ()) != CSV_HEADER:
-        raise InvoiceImportError([f"line 1: header must be {','.join(CSV_HEADER)}"])
-    rows: list[InvoiceRow] = []
     problems: list[str] = []
-    seen: set[str] = set()
-    for row in reader:
-        line = reader.line_num
-        try:
-            parsed = _row(row)
-        except (ValueError, MoneyError, TypeError) as error:
-            problems.append(f"line {line}: {error}")
-            continue
-        if parsed.code in seen:
-            problems.append(f"line {line}: code {parsed.code} appears twice")
-            continue
-        seen.add(parsed.code)
-        rows.append(parsed)
+    rows = [row for _, row in _checked_rows(reader, problems)]
     if problems:
         raise InvoiceImportError(problems)
     if not rows:
         raise InvoiceImportError(["the file has no invoices"])
     return rows
+
+
+def check_file(path: Path) -> int:
+    """How many invoices the file holds, read a line at a time; InvoiceImportError naming
+    each bad line (OSError, UnicodeDecodeError if it cannot be read)."""
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        problems: list[str] = []
+        count = sum(1 for _ in _checked_rows(csv.DictReader(file), problems))
+    if problems:
+        raise InvoiceImportError(problems)
+    if not count:
+        raise InvoiceImportError(["the file has no invoices"])
+    return count
+
+
+class ImportStopped(Exception):
+    """The import failed part way: the batches before ``line`` are in, the rest are not."""
+
+    def __init__(self, imported: int, line: int) -> None:
+        super().__init__(f"{imported} invoices imported, up to line {line}")
+        self.imported = imported
+        self.line = line
+
+
+async def import_file(
+    sessions: SessionFactory,
+    path: Path,
+    *,
+    batch: int = IMPORT_BATCH,
+    progress: Callable[[int, int], None] = lambda imported, line: None,
+) -> int:
+    """Insert or update the invoices of a file checked by check_file, ``batch`` rows per
+    transaction, calling ``progress(imported, last line)`` after each. Importing the same file
+    again is harmless, so after ImportStopped it can simply be run again."""
+    imported, line = 0, 1
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.DictReader(file)
+        problems: list[str] = []
+        rows = _checked_rows(reader, problems)
+        while True:
+            pending = [row for _, row in itertools.islice(rows, batch)]
+            if problems:  # the file changed since it was checked
+                raise InvoiceImportError(problems)
+            if not pending:
+                return imported
+            try:
+                await save_invoices(sessions, pending)
+            except Exception as error:
+                raise ImportStopped(imported, line) from error
+            imported, line = imported + len(pending), reader.line_num
+            progress(imported, line)
+
+
+def _checked_rows(
+    reader: csv.DictReader, problems: list[str]
+) -> Iterator[tuple[int, InvoiceRow]]:
+    """The good rows with their line numbers; each bad line's problem goes to ``problems``."""
+    try:
+        if tuple(reader.fieldnames or ()) != CSV_HEADER:
+            problems.append(f"line 1: header must be {','.join(CSV_HEADER)}")
+            return
+        seen: set[str] = set()
+        for row in reader:
+            line = reader.line_num
+            try:
+                parsed = _row(row)
+            except (ValueError, MoneyError, TypeError) as error:
+                problems.append(f"line {line}: {error}")
+                continue
+            if parsed.code in seen:
+                problems.append(f"line {line}: code {parsed.code} appears twice")
+                continue
+            seen.add(parsed.code)
+            yield line, parsed
+    except csv.Error as error:  # broken quoting, a stray carriage return ...
+        problems.append(f"line {reader.line_num}: {error}")
 
 
 def _row(row: dict[str, str | None]) -> InvoiceRow:
@@ -99,31 +159,39 @@ def _row(row: dict[str, str | None]) -> InvoiceRow:
 async def save_invoices(
     sessions: SessionFactory, rows: list[InvoiceRow], *, only_new: bool = False
 ) -> int:
-    """Insert or update all rows in one transaction (`only_new`: leave known codes alone)."""
+    """Insert or update all rows in one transaction (`only_new`: leave known codes alone);
+    their codes must differ."""
     async with transaction(sessions) as session:
-        for row in rows:
-            await _upsert(session, row, only_new)
+        for start in range(0, len(rows), IMPORT_BATCH):
+            await _upsert(session, rows[start : start + IMPORT_BATCH], only_new)
     return len(rows)
 
 
-async def _upsert(session: AsyncSession, row: InvoiceRow, only_new: bool) -> None:
-    values = {
-        "code": row.code,
-        "payer_name": row.payer_name,
-        "service": row.service.value,
-        "amount_minor": row.amount.minor,
-        "currency": row.amount.currency,
-        "status": row.status.value,
-        "expires_at": row.expires_at,
-        "created_at": utcnow(),
-        "updated_at": utcnow(),
-    }
+async def _upsert(session: AsyncSession, rows: list[InvoiceRow], only_new: bool) -> None:
+    """One statement for many rows (9 values a row: within both databases' bound limits)."""
+    now = utcnow()
+    values = [
+        {
+            "code": row.code,
+            "payer_name": row.payer_name,
+            "service": row.service.value,
+            "amount_minor": row.amount.minor,
+            "currency": row.amount.currency,
+            "status": row.status.value,
+            "expires_at": row.expires_at,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row in rows
+    ]
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Invoice).values(**values)
+    statement = dialect.insert(Invoice).values(values)
     if only_new:
         await session.execute(statement.on_conflict_do_nothing(index_elements=["code"]))
         return
-    changed = {key: statement.excluded[key] for key in values if key not in ("code", "created_at")}
+    changed = {
+        key: statement.excluded[key] for key in values[0] if key not in ("code", "created_at")
+    }
     await session.execute(statement.on_conflict_do_update(index_elements=["code"], set_=changed))
 
 

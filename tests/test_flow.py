@@ -40,9 +40,15 @@ def payment_url(text: str) -> str:
 
 
 async def pay_on_page(url: str, card: str = APPROVE_CARD) -> str:
+    """As a browser: open the page (its form and cookie carry a token), then send the form."""
     form = {"card_number": card, "expiry": "12/30", "cvc": "123", "holder": "ASAN ASANOV"}
-    async with aiohttp.ClientSession() as http, http.post(url, data=form) as response:
-        return await response.text()
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(url) as page:
+            token = re.search(r'name="csrf" value="([^"]+)"', await page.text())
+        if token:
+            form["csrf"] = token.group(1)
+        async with http.post(url, data=form) as response:
+            return await response.text()
 
 
 async def walk_to_bill(client, language: str, code: str = CODE) -> None:

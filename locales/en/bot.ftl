@@ -282,3 +282,7 @@ cancel-page-still-open = The payment page you opened stays open until { $expires
 bill-cards = Cards accepted: { $cards }. The charge is in Kyrgyz som (KGS).
 bill-approximately = ≈ { $amounts } (approximately: your bank converts at its own rate).
 button-history-open-page = 💳 Open the payment page: { $code }
+
+## Sandbox card page: a form sent from elsewhere
+
+sandbox-stale-form = This form was not sent from this page, or has expired. Open the payment page again from Telegram.

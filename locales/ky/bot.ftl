@@ -276,3 +276,7 @@ cancel-page-still-open = Сиз ачкан төлөм барагы { $expires } 
 bill-cards = Кабыл алынуучу карталар: { $cards }. Акча кыргыз сому (KGS) менен алынат.
 bill-approximately = ≈ { $amounts } (болжол менен: банкыңыз өз курсу боюнча эсептейт).
 button-history-open-page = 💳 Төлөм баракчасын ачуу: { $code }
+
+## Sandbox card page: a form sent from elsewhere
+
+sandbox-stale-form = Бул форма ушул барактан жөнөтүлгөн эмес же анын мөөнөтү өтүп кеткен. Төлөм барагын Telegram'дан кайра ачыңыз.

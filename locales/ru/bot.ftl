@@ -286,3 +286,7 @@ cancel-page-still-open = Открытая вами платёжная стран
 bill-cards = Принимаются карты: { $cards }. Списание — в кыргызских сомах (KGS).
 bill-approximately = ≈ { $amounts } (приблизительно: ваш банк пересчитает по своему курсу).
 button-history-open-page = 💳 Открыть страницу оплаты: { $code }
+
+## Sandbox card page: a form sent from elsewhere
+
+sandbox-stale-form = Форма отправлена не с этой страницы или устарела. Откройте страницу оплаты заново из Telegram.

@@ -23,6 +23,8 @@ from xml.etree import ElementTree
 
 import aiohttp
 import structlog
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
 
 from payments.acquirers.base import (
     AcquirerError,
@@ -41,7 +43,7 @@ from payments.states import PaymentStatus
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_API_URL = "https://api.freedompay.kz"
+DEFAULT_API_URL = "https://api.freedompay.kg"
 INIT_SCRIPT = "init_payment.php"
 STATUS_SCRIPT = "get_status3.php"
 
@@ -51,6 +53,7 @@ MAX_LIFETIME = 604800
 MAX_DESCRIPTION = 1024
 MAX_ANSWER_BYTES = 64 * 1024
 MAX_FORM_FIELDS = 200
+MAX_XML_DEPTH = 8  # the deepest documented message (a status answer's refunds) has 3 levels
 # Column sizes of the payments table this module's notices end up in.
 MAX_TRANSACTION_ID = 64
 MAX_CARD_MASK = 24
@@ -78,6 +81,41 @@ REJECT_DESCRIPTION = "Платёж не может быть принят, ден
 ACCEPT_DESCRIPTION = "Платёж принят"
 ERROR_DESCRIPTION = "Уведомление не принято"
 RETRY_DESCRIPTION = "Временная ошибка, повторите позже"
+
+# The fields of a result callback. ``pg_sig`` signs the values only, in the order of their
+# names: a captured callback with its fields renamed keeps a valid signature, so the names are
+# checked too. We send no fields of our own, so nothing else may come.
+CALLBACK_REQUIRED = frozenset(
+    {"pg_order_id", "pg_payment_id", "pg_amount", "pg_currency", "pg_result", "pg_salt", "pg_sig"}
+)
+CALLBACK_OPTIONAL = frozenset(
+    {
+        "pg_merchant_id",
+        "pg_net_amount",
+        "pg_ps_amount",
+        "pg_ps_full_amount",
+        "pg_ps_currency",
+        "pg_description",
+        "pg_payment_date",
+        "pg_can_reject",
+        "pg_user_phone",
+        "pg_user_contact_email",
+        "pg_testing_mode",
+        "pg_captured",
+        "pg_card_id",
+        "pg_card_token",
+        "pg_card_pan",
+        "pg_card_exp",
+        "pg_card_owner",
+        "pg_card_brand",
+        "pg_payment_method",
+        "pg_discount_percent",
+        "pg_discount_amount",
+        "pg_auth_code",
+        "pg_failure_code",
+        "pg_failure_description",
+    }
+)
 
 _BRACKETED = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _FORBIDDEN_XML = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -170,6 +208,8 @@ def parse_form(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
     for raw_key, value in pairs:
         match = _BRACKETED.match(raw_key)
         path = [raw_key] if match is None else [match[1], *re.findall(r"\[([^\[\]]*)\]", match[2])]
+        if len(path) > MAX_XML_DEPTH:
+            raise ValueError(f"form field nested deeper than {MAX_XML_DEPTH}")
         node = result
         for depth, part in enumerate(path):
             last = depth == len(path) - 1
@@ -205,7 +245,8 @@ def form_fields(params: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def parse_xml(body: bytes | str) -> tuple[str, dict[str, Any]]:
-    """Root tag and fields of an XML message; a DOCTYPE or ENTITY declaration is refused.
+    """Root tag and fields of an XML message; a DOCTYPE, an ENTITY declaration or nesting
+    deeper than MAX_XML_DEPTH is refused (ValueError), as the parser meets it.
 
     Repeated tags become a list in the order they appear; an element with children becomes a
     mapping, so :func:`sign` applies the documented rule recursively to nested tags.
@@ -213,11 +254,31 @@ def parse_xml(body: bytes | str) -> tuple[str, dict[str, Any]]:
     text = body.decode() if isinstance(body, bytes) else body
     if _FORBIDDEN_XML.search(text):
         raise ValueError("XML with a DOCTYPE or ENTITY declaration")
+    parser = ElementTree.XMLPullParser(events=("start", "end"), _parser=_defused_parser())
+    depth = 0
     try:
-        root = ElementTree.fromstring(body)  # noqa: S314 - declarations refused above
-    except ElementTree.ParseError as error:
-        raise ValueError(f"not XML: {error}") from error
+        parser.feed(text)
+        root = None
+        for event, element in parser.read_events():
+            depth += 1 if event == "start" else -1
+            if depth > MAX_XML_DEPTH:
+                raise ValueError(f"XML nested deeper than {MAX_XML_DEPTH}")
+            root = element
+        parser.close()
+    except (ElementTree.ParseError, DefusedXmlException) as error:
+        raise ValueError(f"not XML: {type(error).__name__}") from error
+    if root is None:
+        raise ValueError("not XML: no element")
     return root.tag, _element_fields(root)
+
+
+def _defused_parser() -> DefusedXMLParser:
+    return DefusedXMLParser(
+        target=ElementTree.TreeBuilder(),
+        forbid_dtd=True,
+        forbid_entities=True,
+        forbid_external=True,
+    )
 
 
 def _element_fields(element: ElementTree.Element) -> dict[str, Any]:
@@ -555,6 +616,8 @@ class FreedomPayAcquirer:
         if not verify(self.callback_script, params, self._secret):
             raise CallbackRejected("bad_signature")
         order_id = _text(params, "pg_order_id")
+        if not CALLBACK_REQUIRED <= params.keys() <= CALLBACK_REQUIRED | CALLBACK_OPTIONAL:
+            raise CallbackRejected("unexpected_fields", order_id)
         merchant = _text(params, "pg_merchant_id")
         if merchant is not None and merchant != self._merchant_id:
             raise CallbackRejected("wrong_merchant", order_id)

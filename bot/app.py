@@ -33,11 +33,13 @@ from bot.middlewares import (
     UpdatesInFlight,
 )
 from bot.pacing import Pacer
+from bot.reminder_delivery import ReminderDelivery
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
+from bot.support_relay import SupportRelay
 from bot.telegram_session import TelegramSession
 from bot.web import WEBHOOK_PATH, build_web_app
 from bot.webhook import TelegramWebhook
-from handlers import admin, get_routers
+from handlers import admin, get_routers, reminders, support_chat
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
@@ -47,12 +49,14 @@ from payments.billing.local import LocalBilling
 from payments.limits import LookupLimiter, MemoryWindows, RedisWindows, Windows
 from payments.outbox import OutboxWorker
 from payments.reconcile import Reconciler
+from payments.reminders import ReminderJob
 from payments.service import PaymentService
 from payments.support import (
     SupportQueries,
     rejected_callback_alerts,
     undelivered_alerts,
 )
+from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.fsm import SqlStorage
 from storage.users import Users
@@ -71,6 +75,7 @@ COMMANDS = (
     "terms",
     "mydata",
     "forget",
+    "support",
 )
 FSM_TTL = timedelta(days=1)  # a conversation left for a day starts again from /start
 REDIS_TIMEOUT_SECONDS = 2.0
@@ -100,6 +105,7 @@ class App:
     redis: Redis | None
     reconciler: Reconciler
     in_flight: UpdatesInFlight
+    reminders: ReminderJob
     _runner: web.AppRunner | None = field(default=None, init=False)
 
     async def start(self, *, serve_http: bool = True, set_commands: bool = True) -> None:
@@ -124,6 +130,7 @@ class App:
             )
         self.outbox.start()
         self.reconciler.start()
+        self.reminders.start()
 
     @property
     def http_port(self) -> int | None:
@@ -155,6 +162,7 @@ class App:
             self._runner = None
         await self.in_flight.drained(STOP_GRACE_SECONDS)  # long polling's updates
         await self.reconciler.stop()
+        await self.reminders.stop()
         await self.outbox.stop()
         await self.dispatcher.storage.close()
         if self.redis is not None:
@@ -226,6 +234,25 @@ def build_app(
     support_t = l10n[settings.support_language]
     alerts = SupportAlerts(bot, settings.support_chat_id, support_t, pacer=pacer)
     outbox.register(alerts.handlers())
+    outbox.register(
+        SupportRelay(
+            bot,
+            sessions,
+            users,
+            l10n,
+            support_chat_id=settings.support_chat_id,
+            support_t=support_t,
+            pacer=pacer,
+            send_to_user=delivery.send,
+        ).handlers()
+    )
+    outbox.register(ReminderDelivery(payments, users, l10n, delivery.send).handlers())
+    reminder_job = ReminderJob(
+        sessions,
+        page_lead=timedelta(minutes=settings.page_reminder_minutes),
+        interval_seconds=settings.reminder_interval_seconds,
+        on_outbox=outbox.wake,
+    )
     reconciler = Reconciler(
         payments,
         acquirer,
@@ -264,6 +291,7 @@ def build_app(
         redis=redis,
         reconciler=reconciler,
         in_flight=in_flight,
+        reminders=reminder_job,
     )
 
 
@@ -313,7 +341,14 @@ def _dispatcher(
     )
     dispatcher.message.outer_middleware(CardNumberGuard())
     dispatcher.edited_message.outer_middleware(CardNumberGuard())
-    dispatcher.include_routers(admin.build_router(settings.admin_ids), *get_routers())
+    dispatcher.include_routers(
+        support_chat.build_router(
+            settings.support_chat_id, SupportLimiter(windows), settings.support_language
+        ),
+        reminders.build_router(timedelta(hours=settings.deadline_reminder_hours)),
+        admin.build_router(settings.admin_ids),
+        *get_routers(),
+    )
     return dispatcher
 
 

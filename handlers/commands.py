@@ -5,6 +5,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.i18n import LANGUAGES, L10n
 from handlers.callbacks import LanguageChoice
 from handlers.flow import Conversation, acknowledge
+from handlers.support_buttons import write_to_support
 from storage.users import Users
 
 
@@ -37,7 +38,7 @@ async def language_chosen(
 
 
 async def show_help(message: Message, conversation: Conversation) -> None:
-    await conversation.say("help")
+    await conversation.send(conversation.t("help"), reply_markup=write_to_support(conversation.t))
 
 
 async def cancel(message: Message, conversation: Conversation) -> None:

@@ -22,7 +22,7 @@ from bot.documents import (
     paginate,
 )
 from bot.i18n import Translator
-from handlers import keyboards
+from handlers import keyboards, support_buttons
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
@@ -171,9 +171,10 @@ class Conversation:
             await self.ask_consent(code, bill.service)
             return
         await self.state.set_state(PayFlow.bill)
-        await self.send(
-            render.bill_details(self.t, bill), reply_markup=keyboards.bill(self.t, bill.code)
-        )
+        markup = keyboards.bill(self.t, bill.code)
+        if bill.expires_at is not None:
+            markup = support_buttons.with_deadline_offer(self.t, bill.code, markup)
+        await self.send(render.bill_details(self.t, bill), reply_markup=markup)
 
     async def explain_not_payable(self, code: str, bill: Bill | None) -> None:
         # An unknown code and one we may not show get the same answer: nothing to harvest.

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from payments.support import raise_alert
 from storage.models import OutboxMessage, Payment, SupportMessage
+from tests.conftest import outbox_settled
 from tests.test_flow import CODE, l10n, pay_code
 
 SUPPORT_CHAT = -100555
@@ -191,7 +192,7 @@ async def test_the_answer_is_sent_once_when_the_update_comes_again(harness):
         update = Update(update_id=next(_update_ids), message=message)
         await harness.app.dispatcher.feed_update(harness.app.bot, update)
     await client.wait_for(lambda t: "Sent again" in t)
-    await asyncio.sleep(0.5)
+    assert await outbox_settled(harness.app.sessions)
     assert [t for t in client.texts() if "Sent again" in t] == [
         plain(l10n["en"], "support-answer", ticket=ticket, text="Sent again")
     ]

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from payments.support import raise_alert
-from storage.models import OutboxMessage, Payment, SupportMessage
+from storage.models import DeadlineReminder, OutboxMessage, Payment, SupportMessage
 from tests.conftest import outbox_settled
-from tests.test_flow import CODE, l10n, pay_code
+from tests.test_flow import CODE, l10n, pay_code, walk_to_bill
 
 SUPPORT_CHAT = -100555
 OTHER_GROUP = -100777
@@ -228,3 +228,32 @@ async def test_help_offers_support_and_without_a_support_chat_it_says_so(harness
     assert client.last_text() == plain(ru, "support-text-only")
     await client.send("/cancel")
     assert client.last_text() == plain(ru, "cancelled")
+
+
+async def test_mydata_shows_tickets_and_reminders_and_forget_erases_them(harness):
+    await start_with_support(harness)
+    t = l10n["en"]
+    client = harness.client(user_id=USER, language_code="en")
+    await walk_to_bill(client, "en")
+    await client.click(t.plain("button-remind-deadline"))
+    ticket = await ask_support(client, "Is my passport fee right?")
+    question = await ticket_in_support_chat(harness, ticket)
+
+    await client.send("/mydata")
+    sent = harness.telegram.calls_to("sendDocument", chat_id=USER)[-1]
+    data = json.loads(sent.params["document"].content)
+    assert [entry["ticket"] for entry in data["support_tickets"]] == [ticket]
+    assert [entry["payment_code"] for entry in data["deadline_reminders"]] == [CODE]
+
+    await client.send("/forget")
+    await client.click(t.plain("button-forget"))
+    async with harness.app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(SupportMessage)) == 0
+        assert await session.scalar(select(func.count()).select_from(DeadlineReminder)) == 0
+        payloads = await session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.kind == "support_question")
+        )
+        assert list(payloads) == [{}]  # the user's text is gone
+
+    await reply_in(harness, SUPPORT_CHAT, question, "It is right")
+    await wait_for(lambda: support_chat(harness)[-1]["text"] == plain(ru, "support-reply-unknown"))

@@ -257,3 +257,38 @@ async def test_mydata_shows_tickets_and_reminders_and_forget_erases_them(harness
 
     await reply_in(harness, SUPPORT_CHAT, question, "It is right")
     await wait_for(lambda: support_chat(harness)[-1]["text"] == plain(ru, "support-reply-unknown"))
+
+
+async def test_nothing_is_lost_while_telegram_is_down_or_the_user_blocked_the_bot(harness):
+    await start_with_support(harness)
+    client = harness.client(user_id=USER)
+    await client.send("/start")
+    await client.click("Русский")
+    await harness.app.outbox.stop()  # the process dies before delivering the ticket
+    ticket = await ask_support(client, "Где чек?")
+    await harness.stop()
+    harness.telegram.fail_next("sendMessage", status=502)  # and Telegram is down at first
+    await harness.start(support_chat_id=SUPPORT_CHAT)
+    question = await ticket_in_support_chat(harness, ticket)
+
+    harness.telegram.fail_next(
+        "sendMessage", status=403, description="Forbidden: bot was blocked by the user"
+    )
+    await reply_in(harness, SUPPORT_CHAT, question, "Чек отправлен")
+    async with harness.app.sessions() as session:
+        held = await wait_for_status(session, "held")
+    assert held
+    await client.send("/help")  # back: what was kept for them is delivered
+    await client.wait_for(lambda t: "Чек отправлен" in t)
+
+
+async def wait_for_status(session, status: str) -> bool:
+    for _ in range(100):
+        found = await session.scalar(
+            select(OutboxMessage.status).where(OutboxMessage.kind == "support_answer")
+        )
+        await session.rollback()  # a fresh snapshot next time
+        if found == status:
+            return True
+        await asyncio.sleep(0.05)
+    return False

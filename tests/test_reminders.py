@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from payments.clock import bishkek_time
 from payments.reminders import ReminderJob
 from storage.models import DeadlineReminder, OutboxMessage, Payment
+from tests.conftest import outbox_settled
 from tests.test_flow import CODE, l10n, pay_code, pay_on_page, payment_url, walk_to_bill
 
 USER = 8600
@@ -157,3 +158,16 @@ async def test_a_forged_reminder_button_stores_nothing(harness):
         assert answered["text"] == t.plain("button-outdated"), data
     async with harness.app.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(DeadlineReminder)) == 0
+
+
+async def test_a_page_paid_after_its_reminder_was_queued_gets_none(harness):
+    client = harness.client(user_id=USER)
+    payment = await open_page(harness, client, "ru")
+    await harness.app.outbox.stop()  # the reminder waits in the outbox ...
+    assert await harness.app.reminders.run_once(payment.expires_at - timedelta(minutes=5)) == 1
+    await pay_on_page(payment.payment_url)  # ... while the page is paid
+    await harness.restart()
+    await client.wait_for(lambda text: "SBX-" in text)
+    assert await outbox_settled(harness.app.sessions)
+    reminder = l10n["ru"].plain("page-reminder", code=CODE, amount="", expires="")[:20]
+    assert not texts_with(client, reminder)

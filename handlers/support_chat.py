@@ -98,7 +98,7 @@ def build_router(
         return message.chat.id == support_chat_id
 
     async def answer(
-        message: Message, bot: Bot, l10n: L10n, conversation: Conversation, outbox: OutboxWorker
+        message: Message, l10n: L10n, conversation: Conversation, outbox: OutboxWorker
     ) -> None:
         replied = message.reply_to_message
         assert replied is not None

@@ -38,13 +38,15 @@ from bot.middlewares import (
 )
 from bot.pacing import Pacer
 from bot.pdf_warmup import warm_up_pdf_worker
+from bot.reminder_delivery import ReminderDelivery
 from bot.render import PaymentTerms
 from bot.replies import FloodControl, UndeliveredReplies
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
+from bot.support_relay import SupportRelay
 from bot.telegram_session import TelegramSession
 from bot.web import WEBHOOK_PATH, build_web_app
 from bot.webhook import TelegramWebhook
-from handlers import admin, get_routers
+from handlers import admin, get_routers, reminders, support_chat
 from handlers.seal import ButtonSeal
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
@@ -55,12 +57,14 @@ from payments.billing.local import LocalBilling
 from payments.limits import LookupLimiter, MemoryWindows, RedisWindows, Windows
 from payments.outbox import OutboxWorker
 from payments.reconcile import Reconciler
+from payments.reminders import ReminderJob
 from payments.service import PaymentService
 from payments.support import (
     SupportQueries,
     rejected_callback_alerts,
     undelivered_alerts,
 )
+from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.fsm import SqlStorage
 from storage.users import Users
@@ -79,6 +83,7 @@ COMMANDS = (
     "terms",
     "mydata",
     "forget",
+    "support",
 )
 FSM_TTL = timedelta(days=1)  # a conversation left for a day starts again from /start
 REDIS_TIMEOUT_SECONDS = 2.0
@@ -108,6 +113,7 @@ class App:
     redis: Redis | None
     reconciler: Reconciler
     in_flight: UpdatesInFlight
+    reminders: ReminderJob
     _runner: web.AppRunner | None = field(default=None, init=False)
     _pdf_warm_up: asyncio.Task[None] | None = field(default=None, init=False)
     _accept_errors: AcceptErrorThrottle = field(default_factory=AcceptErrorThrottle, init=False)
@@ -145,6 +151,7 @@ class App:
         self.outbox.start()
         self.reconciler.start()
         self._pdf_warm_up = asyncio.create_task(warm_up_pdf_worker())
+        self.reminders.start()
 
     @property
     def http_port(self) -> int | None:
@@ -188,6 +195,7 @@ class App:
             self._accept_errors.uninstall(asyncio.get_running_loop())
         await self.in_flight.drained(STOP_GRACE_SECONDS)  # long polling's updates
         await self.reconciler.stop()
+        await self.reminders.stop()
         await self.outbox.stop()
         if self._pdf_warm_up is not None:
             self._pdf_warm_up.cancel()
@@ -264,6 +272,26 @@ def build_app(
     support_t = l10n[settings.support_language]
     alerts = SupportAlerts(bot, settings.support_chat_id, support_t, pacer=pacer)
     outbox.register(alerts.handlers())
+    outbox.register(
+        SupportRelay(
+            bot,
+            sessions,
+            users,
+            l10n,
+            support_chat_id=settings.support_chat_id,
+            support_t=support_t,
+            pacer=pacer,
+            send_to_user=delivery.send,
+        ).handlers()
+    )
+    seal = ButtonSeal.from_bot_token(bot.token)
+    outbox.register(ReminderDelivery(payments, users, l10n, delivery.send, seal).handlers())
+    reminder_job = ReminderJob(
+        sessions,
+        page_lead=timedelta(minutes=settings.page_reminder_minutes),
+        interval_seconds=settings.reminder_interval_seconds,
+        on_outbox=outbox.wake,
+    )
     reconciler = Reconciler(
         payments,
         acquirer,
@@ -302,6 +330,7 @@ def build_app(
         redis=redis,
         reconciler=reconciler,
         in_flight=in_flight,
+        reminders=reminder_job,
     )
 
 
@@ -337,7 +366,7 @@ def _dispatcher(
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))
     dispatcher.update.outer_middleware(LogContextMiddleware())
-    dispatcher.update.outer_middleware(PrivateChatsOnly(l10n))
+    dispatcher.update.outer_middleware(PrivateChatsOnly(l10n, settings.support_chat_id))
     windows: Windows = RedisWindows(redis) if redis is not None else MemoryWindows()
     dispatcher.update.outer_middleware(
         ConversationMiddleware(
@@ -355,7 +384,14 @@ def _dispatcher(
     dispatcher.update.outer_middleware(UndeliveredReplies())
     dispatcher.message.outer_middleware(CardNumberGuard())
     dispatcher.edited_message.outer_middleware(CardNumberGuard())
-    dispatcher.include_routers(admin.build_router(settings.admin_ids), *get_routers())
+    dispatcher.include_routers(
+        support_chat.build_router(
+            settings.support_chat_id, SupportLimiter(windows), settings.support_language
+        ),
+        reminders.build_router(timedelta(hours=settings.deadline_reminder_hours)),
+        admin.build_router(settings.admin_ids),
+        *get_routers(),
+    )
     return dispatcher
 
 

@@ -120,6 +120,10 @@ class Delivery:
             )
         )
 
+    async def send(self, chat_id: int, text: str, **kwargs: object) -> None:
+        """A message to a user's chat from another kind's handler, mapped as `_send` maps it."""
+        await self._send(chat_id, text, **kwargs)
+
     async def _send(
         self, chat_id: int, text: str, document: BufferedInputFile | None = None, **kwargs: object
     ) -> None:

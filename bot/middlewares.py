@@ -92,10 +92,12 @@ class PrivateChatsOnly(BaseMiddleware):
     """The bot serves private chats only. In a group everyone posting as the group or a
     channel is one Telegram user, and what the bot answers there (names, receipts, personal
     data) everyone in it reads. A command or a button there gets one short answer: write to
-    the bot privately; anything else, none."""
+    the bot privately; anything else, none. The one exception is the support chat's replies
+    to the users' relayed messages: that chat is the staff's."""
 
-    def __init__(self, l10n: L10n) -> None:
+    def __init__(self, l10n: L10n, support_chat_id: int | None = None) -> None:
         self._l10n = l10n
+        self._support_chat_id = support_chat_id
 
     async def __call__(
         self,
@@ -107,6 +109,8 @@ class PrivateChatsOnly(BaseMiddleware):
         if chat is not None and chat.type == ChatType.PRIVATE:
             return await handler(event, data)
         assert isinstance(event, Update)
+        if self._answers_support(chat, event):
+            return await handler(event, data)
         sender: TelegramUser | None = data.get("event_from_user")
         t = self._l10n[guess_language(sender.language_code if sender else None)]
         log.info("update.not_private", chat_type=chat.type if chat else None)
@@ -116,6 +120,14 @@ class PrivateChatsOnly(BaseMiddleware):
             elif (text := event.message.text if event.message else None) and text[:1] == "/":
                 await event.message.answer(t.plain("private-chat-only"))
         return None
+
+    def _answers_support(self, chat: Chat | None, event: Update) -> bool:
+        return (
+            chat is not None
+            and chat.id == self._support_chat_id
+            and event.message is not None
+            and event.message.reply_to_message is not None
+        )
 
 
 class UpdatesInFlight(BaseMiddleware):

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     # KGS for one unit of each currency an approximate amount is shown in (`USD=87.45,RUB=1.03`);
     # empty: the bill shows the amount in KGS only.
     approximate_rates: Annotated[dict[str, Decimal], NoDecode] = {}
+    # Reminders: an open payment page this long before it closes, an unpaid code's deadline
+    # (for those who asked) this long before it; looked for every interval.
+    page_reminder_minutes: int = Field(10, ge=1, le=24 * 60)
+    deadline_reminder_hours: float = Field(24, gt=0, le=30 * 24)
+    reminder_interval_seconds: float = Field(60, gt=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ from bot.i18n import LANGUAGES, L10n
 from handlers.callbacks import LanguageChoice
 from handlers.flow import Conversation, acknowledge
 from handlers.states import PayFlow
+from handlers.support_buttons import write_to_support
 from payments.codes import normalise_code
 from storage.users import Users
 
@@ -69,7 +70,7 @@ async def language_chosen(
 
 
 async def show_help(message: Message, conversation: Conversation) -> None:
-    await conversation.say("help")
+    await conversation.send(conversation.t("help"), reply_markup=write_to_support(conversation.t))
 
 
 async def cancel(message: Message, conversation: Conversation) -> None:

@@ -22,7 +22,7 @@ from bot.documents import (
     paginate,
 )
 from bot.i18n import Translator
-from handlers import keyboards
+from handlers import keyboards, support_buttons
 from handlers.seal import ButtonSeal
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
@@ -203,7 +203,10 @@ class Conversation:
             await self.ask_consent(bill.code, bill.service)
             return
         await self.state.set_state(PayFlow.bill)
-        markup = keyboards.bill(self.t, bill.code, self.seal.tag(self.chat_id, bill.code))
+        tag = self.seal.tag(self.chat_id, bill.code)
+        markup = keyboards.bill(self.t, bill.code, tag)
+        if bill.expires_at is not None:
+            markup = support_buttons.with_deadline_offer(self.t, bill.code, tag, markup)
         await self.send(render.bill_details(self.t, bill, self.terms), reply_markup=markup)
 
     async def explain_not_payable(self, code: str, bill: Bill | None) -> None:

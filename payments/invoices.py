@@ -103,9 +103,7 @@ async def import_file(
             progress(imported, line)
 
 
-def _checked_rows(
-    reader: csv.DictReader, problems: list[str]
-) -> Iterator[tuple[int, InvoiceRow]]:
+def _checked_rows(reader: csv.DictReader, problems: list[str]) -> Iterator[tuple[int, InvoiceRow]]:
     """The good rows with their line numbers; each bad line's problem goes to ``problems``."""
     try:
         if tuple(reader.fieldnames or ()) != CSV_HEADER:

@@ -217,3 +217,63 @@ class PaymentStatusCount(Base):
     status: Mapped[str] = mapped_column(String(12), primary_key=True)
     shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Support relay and reminders
+
+
+class SupportMessage(Base):
+    """A user's message relayed to the support chat (its id is the ticket's number), and where
+    its copy lies there: a reply to that copy finds its way back to the user."""
+
+    __tablename__ = "support_messages"
+    __table_args__ = (UniqueConstraint("support_chat_id", "support_message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(2))
+    support_chat_id: Mapped[int] = mapped_column(BigInteger)
+    support_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PageReminder(Base):
+    """An open payment page whose closing the payer was reminded of: once, whoever asks again."""
+
+    __tablename__ = "page_reminders"
+
+    payment_id: Mapped[int] = mapped_column(
+        ForeignKey("payments.id"), primary_key=True, autoincrement=False
+    )
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeadlineReminder(Base):
+    """A payer's request to be reminded before an unpaid code's deadline (the bill's
+    `expires_at`): waiting, then queued once, or cancelled when the code needs it no more."""
+
+    __tablename__ = "deadline_reminders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "payment_code", "deadline"),
+        Index("ix_deadline_reminders_due", "status", "remind_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payment_code: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(2))
+    deadline: Mapped[datetime]
+    remind_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Open pages by the time they close: what the page reminders look for.
+Index(
+    "ix_payments_open_by_expiry",
+    Payment.expires_at,
+    sqlite_where=text("status = 'created'"),
+    postgresql_where=text("status = 'created'"),
+)

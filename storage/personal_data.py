@@ -16,6 +16,7 @@ from payments.privacy import mask_name
 from payments.states import PaymentStatus
 from storage.db import SessionFactory, reading, transaction
 from storage.models import Consent, OutboxMessage, Payment, Receipt, User
+from storage.support_data import export_support_data, forget_support_data
 
 
 class PaymentStillOpen(Exception):
@@ -53,6 +54,7 @@ async def export_user(sessions: SessionFactory, user_id: int) -> dict[str, Any]:
                 for c in consents
             ],
             "payments": [_payment(payment, receipt) for payment, receipt in payments],
+            **await export_support_data(session, user_id),
         }
 
 
@@ -110,6 +112,7 @@ async def forget_user(sessions: SessionFactory, user_id: int, update_id: int | N
             .where(Payment.user_id == user_id)
             .values(user_id=None, chat_id=None, updated_at=now)
         )
+        await forget_support_data(session, user_id, chat_id)
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(("pending", "held")))

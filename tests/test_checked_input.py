@@ -38,6 +38,10 @@ async def test_forged_bill_and_consent_buttons_are_stale(harness):
         f"bill:pay:{OTHER_CODE}:{stranger_tag}",  # another chat's tag
         f"bill:pay:{OTHER_CODE}:AAAAAAAAAAAA",
         f"bill:cancel:{OTHER_CODE}:AAAAAAAAAAAA",
+        f"remind:{OTHER_CODE}:{stranger_tag}",  # the deadline reminder's opt-in
+        f"remind:{OTHER_CODE}",
+        f"rembill:{OTHER_CODE}:{own_tag}",  # a reminder's way back to the bill
+        f"rembill:{OTHER_CODE}",
         f"consent:agree:{PAID_CODE}:{own_tag}",
         f"consent:agree_all:{OTHER_CODE}:AAAAAAAAAAAA",
         "bill:pay:1100200300?force=1#:AAAAAAAAAAAA",

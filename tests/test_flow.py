@@ -145,6 +145,7 @@ async def test_commands_menu_is_set_in_three_languages(harness):
             "terms",
             "mydata",
             "forget",
+            "support",
         ]
         assert by_language[language][1]["description"] == l10n[language].plain("command-pay")
 

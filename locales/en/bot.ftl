@@ -286,3 +286,38 @@ button-history-open-page = 💳 Open the payment page: { $code }
 ## Sandbox card page: a form sent from elsewhere
 
 sandbox-stale-form = This form was not sent from this page, or has expired. Open the payment page again from Telegram.
+
+## Support relay and reminders
+
+command-support = Write to support
+button-write-to-support = ✉️ Write to support
+support-unavailable = Writing to support through the bot is not available right now. Please contact the service centre.
+support-ask =
+    Write your question in one message and send it: it goes to the support team. Do not send card details. /cancel if you changed your mind.
+support-sent = Your message is sent to support as ticket no. { $ticket }. The answer will come here.
+support-wait = You have written to support several times in a short while. Please wait { $minutes } min. and write again.
+support-text-only = Please write your question as text.
+support-question =
+    ✉️ <b>Ticket no. { $ticket }</b>
+    Telegram user id: <code>{ $user_id }</code>, language: { $language }
+    Recent payments: { $payments }
+
+    { $text }
+
+    <i>Reply to this message to answer the user.</i>
+support-answer =
+    ✉️ <b>Answer from support</b> (ticket no. { $ticket }):
+
+    { $text }
+support-reply-unknown = This message is not a user's ticket: the reply was not sent to anyone.
+support-reply-text-only = Only a text reply can be sent to the user.
+page-reminder =
+    ⏰ The payment page for code <code>{ $code }</code> ({ $amount }) closes at { $expires }.
+    If you have not paid yet, open it now; after that you will need a new link.
+button-remind-deadline = ⏰ Remind me before the deadline
+deadline-reminder-set = I will remind you on { $when }.
+deadline-reminder-too-late = The code must be paid by { $deadline }: too soon for a reminder. Please pay now.
+deadline-reminder =
+    ⏰ Payment code <code>{ $code }</code> ({ $amount }) is still unpaid.
+    It must be paid by { $deadline }.
+button-open-bill = Open the bill

@@ -280,3 +280,38 @@ button-history-open-page = 💳 Төлөм баракчасын ачуу: { $cod
 ## Sandbox card page: a form sent from elsewhere
 
 sandbox-stale-form = Бул форма ушул барактан жөнөтүлгөн эмес же анын мөөнөтү өтүп кеткен. Төлөм барагын Telegram'дан кайра ачыңыз.
+
+## Support relay and reminders
+
+command-support = Колдоо кызматына жазуу
+button-write-to-support = ✉️ Колдоо кызматына жазуу
+support-unavailable = Азыр бот аркылуу колдоо кызматына жазууга мүмкүн эмес. Тейлөө борборуна кайрылыңыз.
+support-ask =
+    Сурооңузду бир билдирүү менен жазып жөнөтүңүз: ал колдоо кызматына барат. Карта маалыматын жөнөтпөңүз. Оюңуздан кайтсаңыз, /cancel басыңыз.
+support-sent = Билдирүүңүз колдоо кызматына жөнөтүлдү, кайрылуунун номери: { $ticket }. Жооп ушул жерге келет.
+support-wait = Колдоо кызматына кыска убакытта бир нече жолу жаздыңыз. { $minutes } мүнөт күтүп, кайра жазыңыз.
+support-text-only = Сурооңузду текст менен жазыңыз.
+support-question =
+    ✉️ <b>Кайрылуу № { $ticket }</b>
+    Telegram user id: <code>{ $user_id }</code>, тили: { $language }
+    Акыркы төлөмдөр: { $payments }
+
+    { $text }
+
+    <i>Колдонуучуга жооп берүү үчүн ушул билдирүүгө жооп (reply) жазыңыз.</i>
+support-answer =
+    ✉️ <b>Колдоо кызматынын жообу</b> (кайрылуу № { $ticket }):
+
+    { $text }
+support-reply-unknown = Бул билдирүү колдонуучунун кайрылуусу эмес: жооп эч кимге жөнөтүлгөн жок.
+support-reply-text-only = Колдонуучуга текст түрүндөгү жооп гана жөнөтүлөт.
+page-reminder =
+    ⏰ <code>{ $code }</code> кодунун төлөм баракчасы ({ $amount }) { $expires } жабылат.
+    Азырынча төлөй элек болсоңуз, аны азыр ачыңыз; андан кийин жаңы шилтеме керек болот.
+button-remind-deadline = ⏰ Төлөө мөөнөтү жакындаганда эскертүү
+deadline-reminder-set = { $when } эскертем.
+deadline-reminder-too-late = Кодду { $deadline } чейин төлөө керек: эскертүү үчүн убакыт аз калды. Азыр төлөп коюңуз.
+deadline-reminder =
+    ⏰ <code>{ $code }</code> төлөм коду ({ $amount }) али төлөнө элек.
+    Аны { $deadline } чейин төлөө керек.
+button-open-bill = Эсепти ачуу

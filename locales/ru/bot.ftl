@@ -290,3 +290,38 @@ button-history-open-page = 💳 Открыть страницу оплаты: { 
 ## Sandbox card page: a form sent from elsewhere
 
 sandbox-stale-form = Форма отправлена не с этой страницы или устарела. Откройте страницу оплаты заново из Telegram.
+
+## Support relay and reminders
+
+command-support = Написать в поддержку
+button-write-to-support = ✉️ Написать в поддержку
+support-unavailable = Написать в поддержку через бота сейчас нельзя. Пожалуйста, обратитесь в центр обслуживания.
+support-ask =
+    Напишите вопрос одним сообщением и отправьте: оно уйдёт в службу поддержки. Не отправляйте данные карты. /cancel — если передумали.
+support-sent = Ваше сообщение передано в поддержку, обращение № { $ticket }. Ответ придёт сюда.
+support-wait = Вы несколько раз подряд писали в поддержку. Подождите { $minutes } мин. и напишите снова.
+support-text-only = Пожалуйста, напишите вопрос текстом.
+support-question =
+    ✉️ <b>Обращение № { $ticket }</b>
+    Telegram user id: <code>{ $user_id }</code>, язык: { $language }
+    Последние платежи: { $payments }
+
+    { $text }
+
+    <i>Ответьте на это сообщение (reply), чтобы ответ ушёл пользователю.</i>
+support-answer =
+    ✉️ <b>Ответ службы поддержки</b> (обращение № { $ticket }):
+
+    { $text }
+support-reply-unknown = Это сообщение не обращение пользователя: ответ никому не отправлен.
+support-reply-text-only = Пользователю можно отправить только текстовый ответ.
+page-reminder =
+    ⏰ Страница оплаты кода <code>{ $code }</code> ({ $amount }) закроется { $expires }.
+    Если вы ещё не оплатили, откройте её сейчас; потом понадобится новая ссылка.
+button-remind-deadline = ⏰ Напомнить до срока оплаты
+deadline-reminder-set = Напомню { $when }.
+deadline-reminder-too-late = Код нужно оплатить до { $deadline }: для напоминания слишком мало времени. Пожалуйста, оплатите сейчас.
+deadline-reminder =
+    ⏰ Код оплаты <code>{ $code }</code> ({ $amount }) ещё не оплачен.
+    Оплатить его нужно до { $deadline }.
+button-open-bill = Открыть счёт

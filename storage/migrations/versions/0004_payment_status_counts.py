@@ -1,6 +1,6 @@
 """payments: per-status counts kept by triggers, for /metrics
 
-Revision ID: 0004_payment_status_counts
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-03 02:40:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_payment_status_counts"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,92 @@
+"""Outbox handlers of the reminders: an open payment page closing soon, an unpaid code's
+deadline coming. Each is checked again when sent: a page paid or closed meanwhile, a code paid
+or no longer payable, gets no reminder."""
+
+import structlog
+
+from bot import render
+from bot.i18n import L10n, Translator
+from bot.support_relay import SendToUser
+from handlers import keyboards
+from handlers.seal import ButtonSeal
+from handlers.support_buttons import back_to_bill
+from payments.billing import BillingUnavailable
+from payments.clock import utcnow
+from payments.outbox import GiveUp, Handler, RetryLater
+from payments.reminders import (
+    DEADLINE_REMINDER,
+    PAGE_REMINDER,
+    cancel_deadline,
+    deadline_reminder,
+)
+from payments.service import PaymentService
+from payments.states import BillStatus, PaymentStatus
+from storage.models import OutboxMessage
+from storage.users import Users
+
+log = structlog.get_logger(__name__)
+
+
+class ReminderDelivery:
+    def __init__(
+        self,
+        payments: PaymentService,
+        users: Users,
+        l10n: L10n,
+        send_to_user: SendToUser,
+        seal: ButtonSeal,
+    ) -> None:
+        self._payments = payments
+        self._seal = seal
+        self._users = users
+        self._l10n = l10n
+        self._send = send_to_user
+
+    def handlers(self) -> dict[str, Handler]:
+        return {PAGE_REMINDER: self.page, DEADLINE_REMINDER: self.deadline}
+
+    async def _t(self, user_id: int | None, fallback: str) -> Translator:
+        user = await self._users.get(user_id) if user_id else None
+        return self._l10n[(user.language if user else None) or fallback]
+
+    async def page(self, message: OutboxMessage) -> None:
+        payment = await self._payments.payment(message.payment_id)
+        if payment is None or message.chat_id is None:
+            raise GiveUp("no payment or no chat to remind")
+        if payment.status != PaymentStatus.CREATED or payment.expires_at <= utcnow():
+            log.info("reminders.page_not_needed", payment_id=payment.id, status=payment.status)
+            return
+        t = await self._t(payment.user_id, payment.language)
+        text = t(
+            "page-reminder",
+            code=payment.payment_code,
+            amount=render.payment_amount(payment),
+            expires=payment.expires_at,
+        )
+        if not keyboards.telegram_accepts_url(payment.payment_url):
+            text += "\n\n" + t("payment-link-as-text", url=payment.payment_url)
+        markup = keyboards.payment_page(t, payment.payment_url)
+        await self._send(message.chat_id, text, reply_markup=markup)
+
+    async def deadline(self, message: OutboxMessage) -> None:
+        reminder_id = (message.payload or {}).get("reminder_id")
+        reminder = await deadline_reminder(self._payments.sessions, int(reminder_id or 0))
+        if reminder is None or message.chat_id is None:
+            raise GiveUp("no reminder or no chat to remind")
+        try:
+            bill = await self._payments.lookup(reminder.payment_code)
+        except BillingUnavailable as error:
+            raise RetryLater("billing_unavailable") from error
+        if bill is None or bill.status is not BillStatus.UNPAID:
+            await cancel_deadline(self._payments.sessions, reminder.id)
+            log.info("reminders.deadline_not_needed", reminder_id=reminder.id)
+            return
+        t = await self._t(reminder.user_id, reminder.language)
+        text = t(
+            "deadline-reminder",
+            code=bill.code,
+            amount=bill.amount,
+            deadline=bill.expires_at or reminder.deadline,
+        )
+        markup = back_to_bill(t, bill.code, self._seal.tag(message.chat_id, bill.code))
+        await self._send(message.chat_id, text, reply_markup=markup)

@@ -1,0 +1,122 @@
+"""Write to support: the user's next text goes to the support chat as a ticket, and a
+support reply to that ticket's message comes back to the user.
+
+Only messages in the configured support chat count as answers, and only replies to the bot's
+own messages there; anything else said in that chat is staff talking among themselves.
+"""
+
+import math
+
+import structlog
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, MagicData, StateFilter
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import L10n
+from handlers.flow import Conversation, acknowledge
+from handlers.support_buttons import SupportOpen
+from payments.outbox import OutboxWorker
+from payments.support_relay import SupportLimiter, open_ticket, queue_answer, ticket_of_copy
+
+log = structlog.get_logger(__name__)
+
+
+class SupportFlow(StatesGroup):
+    writing = State()
+
+
+async def private(message: Message) -> bool:
+    return message.chat.type == "private"
+
+
+async def not_command(message: Message) -> bool:
+    return not (message.text or "").startswith("/")
+
+
+async def replies_to_bot(message: Message, bot: Bot) -> bool:
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+
+
+def build_router(
+    support_chat_id: int | None, limiter: SupportLimiter, support_language: str
+) -> Router:
+    router = Router(name="support_chat")
+
+    async def open_support(conversation: Conversation) -> None:
+        if support_chat_id is None:
+            await conversation.say("support-unavailable")
+            return
+        await conversation.state.set_state(SupportFlow.writing)
+        await conversation.say("support-ask")
+
+    async def support_command(message: Message, conversation: Conversation) -> None:
+        await open_support(conversation)
+
+    async def support_pressed(query: CallbackQuery, conversation: Conversation) -> None:
+        await acknowledge(query)
+        await open_support(conversation)
+
+    async def question(message: Message, conversation: Conversation, outbox: OutboxWorker) -> None:
+        """A card number never gets here: the card guard deleted the message already."""
+        if support_chat_id is None:  # the setting was removed while they were writing
+            await conversation.state.clear()
+            await conversation.say("support-unavailable")
+            return
+        wait = await limiter.wait_seconds(conversation.user_id)
+        if wait:
+            log.warning("support.limited")
+            await conversation.state.clear()
+            await conversation.say("support-wait", minutes=math.ceil(wait / 60))
+            return
+        ticket = await open_ticket(
+            conversation.payments.sessions,
+            user_id=conversation.user_id,
+            chat_id=conversation.chat_id,
+            language=conversation.t.language,
+            support_chat_id=support_chat_id,
+            text=message.text or "",
+        )
+        await limiter.written(conversation.user_id)
+        outbox.wake()
+        await conversation.state.clear()
+        await conversation.say("support-sent", ticket=ticket)
+
+    async def not_text(message: Message, conversation: Conversation) -> None:
+        await conversation.say("support-text-only")
+
+    router.message.register(support_command, Command("support"), private)
+    router.callback_query.register(support_pressed, SupportOpen.filter())
+    writing = StateFilter(SupportFlow.writing)
+    router.message.register(question, writing, private, MagicData(F.event.text), not_command)
+    router.message.register(not_text, writing, private, MagicData(~F.event.text))
+    if support_chat_id is None:
+        return router
+
+    async def in_support_chat(message: Message) -> bool:
+        return message.chat.id == support_chat_id
+
+    async def answer(
+        message: Message, l10n: L10n, conversation: Conversation, outbox: OutboxWorker
+    ) -> None:
+        replied = message.reply_to_message
+        assert replied is not None
+        t = l10n[support_language]
+        sessions = conversation.payments.sessions
+        ticket = await ticket_of_copy(sessions, support_chat_id, replied.message_id)
+        if ticket is None:
+            await message.reply(t("support-reply-unknown"))
+            return
+        if not message.text:
+            await message.reply(t("support-reply-text-only"))
+            return
+        if await queue_answer(sessions, ticket, support_chat_id, message.message_id, message.text):
+            outbox.wake()
+
+    async def staff_talk(message: Message) -> None:
+        """Said in the support chat to colleagues: not for the bot to answer."""
+
+    router.message.register(answer, in_support_chat, replies_to_bot, not_command)
+    router.message.register(staff_talk, in_support_chat, not_command)
+    return router

@@ -62,6 +62,16 @@ def update_chat(update: Any) -> int:
     return event.chat.id
 
 
+def button_data(message: Message | None, prefix: str) -> str:
+    """The callback data of the message's button that starts with `prefix`, as the bot made it
+    (buttons naming a code carry the bot's tag for the chat)."""
+    for row in (message.reply_markup.inline_keyboard if message and message.reply_markup else []):
+        for button in row:
+            if button.callback_data and button.callback_data.startswith(prefix):
+                return button.callback_data
+    raise LookupError(f"no {prefix!r} button in the bot's message")
+
+
 def calls_since(telegram: FakeTelegram, chat_id: int, since: float) -> list[Any]:
     """The bot's calls for a chat that arrived at the fake from `since` on, newest first."""
     found = []
@@ -133,8 +143,9 @@ async def walk(
             code = codes[index * rounds + round_]
             message = await step("code", sim.message(code))
             if round_ == 0:
-                message = await step("consent", sim.press(message, f"consent:agree:{code}"))
-            await step("pay", sim.press(message, f"bill:pay:{code}"))
+                agree = button_data(message, "consent:agree:")
+                message = await step("consent", sim.press(message, agree))
+            await step("pay", sim.press(message, button_data(message, "bill:pay:")))
 
     started = time.perf_counter()
     if one_at_a_time:

@@ -186,7 +186,10 @@ async def calls_only(
     and consent questions edited into the next step's message) and nothing else: what these
     calls alone allow."""
     buttons = InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text="Pay", callback_data="x")]] * 2
+        inline_keyboard=[
+            [InlineKeyboardButton(text="I agree", callback_data="consent:agree:0")],
+            [InlineKeyboardButton(text="Pay", callback_data="bill:pay:0")],
+        ]
     )
     text = "<b>Payment code</b> 1900 0200 0000\nPayer: B*** U***\nAmount: 3 000.00 KGS " * 2
 

@@ -65,7 +65,7 @@ def update_chat(update: Any) -> int:
 def button_data(message: Message | None, prefix: str) -> str:
     """The callback data of the message's button that starts with `prefix`, as the bot made it
     (buttons naming a code carry the bot's tag for the chat)."""
-    for row in (message.reply_markup.inline_keyboard if message and message.reply_markup else []):
+    for row in message.reply_markup.inline_keyboard if message and message.reply_markup else []:
         for button in row:
             if button.callback_data and button.callback_data.startswith(prefix):
                 return button.callback_data

@@ -1,6 +1,11 @@
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger(__name__)
 
 
 class BackgroundTask:
@@ -20,3 +25,30 @@ class BackgroundTask:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+
+class Periodic:
+    """A job run every `interval_seconds` until stopped (reconciliation, reminders): a round
+    that fails is logged as `<name>.loop_failed` and the next one runs all the same."""
+
+    def __init__(
+        self, name: str, run_once: Callable[[], Awaitable[Any]], interval_seconds: float
+    ) -> None:
+        self._name = name
+        self._run_once = run_once
+        self._interval = interval_seconds
+        self._task = BackgroundTask(name, self._run)
+
+    def start(self) -> None:
+        self._task.start()
+
+    async def stop(self) -> None:
+        await self._task.stop()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._run_once()
+            except Exception:
+                log.exception(f"{self._name}.loop_failed")
+            await asyncio.sleep(self._interval)

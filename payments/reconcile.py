@@ -15,7 +15,6 @@ pending answer), or that the acquirer cannot be asked about, is never expired: s
 alerted once it is overdue. A paid callback after expiry still moves it to paid.
 """
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +23,7 @@ import structlog
 from sqlalchemy import bindparam, or_, select, update
 
 from payments.acquirers import Acquirer, AcquirerError, UnknownOrder
-from payments.background import BackgroundTask
+from payments.background import Periodic
 from payments.clock import utcnow
 from payments.service import PAYMENTS, PaymentService
 from payments.states import PaymentStatus
@@ -74,21 +73,13 @@ class Reconciler:
             .limit(batch)
             .with_for_update(skip_locked=True)
         )
-        self._loop = BackgroundTask("reconciler", self._run)
+        self._loop = Periodic("reconcile", self.run_once, interval_seconds)
 
     def start(self) -> None:
         self._loop.start()
 
     async def stop(self) -> None:
         await self._loop.stop()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("reconcile.loop_failed")
-            await asyncio.sleep(self._interval.total_seconds())
 
     async def run_once(self) -> int:
         """Ask about every due pending payment; the number of payments settled or expired."""

@@ -9,7 +9,6 @@ transaction, which the next round finds done). A deadline reminder moves from `w
 `queued` in the same way, or to `cancelled` once its code is paid or past its deadline.
 """
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -17,7 +16,7 @@ import structlog
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from payments.background import BackgroundTask
+from payments.background import Periodic
 from payments.clock import utcnow
 from payments.outbox import OUTBOX
 from payments.states import PaymentStatus
@@ -47,7 +46,6 @@ class ReminderJob:
     ) -> None:
         self._sessions = sessions
         self._page_lead = page_lead
-        self._interval = interval_seconds
         self._on_outbox = on_outbox
         self._due_pages = (
             select(PAYMENTS.c.id, PAYMENTS.c.chat_id)
@@ -72,21 +70,13 @@ class ReminderJob:
             .limit(batch)
             .with_for_update(skip_locked=True)
         )
-        self._loop = BackgroundTask("reminders", self._run)
+        self._loop = Periodic("reminders", self.run_once, interval_seconds)
 
     def start(self) -> None:
         self._loop.start()
 
     async def stop(self) -> None:
         await self._loop.stop()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("reminders.loop_failed")
-            await asyncio.sleep(self._interval)
 
     async def run_once(self, now: datetime | None = None) -> int:
         """Queue every reminder due at `now`; how many were queued."""

@@ -56,7 +56,9 @@ __all__ = [
 ]
 
 SPEC_ENV_VAR = "TELEGRAM_API_SPEC"
-_DEFAULT_SPEC = Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api" / "api.json"
+_SHARED_SPEC = Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api" / "api.json"
+# A copy of the same spec (MIT, see its LICENSE), for a clone with no shared/ folder beside it.
+_BUNDLED_SPEC = Path(__file__).resolve().parent / "telegram-bot-api" / "api.json"
 
 GLOBAL_MESSAGES_PER_SECOND = 30
 PER_CHAT_INTERVAL = 1.0
@@ -66,9 +68,12 @@ MAX_BUTTONS = 100
 
 
 def default_spec_path() -> Path:
-    """``$TELEGRAM_API_SPEC`` if set, else ``<repo>/../shared/telegram-bot-api/api.json``."""
+    """``$TELEGRAM_API_SPEC`` if set, else ``<repo>/../shared/telegram-bot-api/api.json``,
+    else the copy kept beside this module."""
     override = os.environ.get(SPEC_ENV_VAR)
-    return Path(override) if override else _DEFAULT_SPEC
+    if override:
+        return Path(override)
+    return _SHARED_SPEC if _SHARED_SPEC.exists() else _BUNDLED_SPEC
 
 
 # --------------------------------------------------------------------------------------------

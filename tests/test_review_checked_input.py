@@ -1,0 +1,38 @@
+"""Gaps found in review of "one checked path for everything from outside": each test fails
+without its fix."""
+
+from sqlalchemy import select
+
+from storage.models import Payment
+from tests.test_flow import pay_code
+from tests.test_support_relay import (
+    STAFF,
+    SUPPORT_CHAT,
+    USER,
+    ask_support,
+    reply_in,
+    start_with_support,
+    support_chat,
+    ticket_in_support_chat,
+)
+
+
+async def test_a_command_replied_in_the_support_chat_is_not_answered_there(harness):
+    """The support chat's replies pass the private-chats rule to be answers; a command among
+    them must not run as if the staff's chat were private (their /history, /pay there)."""
+    await start_with_support(harness)
+    staff = harness.client(user_id=STAFF, language_code="ru")
+    await pay_code(staff, "ru")  # the staff member paid something of their own
+    client = harness.client(user_id=USER, language_code="ru")
+    await client.send("/start")
+    await client.click("Русский")
+    ticket = await ask_support(client, "Где мой чек?")
+    question = await ticket_in_support_chat(harness, ticket)
+    async with harness.app.sessions() as session:
+        code = await session.scalar(select(Payment.payment_code))
+
+    sent_before = len(harness.telegram.sent_messages(SUPPORT_CHAT))
+    for command in ("/history", "/mydata", f"/pay {code}", "/start", "/support", "/help"):
+        await reply_in(harness, SUPPORT_CHAT, question, command)
+    assert len(harness.telegram.sent_messages(SUPPORT_CHAT)) == sent_before
+    assert all(code not in m["text"] for m in support_chat(harness)[1:])

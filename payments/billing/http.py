@@ -8,7 +8,7 @@ from urllib.parse import quote
 import aiohttp
 import structlog
 
-from payments.billing.base import Bill, BillingUnavailable, PaidConfirmation
+from payments.billing.base import MAX_PAYER_NAME, Bill, BillingUnavailable, PaidConfirmation
 from payments.clock import parse_utc
 from payments.codes import Service, is_code
 from payments.money import Money, MoneyError
@@ -17,7 +17,6 @@ from payments.states import BillStatus
 log = structlog.get_logger(__name__)
 
 MAX_ANSWER_BYTES = 64 * 1024  # a bill is a few hundred bytes
-MAX_PAYER_NAME = 200  # the payments table's column
 
 
 class AnswerTooLarge(ValueError):

@@ -1,10 +1,11 @@
 """Gaps found in review of "one checked path for everything from outside": each test fails
 without its fix."""
 
+import aiohttp
 from sqlalchemy import select
 
 from storage.models import Payment
-from tests.test_flow import pay_code
+from tests.test_flow import l10n, pay_code
 from tests.test_support_relay import (
     STAFF,
     SUPPORT_CHAT,
@@ -36,3 +37,23 @@ async def test_a_command_replied_in_the_support_chat_is_not_answered_there(harne
         await reply_in(harness, SUPPORT_CHAT, question, command)
     assert len(harness.telegram.sent_messages(SUPPORT_CHAT)) == sent_before
     assert all(code not in m["text"] for m in support_chat(harness)[1:])
+
+
+async def test_the_return_page_answers_only_for_the_bots_acquirer(harness):
+    """As the callback route: another acquirer's name is not a page of this bot; the page
+    speaks the language of the payment it names, and any other order id gets the default."""
+    client = harness.client(user_id=USER, language_code="ky")
+    await pay_code(client, "ky")
+    async with harness.app.sessions() as session:
+        order_id = await session.scalar(select(Payment.order_id))
+    base = f"http://127.0.0.1:{harness.port}/acquirer"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/sandbox/return", params={"pg_order_id": order_id}) as page:
+            assert page.status == 200
+            assert l10n["ky"]("return-text") in await page.text()
+        too_long = {"pg_order_id": order_id + "0" * 8000}
+        async with http.get(f"{base}/sandbox/return", params=too_long) as page:
+            assert page.status == 200
+            assert l10n["ru"]("return-text") in await page.text()
+        async with http.get(f"{base}/other/return", params={"pg_order_id": order_id}) as page:
+            assert page.status == 404

@@ -2,10 +2,11 @@
 without its fix."""
 
 import aiohttp
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from storage.models import Payment
-from tests.test_flow import l10n, pay_code
+from handlers.seal import ButtonSeal
+from storage.models import DeadlineReminder, Payment
+from tests.test_flow import CODE, l10n, pay_code, plain, walk_to_bill
 from tests.test_support_relay import (
     STAFF,
     SUPPORT_CHAT,
@@ -57,3 +58,31 @@ async def test_the_return_page_answers_only_for_the_bots_acquirer(harness):
             assert l10n["ru"]("return-text") in await page.text()
         async with http.get(f"{base}/other/return", params={"pg_order_id": order_id}) as page:
             assert page.status == 404
+
+
+async def test_a_card_number_in_a_deep_link_or_pay_is_deleted_and_never_kept(harness, caplog):
+    """`/pay <card>` from a new user: the card guard takes it before the command keeps a
+    pending code for after the language question."""
+    t = l10n["ru"]
+    client = harness.client(user_id=9700, language_code="ru")
+    await client.send("/pay 4242 4242 4242 4242")
+    assert len(harness.telegram.calls_to("deleteMessage", chat_id=9700)) == 1
+    assert client.last_text() == plain(t, "card-number-warning")
+    await client.send("/start")
+    await client.click("Русский")
+    assert client.last_text().endswith(plain(t, "ask-code"))
+    assert "4242" not in caplog.text and "4242" not in " ".join(client.texts()[1:])
+
+
+async def test_reminder_buttons_sealed_for_another_chat_are_stale(harness):
+    t = l10n["ru"]
+    client = harness.client(user_id=9710)
+    await walk_to_bill(client, "ru")
+    message, _ = client.find_button(t.plain("button-pay"))
+    other = ButtonSeal.from_bot_token(harness.app.bot.token).tag(9711, CODE)
+    for data in (f"remind:{CODE}:{other}", f"rembill:{CODE}:{other}"):
+        calls = await client.press_data(message, data)
+        answered = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+        assert answered == [t.plain("button-outdated")], data
+    async with harness.app.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(DeadlineReminder)) == 0

@@ -2,10 +2,13 @@
 without its fix."""
 
 import aiohttp
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from handlers.seal import ButtonSeal
-from storage.models import DeadlineReminder, Payment
+from storage.db import create_engine, create_session_factory, migrate, transaction
+from storage.models import DeadlineReminder, Invoice, Payment
 from tests.test_flow import CODE, l10n, pay_code, plain, walk_to_bill
 from tests.test_support_relay import (
     STAFF,
@@ -86,3 +89,29 @@ async def test_reminder_buttons_sealed_for_another_chat_are_stale(harness):
         assert answered == [t.plain("button-outdated")], data
     async with harness.app.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(DeadlineReminder)) == 0
+
+
+async def test_a_database_error_never_carries_the_values_it_was_given(database_url):
+    """A failed statement's text goes to the logs (a handler's traceback, an outbox delivery's
+    failure): its parameters (a payer's name, a support question's text) must not go along."""
+    engine = create_engine(database_url)
+    await migrate(engine)
+    sessions = create_session_factory(engine)
+    invoice = {
+        "code": "110000000001",
+        "payer_name": "ASANOV ASAN",
+        "service": "passport_2020",
+        "amount_minor": 125000,
+        "currency": "KGS",
+        "status": "unpaid",
+    }
+    try:
+        async with transaction(sessions) as session:
+            await session.execute(insert(Invoice).values(**invoice))
+        with pytest.raises(IntegrityError) as error:
+            async with transaction(sessions) as session:
+                await session.execute(insert(Invoice).values(**invoice))
+    finally:
+        await engine.dispose()
+    assert "invoices" in str(error.value)  # the statement is still named
+    assert "ASANOV" not in str(error.value)

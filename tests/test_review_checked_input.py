@@ -115,3 +115,29 @@ async def test_a_database_error_never_carries_the_values_it_was_given(database_u
         await engine.dispose()
     assert "invoices" in str(error.value)  # the statement is still named
     assert "ASANOV" not in str(error.value)
+
+
+async def test_a_policy_ends_with_the_answers_of_the_question_pending_now(harness):
+    """A text opened from the consent question of one code, read to its end after another
+    code's question was asked: its end must not answer the first code's question."""
+    t = l10n["ru"]
+    other = "132026149595"
+    client = harness.client(user_id=9720)
+    await client.send(f"/start {CODE}")
+    await client.click("Русский")
+    await client.click(t.plain("button-read-privacy"))
+    policy, turn = client.find_button(t.plain("button-next"))
+    await client.send(other)  # another code, asked about afresh
+    assert client.find_button(t.plain("button-agree"))
+    await client.press_data(policy, turn["callback_data"])
+    [end] = [m for m in client.messages() if m["message_id"] == policy.message_id]
+    offered = [
+        button
+        for row in end["reply_markup"]["inline_keyboard"]
+        for button in row
+        if button["text"] == t.plain("button-agree")
+    ]
+    if offered:  # offered at the end of the text: it answers the question pending now
+        await client.press_data(policy, offered[0]["callback_data"])
+        shown = " ".join(client.texts())
+        assert "ASANOV" not in shown  # the first code's bill

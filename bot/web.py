@@ -24,6 +24,7 @@ from storage.db import SessionFactory, reading
 log = structlog.get_logger(__name__)
 
 PROBE_TIMEOUT_SECONDS = 2.0  # a load balancer asks often and waits little
+MAX_ORDER_ID = 40  # characters: the payments table's column; a longer one names no payment
 WEBHOOK_PATH = "/telegram/webhook"
 
 Probe = Callable[[], Awaitable[object]]
@@ -67,14 +68,18 @@ class AcquirerCallbacks:
 class ReturnPage:
     """Where the acquirer's page sends the payer afterwards: back to Telegram, in their language."""
 
-    def __init__(self, payments: PaymentService, l10n: L10n) -> None:
+    def __init__(self, payments: PaymentService, l10n: L10n, acquirer: str) -> None:
         self._payments = payments
         self._l10n = l10n
+        self._acquirer = acquirer
 
     async def handle(self, request: web.Request) -> web.Response:
+        if request.match_info["acquirer"] != self._acquirer:
+            raise web.HTTPNotFound()
         form = await within_body_timeout(request.post) if request.method == "POST" else {}
         order_id = str(request.query.get("pg_order_id") or form.get("pg_order_id") or "")
-        payment = await self._payments.payment_by_order(order_id) if order_id else None
+        known = 0 < len(order_id) <= MAX_ORDER_ID
+        payment = await self._payments.payment_by_order(order_id) if known else None
         t = self._l10n[payment.language if payment else "ru"]
         return html_page(t, "return-title", f"<p>{t('return-text')}</p>")
 
@@ -125,7 +130,7 @@ def build_web_app(
     app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
     callbacks = AcquirerCallbacks(payments, acquirer, metrics, on_rejected)
     app.router.add_post("/acquirer/{acquirer}/callback", callbacks.handle)
-    returns = ReturnPage(payments, l10n)
+    returns = ReturnPage(payments, l10n, acquirer.name)
     app.router.add_route("GET", "/acquirer/{acquirer}/return", returns.handle)
     app.router.add_route("POST", "/acquirer/{acquirer}/return", returns.handle)
     health = Health(payments.sessions, metrics, probes)

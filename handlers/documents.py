@@ -10,12 +10,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.documents import Document, DocumentKind, document, paginate
 from handlers import keyboards
 from handlers.callbacks import DocumentFile, DocumentOpen, DocumentView
-from handlers.flow import DOCUMENT_PAGE_CHARACTERS, Conversation, acknowledge, document_page
+from handlers.flow import (
+    CONSENT_ANSWERS,
+    DOCUMENT_PAGE_CHARACTERS,
+    Conversation,
+    acknowledge,
+    document_page,
+)
 from handlers.states import PayFlow
 
-# FSM data key: the answers of the consent question a text was opened from, offered again on
-# its last page. Kept as sent (they go back to the consent handler as they are).
-CONSENT_ANSWERS = "consent_answers"
+# The answers under CONSENT_ANSWERS are kept as sent (they go back to the consent handler as
+# they are, sealed for their code).
 CONSENT_KINDS = frozenset(
     {
         DocumentKind.PRIVACY_POLICY,

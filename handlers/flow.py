@@ -42,6 +42,10 @@ from storage.users import Users
 
 log = structlog.get_logger(__name__)
 
+# FSM data key: the answers of the consent question a text was opened from, offered again at
+# its end (handlers.documents); a new question makes them stale.
+CONSENT_ANSWERS = "consent_answers"
+
 WAIT_MESSAGES = {
     Limit.UNKNOWN_CODES: "lookup-wait",
     Limit.USER_LOOKUPS: "lookup-too-often",
@@ -240,6 +244,7 @@ class Conversation:
 
     async def ask_consent(self, code: str, service: Service | None = None) -> None:
         await self.state.set_state(PayFlow.consent)
+        await self.state.update_data({CONSENT_ANSWERS: None})
         kinds = consent_documents(service)
         versions = {kind: official_text(kind, self.t.language).effective for kind in kinds}
         text = self.t(

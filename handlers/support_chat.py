@@ -115,8 +115,9 @@ def build_router(
             outbox.wake()
 
     async def staff_talk(message: Message) -> None:
-        """Said in the support chat to colleagues: not for the bot to answer."""
+        """Said in the support chat to colleagues, or a command there: not for the bot to
+        answer (a command would run as in the staff member's private chat, for all to read)."""
 
     router.message.register(answer, in_support_chat, replies_to_bot, not_command)
-    router.message.register(staff_talk, in_support_chat, not_command)
+    router.message.register(staff_talk, in_support_chat)
     return router

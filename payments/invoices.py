@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from payments.billing.base import MAX_PAYER_NAME
 from payments.clock import parse_utc, utcnow
 from payments.codes import SERVICE_PREFIXES, Service, normalise_code
 from payments.money import Money, MoneyError
@@ -135,6 +136,8 @@ def _row(row: dict[str, str | None]) -> InvoiceRow:
         raise ValueError(f"code {values['code']!r} is not a payment code (digits only)")
     if not values["payer_name"]:
         raise ValueError("payer_name is empty")
+    if len(values["payer_name"]) > MAX_PAYER_NAME:
+        raise ValueError(f"payer_name is longer than {MAX_PAYER_NAME} characters")
     try:
         service = Service(values["service"])
     except ValueError:

@@ -28,6 +28,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
+    # A failed statement's text reaches the logs: without its values (names, a user's text).
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         # No overflow: SQLAlchemy closes an overflow connection as soon as it is returned, so
         # under load every such checkout opened a new PostgreSQL connection (a server process

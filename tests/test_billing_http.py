@@ -31,6 +31,7 @@ class FakeBilling:
         self.tokens: list[str] = []
         self.paths: list[str] = []
         self.any_code = False  # answer the one bill whatever code is asked
+        self.bill = BILL  # what a look-up of the bill's code answers
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -51,7 +52,7 @@ class FakeBilling:
             return failed
         if request.match_info["code"] != BILL["code"] and not self.any_code:
             return web.json_response({"error": "not found"}, status=404)
-        return web.json_response(BILL)
+        return web.json_response(self.bill)
 
     async def confirm(self, request: web.Request) -> web.Response:
         if failed := self._fail(request):
@@ -157,3 +158,19 @@ async def test_a_code_is_one_quoted_path_segment(billing_server, client):
     )
     await client.confirm_paid(confirmation)
     assert billing_server[0].paths == ["/payment-codes/11002003%3Fforce=1%23/payments"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {**BILL, "payer_name": "A" * 201},  # longer than the payments table keeps
+        {**BILL, "payer_name": ""},
+        {**BILL, "payer_name": None},
+        {**BILL, "notes": "x" * 100_000},  # an answer over 64 KiB, whatever it holds
+    ],
+    ids=["name-too-long", "name-empty", "name-null", "answer-too-large"],
+)
+async def test_a_bill_beyond_the_limits_is_refused(billing_server, client, answer):
+    billing_server[0].bill = answer
+    with pytest.raises(BillingUnavailable):
+        await client.lookup("112026117919")

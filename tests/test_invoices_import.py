@@ -37,6 +37,14 @@ def test_every_bad_row_is_reported_with_its_line_number():
     assert lines == ["line 4", "line 5", "line 6", "line 7", "line 8", "line 9"]
 
 
+def test_a_payer_name_longer_than_a_bill_may_have_is_reported_with_its_line():
+    """The same bound as the HTTP billing's answers: the payments table keeps 200 characters."""
+    text = GOOD + "110000000007," + "A" * 201 + ",passport_2020,10,KGS,unpaid,\n"
+    with pytest.raises(InvoiceImportError) as error:
+        parse_csv(text)
+    assert [problem.split(":")[0] for problem in error.value.problems] == ["line 4"]
+
+
 def test_wrong_header_is_refused():
     with pytest.raises(InvoiceImportError, match="line 1"):
         parse_csv("code,name\n1,2\n")

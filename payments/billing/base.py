@@ -6,6 +6,8 @@ from payments.codes import Service
 from payments.money import Money
 from payments.states import BillStatus
 
+MAX_PAYER_NAME = 200  # characters: the payments table's column
+
 
 class BillingUnavailable(Exception):
     """The billing could not answer now; the user is asked to try again later."""

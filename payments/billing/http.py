@@ -1,19 +1,26 @@
 """Client of the operator's billing REST API; the contract is in docs/billing-api.md."""
 
 import asyncio
+import json
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 import structlog
 
-from payments.billing.base import Bill, BillingUnavailable, PaidConfirmation
+from payments.billing.base import MAX_PAYER_NAME, Bill, BillingUnavailable, PaidConfirmation
 from payments.clock import parse_utc
 from payments.codes import Service, is_code
 from payments.money import Money, MoneyError
 from payments.states import BillStatus
 
 log = structlog.get_logger(__name__)
+
+MAX_ANSWER_BYTES = 64 * 1024  # a bill is a few hundred bytes
+
+
+class AnswerTooLarge(ValueError):
+    pass
 
 
 class HttpBilling:
@@ -75,9 +82,12 @@ class HttpBilling:
             try:
                 async with self._session.request(method, self._base + path, **kwargs) as resp:
                     if resp.status < 500:
-                        body = await resp.json(content_type=None) if resp.status < 300 else None
+                        body = await _json(resp) if resp.status < 300 else None
                         return resp.status, body
                     reason = f"status {resp.status}"
+            except AnswerTooLarge as error:
+                log.warning("billing.answer_too_large", method=method)
+                raise BillingUnavailable("answer too large") from error
             except (aiohttp.ClientError, TimeoutError, ValueError) as error:
                 reason = type(error).__name__
             if attempt >= self._retries:
@@ -92,11 +102,26 @@ def _code_path(code: str) -> str:
     return "/payment-codes/" + quote(code, safe="")
 
 
+async def _json(response: aiohttp.ClientResponse) -> Any:
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(16 * 1024):
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            raise AnswerTooLarge()
+    return json.loads(body) if body else None
+
+
+def _payer_name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_PAYER_NAME:
+        raise ValueError("payer_name is not a name")
+    return value
+
+
 def _bill(body: dict[str, Any]) -> Bill:
     expires = body.get("expires_at")
     return Bill(
         code=str(body["code"]),
-        payer_name=str(body["payer_name"]),
+        payer_name=_payer_name(body["payer_name"]),
         service=Service(body["service"]),
         amount=Money.parse(str(body["amount"]), str(body["currency"])),
         status=BillStatus(body["status"]),

@@ -139,10 +139,76 @@ def test_support_staff_read_of_a_final_status_in_kyrgyz():
 def test_kyrgyz_names_the_payment_page_with_one_word():
     pages = [
         l10n["ky"].plain(m, expires="x")
-        for m in ("button-open-page", "cancel-page-open", "forget-payment-open", "return-text")
+        for m in (
+            "button-open-page",
+            "button-history-open-page",
+            "cancel-page-open",
+            "cancel-page-still-open",
+            "forget-payment-open",
+            "page-reminder",
+            "return-text",
+            "bot-description",
+        )
     ]
     assert all("төлөм баракча" in text.lower() for text in pages)
     assert not any("төлөм барагы" in text.lower() for text in pages)
+
+
+@pytest.mark.parametrize(
+    "message_id",
+    [
+        "cancel-page-still-open",
+        "page-reminder",
+        "deadline-reminder",
+        "deadline-reminder-too-late",
+        "deadline-reminder-set",
+    ],
+)
+def test_kyrgyz_puts_a_moment_where_it_needs_no_case_ending(message_id):
+    """A moment ends in "(UTC+6)", which takes no suffix: Kyrgyz says "мөөнөтү: <moment>"
+    rather than "<moment> чейин" or "<moment> жабылат"."""
+    moment = format_moment(MOMENT, "ky")
+    text = l10n["ky"].plain(
+        message_id, code="1", amount="A", expires=MOMENT, deadline=MOMENT, when=MOMENT
+    )
+    assert moment in text
+    assert re.search(re.escape(moment) + r"[).]", text), text
+
+
+@pytest.mark.parametrize(
+    "message_id",
+    [
+        "button-open-page",
+        "button-history-open-page",
+        "payment-in-progress-elsewhere",
+        "payment-page-unavailable",
+        "page-reminder",
+    ],
+)
+def test_russian_names_the_payment_page_with_one_word(message_id):
+    text = l10n["ru"].plain(message_id, code="1", amount="A", expires="E")
+    assert "платёжн" in text.lower() and "страниц" in text.lower()
+    assert "страница оплаты" not in text.lower() and "страницу оплаты" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "five"),
+    [
+        ("ru", "1 минуту", "5 минут"),
+        ("en", "1 minute ", "5 minutes "),
+        ("ky", "1 мүнөт", "5 мүнөт"),
+    ],
+)
+@pytest.mark.parametrize("message_id", ["lookup-too-often", "support-wait"])
+def test_waits_are_said_in_words_with_their_plural_form(language, one, five, message_id):
+    assert one in l10n[language].plain(message_id, minutes=1)
+    assert five in l10n[language].plain(message_id, minutes=5)
+
+
+def test_the_bill_is_never_called_an_invoice_or_account():
+    """The citizen has a payment code and a payment; "счёт" (account, invoice) is a third word."""
+    for language, word in (("ru", "счёт"), ("ky", "эсепти"), ("en", "bill")):
+        assert word not in l10n[language].plain("button-open-bill").lower()
 
 
 @pytest.mark.parametrize(

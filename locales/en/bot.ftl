@@ -67,7 +67,10 @@ code-expired =
 billing-unavailable =
     The payment service is not answering right now. Please try again in a few minutes.
 send-code-as-text = Please send the payment code as text: digits only.
-lookup-too-often = You are checking payment codes too often. Please wait { $minutes } min and try again.
+lookup-too-often = You are checking payment codes too often. Please wait { $minutes } { $minutes ->
+        [one] minute
+       *[other] minutes
+    } and try again.
 lookup-wait = Too many payment codes were not found. For your security, please wait { $minutes } { $minutes ->
         [one] minute
        *[other] minutes
@@ -134,21 +137,21 @@ button-open-page = 💳 Open the payment page
 button-new-link = Get a new link
 payment-description = Payment code { $code }
 payment-in-progress-elsewhere =
-    A payment for this code is already open in another chat. It stays open until { $expires }; try again after that.
+    A payment page for this code is already open in another chat. It stays open until { $expires }; try again after that.
 payment-page-unavailable = The payment page cannot be opened right now. Please try again in a minute.
 payment-still-processing = Your earlier payment for this code is still being processed by the bank. Its result will come to this chat; please do not pay again until then.
 
 ## Reminders
 
 page-reminder =
-    ⏰ The payment page for code <code>{ $code }</code> ({ $amount }) closes at { $expires }.
+    ⏰ The payment page for code <code>{ $code }</code> ({ $amount }) is open until { $expires }.
     If you have not paid yet, open it now; after that you will need a new link.
 deadline-reminder-set = I will remind you on { $when }.
 deadline-reminder-too-late = The code must be paid by { $deadline }: too soon for a reminder. Please pay now.
 deadline-reminder =
     ⏰ Payment code <code>{ $code }</code> ({ $amount }) is still unpaid.
     It must be paid by { $deadline }.
-button-open-bill = Open the bill
+button-open-bill = Go to payment
 
 ## Outcome
 
@@ -198,7 +201,7 @@ service-unavailable = The service is briefly unavailable. Nothing is lost: pleas
 history-title = <b>Your payments</b> (page { $page } of { $pages }):
 history-empty = You have no payments in this bot yet. Send /pay to pay a code.
 history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
-button-history-receipt = 🧾 Receipt № { $number }
+button-history-receipt = 🧾 Online receipt № { $number }
 button-history-open-page = 💳 Open the payment page: { $code }
 button-previous = ◀️ Previous
 button-next = Next ▶️
@@ -217,7 +220,7 @@ button-as-file = 📎 The whole text as a file
 
 ## Personal data
 
-mydata-caption = Everything the bot holds about you: language, consents, payments and receipts (card numbers and names masked).
+mydata-caption = Everything the bot holds about you: language, consents, payments and online receipts (card numbers and names masked).
 forget-confirm =
     The bot will erase your language, your conversation state and the link between your Telegram account and your payments, and record that you withdrew your consent.
     Payments and online receipts themselves are kept, without your Telegram account, because the operator must keep payment records by law. Erase?
@@ -233,9 +236,12 @@ card-number-warning = ⚠️ Never send card data in a chat. The message is dele
 button-write-to-support = ✉️ Write to support
 support-unavailable = Writing to support through the bot is not available right now. Please contact the service centre.
 support-ask =
-    Write your question in one message and send it: it goes to the support team. Do not send card details. /cancel if you changed your mind.
+    Write your question in one message and send it: it goes to support. Do not send card details. If you change your mind, send /cancel.
 support-sent = Your message is sent to support as ticket no. { $ticket }. The answer will come here.
-support-wait = You have written to support several times in a short while. Please wait { $minutes } min. and write again.
+support-wait = You have written to support several times in a short while. Please wait { $minutes } { $minutes ->
+        [one] minute
+       *[other] minutes
+    } and write again.
 support-text-only = Please write your question as text.
 support-answer =
     ✉️ <b>Answer from support</b> (ticket no. { $ticket }):

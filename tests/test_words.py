@@ -1,9 +1,11 @@
 """Words, numbers and dates in the citizen's language: formats per locale, plural forms, the
 help, the wording of each language, the bot's descriptions, the official texts."""
 
+import html
 import re
 from datetime import UTC, date, datetime
 
+import aiohttp
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -89,7 +91,7 @@ def test_numbers_reach_fluent_as_numbers_and_choose_the_plural_form(language, ex
 def test_counts_and_ids_are_not_grouped_and_values_still_escaped():
     t = l10n["en"]
     assert "page 1234 of 20000" in t("history-title", page=1234, pages=20000)
-    assert t("receipt-verify-link", url="<x&y>") == "Check this receipt: &lt;x&amp;y&gt;"
+    assert t("receipt-verify-link", url="<x&y>") == "Check this online receipt: &lt;x&amp;y&gt;"
     assert t.plain("payment-link", amount=Money(100, "KGS"), expires=MOMENT).endswith(
         "valid until 3 Dec 2026, 02:23, Bishkek time (UTC+6)."
     )
@@ -173,6 +175,7 @@ def test_kyrgyz_puts_a_moment_where_it_needs_no_case_ending(message_id):
     )
     assert moment in text
     assert re.search(re.escape(moment) + r"[).]", text), text
+    assert "(UTC+6))" not in text  # not a bracket inside a bracket
 
 
 @pytest.mark.parametrize(
@@ -299,3 +302,17 @@ async def test_the_fake_telegram_holds_descriptions_to_the_api_limits() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_an_alert_with_a_deadline_fits_telegrams_200_characters(language):
     assert len(l10n[language].plain("cancel-page-open", expires=MOMENT)) <= 200
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_card_page_writes_the_amount_as_the_chat_does(harness, language):
+    from tests.test_flow import AMOUNT, payment_url, walk_to_bill
+
+    client = harness.client(user_id=8300 + LANGUAGES.index(language), language_code=language)
+    await walk_to_bill(client, language)
+    await client.click(l10n[language].plain("button-pay"))
+    url = payment_url(client.last_text())
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        page = html.unescape(await response.text())
+    assert page.count(AMOUNT[language]) == 2  # the order's amount and the Pay button
+    assert "1 250.00 KGS" not in page

@@ -165,7 +165,7 @@ receipt =
     Card: { $card }
     Bank transaction ID: <code>{ $transaction }</code>
     Payment status: <b>{ $status }</b>
-receipt-verify-link = Check this receipt: { $url }
+receipt-verify-link = Check this online receipt: { $url }
 pdf-caption = Online receipt № { $number } as a PDF: show it at a consulate or a service centre, even offline.
 
 payment-status-paid = Paid
@@ -277,7 +277,7 @@ receipt-field-transaction = Bank transaction ID
 receipt-field-status = Payment status
 receipt-operator-address = 2 Cholpon-Ata (Ch. Valikhanov) Street, Bishkek 720000, Kyrgyz Republic
 receipt-operator-support = Support: { $abroad } from abroad, { $local } from Kyrgyzstan, { $email }
-pdf-verify = Scan the QR code or open the address below to check this receipt:
+pdf-verify = Scan the QR code or open the address below to check this online receipt:
 verify-title = Online receipt check
 verify-confirmed = ✅ The payment is confirmed.
 verify-not-confirmed = ⚠️ The payment is not confirmed.

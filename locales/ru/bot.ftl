@@ -171,7 +171,7 @@ receipt =
     Карта: { $card }
     Номер транзакции в банке: <code>{ $transaction }</code>
     Статус оплаты: <b>{ $status }</b>
-receipt-verify-link = Проверить этот чек: { $url }
+receipt-verify-link = Проверить этот онлайн-чек: { $url }
 pdf-caption = Онлайн-чек № { $number } в PDF: его можно показать в консульстве или центре обслуживания, даже без интернета.
 
 payment-status-paid = Оплачено
@@ -285,7 +285,7 @@ receipt-field-transaction = Номер транзакции в банке
 receipt-field-status = Статус оплаты
 receipt-operator-address = Кыргызская Республика, 720000, город Бишкек, улица Чолпон-Атинская (Ч.Валиханова), 2
 receipt-operator-support = Техническая поддержка: { $abroad } из-за рубежа, { $local } из Кыргызстана, { $email }
-pdf-verify = Чтобы проверить этот чек, отсканируйте QR-код или откройте адрес ниже:
+pdf-verify = Чтобы проверить этот онлайн-чек, отсканируйте QR-код или откройте адрес ниже:
 verify-title = Проверка онлайн-чека
 verify-confirmed = ✅ Оплата подтверждена.
 verify-not-confirmed = ⚠️ Оплата не подтверждена.

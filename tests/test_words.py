@@ -117,7 +117,7 @@ def test_help_lists_every_command_and_numbers_that_can_be_dialled_from_abroad(la
     [
         ("lookup-wait", "Табылбаган төлөм коддору өтө көп киргизилди."),
         ("cancel-page-open", "жарактуулук мөөнөтү: 3 Dec"),
-        ("forget-payment-open", "(жарактуулук мөөнөтү: 3 Dec"),
+        ("forget-payment-open", "Анын жарактуулук мөөнөтү: 3 Dec"),
         ("payment-in-progress-elsewhere", "анын жарактуулук мөөнөтү: 3 Dec"),
         ("unknown-input", "Төлөм коду боюнча төлөө үчүн /pay же /help жөнөтүңүз."),
         ("button-as-file", "📎 Толук текст файл түрүндө"),
@@ -160,6 +160,7 @@ def test_kyrgyz_names_the_payment_page_with_one_word():
     "message_id",
     [
         "cancel-page-still-open",
+        "forget-payment-open",
         "page-reminder",
         "deadline-reminder",
         "deadline-reminder-too-late",

@@ -125,6 +125,7 @@ def test_help_lists_every_command_and_numbers_that_can_be_dialled_from_abroad(la
         ("receipt", "Банктык транзакциянын номери"),
         ("payment-link", "банктын төлөм баракчасына"),
         ("card-number-warning", "банктын төлөм баракчасында"),
+        ("verify-may-be-forged", "бул баракчанын дареги кандайдыр бир документте көрсөтүлгөн"),
     ],
 )
 def test_kyrgyz_lines_are_kyrgyz(message_id, expected):

@@ -144,7 +144,6 @@ def test_kyrgyz_names_the_payment_page_with_one_word():
         l10n["ky"].plain(m, expires="x")
         for m in (
             "button-open-page",
-            "button-history-open-page",
             "cancel-page-open",
             "cancel-page-still-open",
             "forget-payment-open",
@@ -184,7 +183,6 @@ def test_kyrgyz_puts_a_moment_where_it_needs_no_case_ending(message_id):
     "message_id",
     [
         "button-open-page",
-        "button-history-open-page",
         "payment-in-progress-elsewhere",
         "payment-page-unavailable",
         "page-reminder",
@@ -208,6 +206,17 @@ def test_russian_names_the_payment_page_with_one_word(message_id):
 def test_waits_are_said_in_words_with_their_plural_form(language, one, five, message_id):
     assert one in l10n[language].plain(message_id, minutes=1)
     assert five in l10n[language].plain(message_id, minutes=5)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "message_id", ["button-history-open-page", "button-history-receipt", "button-remind-deadline"]
+)
+def test_a_button_with_a_code_or_number_fits_a_small_phone(language, message_id):
+    """A full-width button on a 320-point screen shows about 32 characters before Telegram cuts
+    the end off, and the end is the code or the receipt's number."""
+    label = l10n[language].plain(message_id, code="112026117919", number="20261203-0000001")
+    assert len(label) <= 32, label
 
 
 def test_the_bill_is_never_called_an_invoice_or_account():

@@ -201,8 +201,8 @@ service-unavailable = The service is briefly unavailable. Nothing is lost: pleas
 history-title = <b>Your payments</b> (page { $page } of { $pages }):
 history-empty = You have no payments in this bot yet. Send /pay to pay a code.
 history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
-button-history-receipt = 🧾 Online receipt № { $number }
-button-history-open-page = 💳 Open the payment page: { $code }
+button-history-receipt = 🧾 Receipt № { $number }
+button-history-open-page = 💳 Pay: { $code }
 button-previous = ◀️ Previous
 button-next = Next ▶️
 

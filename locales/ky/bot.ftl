@@ -101,7 +101,7 @@ bill-details =
 bill-cards = Кабыл алынган карталар: { $cards }. Төлөм кыргыз сому (KGS) менен жүргүзүлөт.
 bill-approximately = ≈ { $amounts } (болжол менен: банкыңыз өз курсу боюнча кайра эсептейт).
 button-pay = Төлөө
-button-remind-deadline = ⏰ Төлөө мөөнөтү жакындаганда эскертүү
+button-remind-deadline = ⏰ Мөөнөт жакындаганда эскертүү
 button-cancel = Жокко чыгаруу
 
 service-id_card_2017 = 2017-жылдын үлгүсүндөгү ID-карта
@@ -192,8 +192,8 @@ service-unavailable = Кызмат кыска убакытка жеткилик�
 history-title = <b>Сиздин төлөмдөрүңүз</b> ({ $pages } барактын { $page }-барагы):
 history-empty = Бул ботто азырынча төлөмдөрүңүз жок. Кодду төлөө үчүн /pay жөнөтүңүз.
 history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
-button-history-receipt = 🧾 № { $number } онлайн-чек
-button-history-open-page = 💳 Төлөм баракчасын ачуу: { $code }
+button-history-receipt = 🧾 № { $number } чек
+button-history-open-page = 💳 Төлөө: { $code }
 button-previous = ◀️ Артка
 button-next = Алга ▶️
 

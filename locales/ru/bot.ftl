@@ -207,8 +207,8 @@ service-unavailable = Сервис ненадолго недоступен. Ни
 history-title = <b>Ваши платежи</b> (страница { $page } из { $pages }):
 history-empty = У вас пока нет платежей в этом боте. Отправьте /pay, чтобы оплатить код.
 history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
-button-history-receipt = 🧾 Онлайн-чек № { $number }
-button-history-open-page = 💳 Открыть платёжную страницу: { $code }
+button-history-receipt = 🧾 Чек № { $number }
+button-history-open-page = 💳 Оплатить: { $code }
 button-previous = ◀️ Назад
 button-next = Далее ▶️
 

@@ -12,6 +12,7 @@ import aiohttp
 import structlog
 from aiohttp import web
 
+from bot.formats import format_amount
 from bot.http_limits import within_body_timeout
 from bot.i18n import L10n, Translator
 from bot.pages import html_page
@@ -45,7 +46,7 @@ def _message(t: Translator, message_id: str, status: int = 200) -> web.Response:
 
 
 def _form(t: Translator, payment: Payment, errors: list[str], csrf: str) -> str:
-    amount = Money(payment.amount_minor, payment.currency).display()
+    amount = format_amount(Money(payment.amount_minor, payment.currency), t.language)
     problems = "".join(f'<p class="err">{t(error)}</p>' for error in errors)
     return f"""<p class="warn">{t("sandbox-warning")}</p>
 <p>{t("sandbox-order")}: <code>{html.escape(payment.order_id)}</code><br>

@@ -1,9 +1,11 @@
 """Words, numbers and dates in the citizen's language: formats per locale, plural forms, the
 help, the wording of each language, the bot's descriptions, the official texts."""
 
+import html
 import re
 from datetime import UTC, date, datetime
 
+import aiohttp
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -89,7 +91,7 @@ def test_numbers_reach_fluent_as_numbers_and_choose_the_plural_form(language, ex
 def test_counts_and_ids_are_not_grouped_and_values_still_escaped():
     t = l10n["en"]
     assert "page 1234 of 20000" in t("history-title", page=1234, pages=20000)
-    assert t("receipt-verify-link", url="<x&y>") == "Check this receipt: &lt;x&amp;y&gt;"
+    assert t("receipt-verify-link", url="<x&y>") == "Check this online receipt: &lt;x&amp;y&gt;"
     assert t.plain("payment-link", amount=Money(100, "KGS"), expires=MOMENT).endswith(
         "valid until 3 Dec 2026, 02:23, Bishkek time (UTC+6)."
     )
@@ -115,7 +117,7 @@ def test_help_lists_every_command_and_numbers_that_can_be_dialled_from_abroad(la
     [
         ("lookup-wait", "Табылбаган төлөм коддору өтө көп киргизилди."),
         ("cancel-page-open", "жарактуулук мөөнөтү: 3 Dec"),
-        ("forget-payment-open", "(жарактуулук мөөнөтү: 3 Dec"),
+        ("forget-payment-open", "Анын жарактуулук мөөнөтү: 3 Dec"),
         ("payment-in-progress-elsewhere", "анын жарактуулук мөөнөтү: 3 Dec"),
         ("unknown-input", "Төлөм коду боюнча төлөө үчүн /pay же /help жөнөтүңүз."),
         ("button-as-file", "📎 Толук текст файл түрүндө"),
@@ -123,6 +125,7 @@ def test_help_lists_every_command_and_numbers_that_can_be_dialled_from_abroad(la
         ("receipt", "Банктык транзакциянын номери"),
         ("payment-link", "банктын төлөм баракчасына"),
         ("card-number-warning", "банктын төлөм баракчасында"),
+        ("verify-may-be-forged", "бул баракчанын дареги кандайдыр бир документте көрсөтүлгөн"),
     ],
 )
 def test_kyrgyz_lines_are_kyrgyz(message_id, expected):
@@ -139,10 +142,87 @@ def test_support_staff_read_of_a_final_status_in_kyrgyz():
 def test_kyrgyz_names_the_payment_page_with_one_word():
     pages = [
         l10n["ky"].plain(m, expires="x")
-        for m in ("button-open-page", "cancel-page-open", "forget-payment-open", "return-text")
+        for m in (
+            "button-open-page",
+            "cancel-page-open",
+            "cancel-page-still-open",
+            "forget-payment-open",
+            "page-reminder",
+            "return-text",
+            "bot-description",
+        )
     ]
     assert all("төлөм баракча" in text.lower() for text in pages)
     assert not any("төлөм барагы" in text.lower() for text in pages)
+
+
+@pytest.mark.parametrize(
+    "message_id",
+    [
+        "cancel-page-still-open",
+        "forget-payment-open",
+        "page-reminder",
+        "deadline-reminder",
+        "deadline-reminder-too-late",
+        "deadline-reminder-set",
+    ],
+)
+def test_kyrgyz_puts_a_moment_where_it_needs_no_case_ending(message_id):
+    """A moment ends in "(UTC+6)", which takes no suffix: Kyrgyz says "мөөнөтү: <moment>"
+    rather than "<moment> чейин" or "<moment> жабылат"."""
+    moment = format_moment(MOMENT, "ky")
+    text = l10n["ky"].plain(
+        message_id, code="1", amount="A", expires=MOMENT, deadline=MOMENT, when=MOMENT
+    )
+    assert moment in text
+    assert re.search(re.escape(moment) + r"[).]", text), text
+    assert "(UTC+6))" not in text  # not a bracket inside a bracket
+
+
+@pytest.mark.parametrize(
+    "message_id",
+    [
+        "button-open-page",
+        "payment-in-progress-elsewhere",
+        "payment-page-unavailable",
+        "page-reminder",
+    ],
+)
+def test_russian_names_the_payment_page_with_one_word(message_id):
+    text = l10n["ru"].plain(message_id, code="1", amount="A", expires="E")
+    assert "платёжн" in text.lower() and "страниц" in text.lower()
+    assert "страница оплаты" not in text.lower() and "страницу оплаты" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "five"),
+    [
+        ("ru", "1 минуту", "5 минут"),
+        ("en", "1 minute ", "5 minutes "),
+        ("ky", "1 мүнөт", "5 мүнөт"),
+    ],
+)
+@pytest.mark.parametrize("message_id", ["lookup-too-often", "support-wait"])
+def test_waits_are_said_in_words_with_their_plural_form(language, one, five, message_id):
+    assert one in l10n[language].plain(message_id, minutes=1)
+    assert five in l10n[language].plain(message_id, minutes=5)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "message_id", ["button-history-open-page", "button-history-receipt", "button-remind-deadline"]
+)
+def test_a_button_with_a_code_or_number_fits_a_small_phone(language, message_id):
+    """A full-width button on a 320-point screen shows about 32 characters before Telegram cuts
+    the end off, and the end is the code or the receipt's number."""
+    label = l10n[language].plain(message_id, code="112026117919", number="20261203-0000001")
+    assert len(label) <= 32, label
+
+
+def test_the_bill_is_never_called_an_invoice_or_account():
+    """The citizen has a payment code and a payment; "счёт" (account, invoice) is a third word."""
+    for language, word in (("ru", "счёт"), ("ky", "эсепти"), ("en", "bill")):
+        assert word not in l10n[language].plain("button-open-bill").lower()
 
 
 @pytest.mark.parametrize(
@@ -233,3 +313,17 @@ async def test_the_fake_telegram_holds_descriptions_to_the_api_limits() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_an_alert_with_a_deadline_fits_telegrams_200_characters(language):
     assert len(l10n[language].plain("cancel-page-open", expires=MOMENT)) <= 200
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_card_page_writes_the_amount_as_the_chat_does(harness, language):
+    from tests.test_flow import AMOUNT, payment_url, walk_to_bill
+
+    client = harness.client(user_id=8300 + LANGUAGES.index(language), language_code=language)
+    await walk_to_bill(client, language)
+    await client.click(l10n[language].plain("button-pay"))
+    url = payment_url(client.last_text())
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        page = html.unescape(await response.text())
+    assert page.count(AMOUNT[language]) == 2  # the order's amount and the Pay button
+    assert "1 250.00 KGS" not in page

@@ -3,6 +3,49 @@
 language-choose = Choose your language · Тилди тандаңыз · Выберите язык
 language-saved = Бот будет общаться с вами на русском языке. Сменить язык можно в любой момент командой /language.
 
+## Commands and help
+
+command-start = Начать заново
+command-pay = Оплатить по коду оплаты
+command-history = Мои платежи
+command-cancel = Отменить текущий шаг
+command-language = Сменить язык
+command-documents = Официальные документы
+command-privacy = { privacy-policy }
+command-terms = { user-agreement }
+command-mydata = Мои данные
+command-forget = Удалить мои данные
+command-support = Написать в поддержку
+command-help = Помощь и контакты
+help =
+    Этот бот принимает оплату за государственные услуги Кыргызской Республики, которые оказывает Государственное предприятие «Инфоком»: ID-карты образца 2017 года, общегражданские паспорта образца 2020 года, водительские удостоверения (национального и международного образца), Мекен-карту и государственные регистрационные номера с онлайн-аукциона.
+
+    Отправьте /pay и код оплаты: бот покажет ФИО Пользователя, статус оплаты и сумму к оплате и даст ссылку на платёжную страницу банка. Онлайн-чек придёт сюда же.
+
+    /pay — { command-pay }
+    /history — { command-history }
+    /cancel — { command-cancel }
+    /language — { command-language }
+    /documents — { command-documents }
+    /privacy — { command-privacy }
+    /terms — { command-terms }
+    /mydata — { command-mydata }
+    /forget — { command-forget }
+    /support — { command-support }
+    /start — { command-start }
+    /help — { command-help }
+
+    { help-contacts }
+help-contacts =
+    Поддержка: support@infocom.kg
+    Техническая поддержка: +996 312 98-61-90, +996 312 98-61-91
+    Колл-центр: 119 (только из Кыргызстана)
+bot-short-description = Официальный бот ГП «Инфоком»: оплата государственных услуг Кыргызской Республики по коду оплаты.
+bot-description =
+    Официальный бот Государственного предприятия «Инфоком» при Министерстве цифрового развития Кыргызской Республики.
+    Здесь можно оплатить по коду оплаты ID-карту, паспорт, водительское удостоверение, Мекен-карту и государственные регистрационные номера: бот покажет плательщика и сумму, оплата проходит на платёжной странице банка, онлайн-чек придёт в этот чат.
+    Поддержка: support@infocom.kg, +996 312 98-61-90.
+
 ## Payment code
 
 ask-code =
@@ -23,6 +66,25 @@ code-expired =
     Пожалуйста, получите новый код в центре обслуживания.
 billing-unavailable =
     Платёжный сервис сейчас не отвечает. Пожалуйста, попробуйте ещё раз через несколько минут.
+send-code-as-text = Пожалуйста, отправьте код оплаты текстом: только цифры.
+lookup-too-often = Вы проверяете коды оплаты слишком часто. Пожалуйста, подождите { $minutes } { $minutes ->
+        [one] минуту
+        [few] минуты
+        [many] минут
+       *[other] минуты
+    } и попробуйте снова.
+lookup-wait = Слишком много кодов оплаты не найдено. Для вашей безопасности подождите { $minutes } { $minutes ->
+        [one] минуту
+        [few] минуты
+        [many] минут
+       *[other] минуты
+    } и попробуйте снова.
+lookup-busy = Сейчас бот обрабатывает много запросов. Попробуйте снова через { $minutes } { $minutes ->
+        [one] минуту
+        [few] минуты
+        [many] минут
+       *[other] минуты
+    }.
 
 ## Consent
 
@@ -51,7 +113,10 @@ bill-details =
     <b>Код оплаты:</b> <code>{ $code }</code>
     <b>Статус оплаты:</b> { $status }
     <b>Сумма к оплате:</b> { $amount }
+bill-cards = Принимаются карты: { $cards }. Списание — в кыргызских сомах (KGS).
+bill-approximately = ≈ { $amounts } (приблизительно: ваш банк пересчитает по своему курсу).
 button-pay = Оплатить
+button-remind-deadline = ⏰ Напомнить до срока оплаты
 button-cancel = Отмена
 
 service-id_card_2017 = ID-карта образца 2017 года
@@ -74,13 +139,25 @@ payment-link =
 payment-link-as-text =
     Чтобы оплатить, откройте эту ссылку в браузере:
     { $url }
-button-open-page = 💳 Открыть страницу оплаты
+button-open-page = 💳 Открыть платёжную страницу
 button-new-link = Получить новую ссылку
 payment-description = Код оплаты { $code }
 payment-in-progress-elsewhere =
-    Оплата по этому коду уже открыта в другом чате. Она остаётся открытой до { $expires }; после этого попробуйте ещё раз.
-payment-page-unavailable = Страницу оплаты сейчас не удаётся открыть. Пожалуйста, попробуйте ещё раз через минуту.
+    Платёжная страница по этому коду уже открыта в другом чате. Она действует до { $expires }; после этого попробуйте ещё раз.
+payment-page-unavailable = Платёжную страницу сейчас не удаётся открыть. Пожалуйста, попробуйте ещё раз через минуту.
 payment-still-processing = Ваш предыдущий платёж по этому коду ещё обрабатывается банком. Результат придёт в этот чат; до тех пор, пожалуйста, не оплачивайте повторно.
+
+## Reminders
+
+page-reminder =
+    ⏰ Платёжная страница кода <code>{ $code }</code> ({ $amount }) действует до { $expires }.
+    Если вы ещё не оплатили, откройте её сейчас; потом понадобится новая ссылка.
+deadline-reminder-set = Напомню: { $when }.
+deadline-reminder-too-late = Код нужно оплатить до { $deadline }: для напоминания слишком мало времени. Пожалуйста, оплатите сейчас.
+deadline-reminder =
+    ⏰ Код оплаты <code>{ $code }</code> ({ $amount }) ещё не оплачен.
+    Оплатить его нужно до { $deadline }.
+button-open-bill = Перейти к оплате
 
 ## Outcome
 
@@ -94,10 +171,14 @@ receipt =
     Карта: { $card }
     Номер транзакции в банке: <code>{ $transaction }</code>
     Статус оплаты: <b>{ $status }</b>
+receipt-verify-link = Проверить этот онлайн-чек: { $url }
+pdf-caption = Онлайн-чек № { $number } в PDF: его можно показать в консульстве или центре обслуживания, даже без интернета.
+
 payment-status-paid = Оплачено
 payment-status-created = Ожидает оплаты
 payment-status-declined = Отклонено
 payment-status-expired = Срок действия ссылки истёк
+
 payment-declined =
     Оплата по коду <code>{ $code }</code> отклонена: { $reason }.
     Деньги не списаны. Вы можете попробовать ещё раз с той же или другой картой.
@@ -108,40 +189,118 @@ payment-expired =
     Срок действия ссылки на оплату кода <code>{ $code }</code> истёк, деньги не списаны.
     Нажмите кнопку, чтобы получить новую ссылку.
 
-## Commands and help
+## Cancel, unexpected input, outages
 
-command-start = Начать заново
-command-pay = Оплатить по коду оплаты
-command-language = Сменить язык
-command-help = Помощь и контакты
-command-cancel = Отменить текущий шаг
-help =
-    Этот бот принимает оплату за государственные услуги Кыргызской Республики, которые оказывает Государственное предприятие «Инфоком»: ID-карты образца 2017 года, общегражданские паспорта образца 2020 года, водительские удостоверения (национального и международного образца), Мекен-карту и государственные регистрационные номера с онлайн-аукциона.
-
-    Отправьте /pay и код оплаты: бот покажет ФИО Пользователя, статус оплаты и сумму к оплате и даст ссылку на платёжную страницу банка. Онлайн-чек придёт сюда же.
-
-    /pay — { command-pay }
-    /history — { command-history }
-    /cancel — { command-cancel }
-    /language — { command-language }
-    /documents — { command-documents }
-    /privacy — { command-privacy }
-    /terms — { command-terms }
-    /mydata — { command-mydata }
-    /forget — { command-forget }
-    /support — { help-support-command }
-    /start — { command-start }
-    /help — { command-help }
-
-    { help-contacts }
 cancelled = Отменено. Отправьте /pay, когда захотите оплатить код.
 cancel-already-paid = Этот код уже оплачен: отменять нечего.
 cancel-page-open = Открытая вами платёжная страница действует до { $expires }. Если не платить, она закроется сама; деньги не спишутся.
+cancel-page-still-open = Открытая вами платёжная страница действует до { $expires }: /cancel её не закрывает. Если не оплатить на ней, она закроется сама; ничего не спишется.
 nothing-to-cancel = Отменять нечего. Отправьте /pay, чтобы оплатить код.
-send-code-as-text = Пожалуйста, отправьте код оплаты текстом: только цифры.
 use-buttons = Пожалуйста, ответьте с помощью кнопок выше или отправьте /cancel.
 unknown-input = Отправьте /pay, чтобы оплатить по коду оплаты, или /help.
 button-outdated = Эта кнопка больше не активна.
+private-chat-only = Я работаю только в личном чате: пожалуйста, напишите мне напрямую.
+service-unavailable = Сервис ненадолго недоступен. Ничего не потеряно: попробуйте снова через минуту.
+
+## History
+
+history-title = <b>Ваши платежи</b> (страница { $page } из { $pages }):
+history-empty = У вас пока нет платежей в этом боте. Отправьте /pay, чтобы оплатить код.
+history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
+button-history-receipt = 🧾 Чек № { $number }
+button-history-open-page = 💳 Оплатить: { $code }
+button-previous = ◀️ Назад
+button-next = Далее ▶️
+
+## Official documents
+
+auction-privacy-policy = Политика конфиденциальности системы онлайн-аукциона
+documents-list = Официальные документы оператора:
+document-languages = { $languages ->
+        [ky] Официальный текст «{ $title }» существует только на кыргызском языке; машинный перевод не используется. Откройте его:
+       *[other] Официальный текст «{ $title }» существует только на кыргызском и русском языках; машинный перевод не используется. Выберите язык:
+    }
+document-page-header = <b>{ $title }</b>, редакция от { $version } · страница { $page } из { $pages }
+document-file-caption = { $title }, редакция от { $version }
+button-as-file = 📎 Весь текст файлом
+
+## Personal data
+
+mydata-caption = Всё, что бот хранит о вас: язык, согласия, платежи и онлайн-чеки (номера карт и имена скрыты).
+forget-confirm =
+    Бот удалит ваш язык, состояние диалога и связь вашего аккаунта Telegram с платежами, а также запишет отзыв вашего согласия.
+    Сами платежи и онлайн-чеки сохраняются, без привязки к Telegram, потому что оператор обязан хранить платёжные записи по закону. Удалить?
+button-forget = Удалить мои данные
+button-keep = Оставить
+forget-kept = Ничего не удалено.
+forget-payment-open = Ничего не удалено: открытая вами платёжная страница действует до { $expires }. После удаления онлайн-чек по ней не смог бы до вас дойти. Отправьте /forget снова после оплаты или после этого времени.
+forget-done = Готово: ваши данные удалены, согласие отозвано. Отправьте /start, если захотите снова воспользоваться ботом.
+card-number-warning = ⚠️ Никогда не отправляйте данные карты в чат. Сообщение удалено. Данные карты вводятся только на платёжной странице банка.
+
+## Support
+
+button-write-to-support = ✉️ Написать в поддержку
+support-unavailable = Написать в поддержку через бота сейчас нельзя. Пожалуйста, обратитесь в центр обслуживания.
+support-ask =
+    Напишите вопрос одним сообщением и отправьте: оно уйдёт в службу поддержки. Не отправляйте данные карты. Если передумали, отправьте /cancel.
+support-sent = Ваше сообщение передано в службу поддержки, обращение № { $ticket }. Ответ придёт сюда.
+support-wait = Вы несколько раз подряд писали в службу поддержки. Подождите { $minutes } { $minutes ->
+        [one] минуту
+        [few] минуты
+        [many] минут
+       *[other] минуты
+    } и напишите снова.
+support-text-only = Пожалуйста, напишите вопрос текстом.
+support-answer =
+    ✉️ <b>Ответ службы поддержки</b> (обращение № { $ticket }):
+
+    { $text }
+
+## Support chat (read by staff)
+
+support-question =
+    ✉️ <b>Обращение № { $ticket }</b>
+    Telegram user id: <code>{ $user_id }</code>, язык: { $language }
+    Последние платежи: { $payments }
+
+    { $text }
+
+    <i>Ответьте на это сообщение (reply), чтобы ответ ушёл пользователю.</i>
+support-reply-unknown = Это сообщение не обращение пользователя: ответ никому не отправлен.
+support-reply-text-only = Пользователю можно отправить только текстовый ответ.
+
+## Official receipt: the PDF and the verification page
+
+pdf-title = Онлайн-чек { $number }
+pdf-operator = Государственное предприятие «Инфоком» при Министерстве цифрового развития Кыргызской Республики
+receipt-heading = Онлайн-чек
+receipt-field-number = Номер чека
+receipt-field-issued = Дата и время
+receipt-field-payer = ФИО Пользователя
+receipt-field-service = Услуга
+receipt-field-code = Код оплаты
+receipt-field-amount = Сумма
+receipt-field-card = Карта
+receipt-field-transaction = Номер транзакции в банке
+receipt-field-status = Статус оплаты
+receipt-operator-address = Кыргызская Республика, 720000, город Бишкек, улица Чолпон-Атинская (Ч.Валиханова), 2
+receipt-operator-support = Техническая поддержка: { $abroad } из-за рубежа, { $local } из Кыргызстана, { $email }
+pdf-verify = Чтобы проверить этот онлайн-чек, отсканируйте QR-код или откройте адрес ниже:
+verify-title = Проверка онлайн-чека
+verify-confirmed = ✅ Оплата подтверждена.
+verify-not-confirmed = ⚠️ Оплата не подтверждена.
+verify-checked-at = Проверено { $time }.
+verify-no-such-receipt = Онлайн-чека с таким номером не существует.
+verify-may-be-forged = Если на эту страницу вас направил документ, он может быть поддельным: не принимайте его как подтверждение оплаты.
+
+## Words, numbers and dates
+
+zone-bishkek = время Бишкека (UTC+6)
+
+## Back from the bank's payment page
+
+return-title = Оплата
+return-text = Платёжная страница закрыта. Онлайн-чек или сообщение о результате оплаты придёт в ваш чат с ботом в Telegram.
 
 ## Sandbox payment page (test acquirer)
 
@@ -160,168 +319,10 @@ sandbox-error-expiry = Срок действия указан неверно и�
 sandbox-error-cvc = CVC состоит из 3 или 4 цифр.
 sandbox-error-holder = Введите имя держателя карты латинскими буквами.
 sandbox-error-not-test-card = На этой странице работают только тестовые карты.
+sandbox-stale-form = Форма отправлена не с этой страницы или устарела. Откройте страницу оплаты заново из Telegram.
 sandbox-approved = Оплата одобрена. Онлайн-чек уже отправляется в ваш чат в Telegram.
 sandbox-declined = Оплата отклонена. Вернитесь в Telegram, чтобы попробовать ещё раз.
 sandbox-expired = Срок действия этой ссылки на оплату истёк. Вернитесь в Telegram и нажмите «{ button-new-link }».
 sandbox-closed = Эта оплата уже завершена. Вернитесь в Telegram.
 sandbox-unavailable = Не удалось завершить оплату. Пожалуйста, попробуйте ещё раз.
 sandbox-not-found = Страница не найдена.
-sandbox-back = Вернуться в Telegram
-
-## Return from the acquirer's page
-
-return-title = Оплата
-return-text = Платёжная страница закрыта. Онлайн-чек или сообщение о результате оплаты придёт в ваш чат с ботом в Telegram.
-
-## Look-up limits
-
-lookup-wait = Слишком много кодов оплаты не найдено. Для вашей безопасности подождите { $minutes } { $minutes ->
-        [one] минуту
-        [few] минуты
-        [many] минут
-       *[other] минуты
-    } и попробуйте снова.
-lookup-busy = Сейчас бот обрабатывает много запросов. Попробуйте снова через { $minutes } { $minutes ->
-        [one] минуту
-        [few] минуты
-        [many] минут
-       *[other] минуты
-    }.
-
-## Official documents
-
-auction-privacy-policy = Политика конфиденциальности системы онлайн-аукциона
-documents-list = Официальные документы оператора:
-document-languages = { $languages ->
-        [ky] Официальный текст «{ $title }» существует только на кыргызском языке; машинный перевод не используется. Откройте его:
-       *[other] Официальный текст «{ $title }» существует только на кыргызском и русском языках; машинный перевод не используется. Выберите язык:
-    }
-document-page-header = <b>{ $title }</b>, редакция от { $version } · страница { $page } из { $pages }
-button-previous = ◀️ Назад
-button-next = Далее ▶️
-button-as-file = 📎 Весь текст файлом
-
-## Personal data
-
-mydata-caption = Всё, что бот хранит о вас: язык, согласия, платежи и онлайн-чеки (номера карт и имена скрыты).
-forget-confirm =
-    Бот удалит ваш язык, состояние диалога и связь вашего аккаунта Telegram с платежами, а также запишет отзыв вашего согласия.
-    Сами платежи и онлайн-чеки сохраняются, без привязки к Telegram, потому что оператор обязан хранить платёжные записи по закону. Удалить?
-button-forget = Удалить мои данные
-button-keep = Оставить
-forget-kept = Ничего не удалено.
-forget-payment-open = Ничего не удалено: открытая вами платёжная страница действует до { $expires }. После удаления онлайн-чек по ней не смог бы до вас дойти. Отправьте /forget снова после оплаты или после этого времени.
-forget-done = Готово: ваши данные удалены, согласие отозвано. Отправьте /start, если захотите снова воспользоваться ботом.
-card-number-warning = ⚠️ Никогда не отправляйте данные карты в чат. Сообщение удалено. Данные карты вводятся только на платёжной странице банка.
-command-documents = Официальные документы
-command-privacy = { privacy-policy }
-command-terms = { user-agreement }
-command-mydata = Мои данные
-command-forget = Удалить мои данные
-
-## Receipt PDF and verification
-
-receipt-verify-link = Проверить этот чек: { $url }
-pdf-title = Онлайн-чек { $number }
-pdf-operator = Государственное предприятие «Инфоком» при Министерстве цифрового развития Кыргызской Республики
-pdf-verify = Чтобы проверить этот чек, отсканируйте QR-код или откройте адрес ниже:
-pdf-caption = Онлайн-чек № { $number } в PDF: его можно показать в консульстве или центре обслуживания, даже без интернета.
-verify-title = Проверка онлайн-чека
-verify-confirmed = ✅ Оплата подтверждена.
-verify-not-confirmed = ⚠️ Оплата не подтверждена.
-
-## History
-
-history-title = <b>Ваши платежи</b> (страница { $page } из { $pages }):
-history-empty = У вас пока нет платежей в этом боте. Отправьте /pay, чтобы оплатить код.
-history-line = { $date } · <code>{ $code }</code> · { $service } · { $amount } · { $status }
-button-history-receipt = 🧾 Чек № { $number }
-command-history = Мои платежи
-
-## Outages
-
-service-unavailable = Сервис ненадолго недоступен. Ничего не потеряно: попробуйте снова через минуту.
-
-## Checked input: look-ups, buttons and private chats
-
-lookup-too-often = Вы проверяете коды оплаты слишком часто. Пожалуйста, подождите { $minutes } мин. и попробуйте снова.
-private-chat-only = Я работаю только в личном чате: пожалуйста, напишите мне напрямую.
-
-## Official receipt: the PDF's fields and header, the verification page
-
-receipt-heading = Онлайн-чек
-receipt-field-number = Номер чека
-receipt-field-issued = Дата и время
-receipt-field-payer = ФИО Пользователя
-receipt-field-service = Услуга
-receipt-field-code = Код оплаты
-receipt-field-amount = Сумма
-receipt-field-card = Карта
-receipt-field-transaction = Номер транзакции в банке
-receipt-field-status = Статус оплаты
-receipt-operator-address = Кыргызская Республика, 720000, город Бишкек, улица Чолпон-Атинская (Ч.Валиханова), 2
-receipt-operator-support = Техническая поддержка: { $abroad } из-за рубежа, { $local } из Кыргызстана, { $email }
-verify-checked-at = Проверено { $time }.
-verify-no-such-receipt = Онлайн-чека с таким номером не существует.
-verify-may-be-forged = Если на эту страницу вас направил документ, он может быть поддельным: не принимайте его как подтверждение оплаты.
-
-## Words, numbers and dates
-
-zone-bishkek = время Бишкека (UTC+6)
-help-support-command = Написать в поддержку
-help-contacts =
-    Поддержка: support@infocom.kg
-    Техническая поддержка: +996 312 98-61-90, +996 312 98-61-91
-    Колл-центр: 119 (только из Кыргызстана)
-bot-short-description = Официальный бот ГП «Инфоком»: оплата государственных услуг Кыргызской Республики по коду оплаты.
-bot-description =
-    Официальный бот Государственного предприятия «Инфоком» при Министерстве цифрового развития Кыргызской Республики.
-    Здесь можно оплатить по коду оплаты ID-карту, паспорт, водительское удостоверение, Мекен-карту и государственные регистрационные номера: бот покажет плательщика и сумму, оплата проходит на платёжной странице банка, онлайн-чек придёт в этот чат.
-    Поддержка: support@infocom.kg, +996 312 98-61-90.
-document-file-caption = { $title }, редакция от { $version }
-
-## Getting to the bill
-
-cancel-page-still-open = Открытая вами платёжная страница действует до { $expires }: /cancel её не закрывает. Если не оплатить на ней, она закроется сама; ничего не спишется.
-bill-cards = Принимаются карты: { $cards }. Списание — в кыргызских сомах (KGS).
-bill-approximately = ≈ { $amounts } (приблизительно: ваш банк пересчитает по своему курсу).
-button-history-open-page = 💳 Открыть страницу оплаты: { $code }
-
-## Sandbox card page: a form sent from elsewhere
-
-sandbox-stale-form = Форма отправлена не с этой страницы или устарела. Откройте страницу оплаты заново из Telegram.
-
-## Support relay and reminders
-
-command-support = Написать в поддержку
-button-write-to-support = ✉️ Написать в поддержку
-support-unavailable = Написать в поддержку через бота сейчас нельзя. Пожалуйста, обратитесь в центр обслуживания.
-support-ask =
-    Напишите вопрос одним сообщением и отправьте: оно уйдёт в службу поддержки. Не отправляйте данные карты. /cancel — если передумали.
-support-sent = Ваше сообщение передано в поддержку, обращение № { $ticket }. Ответ придёт сюда.
-support-wait = Вы несколько раз подряд писали в поддержку. Подождите { $minutes } мин. и напишите снова.
-support-text-only = Пожалуйста, напишите вопрос текстом.
-support-question =
-    ✉️ <b>Обращение № { $ticket }</b>
-    Telegram user id: <code>{ $user_id }</code>, язык: { $language }
-    Последние платежи: { $payments }
-
-    { $text }
-
-    <i>Ответьте на это сообщение (reply), чтобы ответ ушёл пользователю.</i>
-support-answer =
-    ✉️ <b>Ответ службы поддержки</b> (обращение № { $ticket }):
-
-    { $text }
-support-reply-unknown = Это сообщение не обращение пользователя: ответ никому не отправлен.
-support-reply-text-only = Пользователю можно отправить только текстовый ответ.
-page-reminder =
-    ⏰ Страница оплаты кода <code>{ $code }</code> ({ $amount }) закроется { $expires }.
-    Если вы ещё не оплатили, откройте её сейчас; потом понадобится новая ссылка.
-button-remind-deadline = ⏰ Напомнить до срока оплаты
-deadline-reminder-set = Напомню { $when }.
-deadline-reminder-too-late = Код нужно оплатить до { $deadline }: для напоминания слишком мало времени. Пожалуйста, оплатите сейчас.
-deadline-reminder =
-    ⏰ Код оплаты <code>{ $code }</code> ({ $amount }) ещё не оплачен.
-    Оплатить его нужно до { $deadline }.
-button-open-bill = Открыть счёт

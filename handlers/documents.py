@@ -61,7 +61,7 @@ async def page_with_answers(
     """A page of an official text; the last one of a text the consent step asks about offers
     that step's answers while the user is at it."""
     text, markup = document_page(conversation.t, doc, page)
-    last = len(paginate(doc.text, DOCUMENT_PAGE_CHARACTERS)) - 1
+    last = len(paginate(doc.readable, DOCUMENT_PAGE_CHARACTERS)) - 1
     if doc.kind not in CONSENT_KINDS or min(max(page, 0), last) != last:
         return text, markup
     if await conversation.state.get_state() != PayFlow.consent.state:

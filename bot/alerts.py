@@ -4,6 +4,9 @@ Without a support chat (SUPPORT_CHAT_ID unset) an alert is only logged as `suppo
 with the alert's own fields: never a payer's name, a card number or a token.
 """
 
+import contextlib
+from collections.abc import Iterator
+
 import structlog
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -23,6 +26,22 @@ from storage.models import OutboxMessage
 log = structlog.get_logger(__name__)
 
 MAX_VALUE_LENGTH = 200
+
+
+@contextlib.contextmanager
+def to_support_chat() -> Iterator[None]:
+    """A send to the support chat, its failures as the outbox reads them: Telegram busy or
+    away is tried again; a chat the bot may not write to is given up (nobody to hold it for)."""
+    try:
+        yield
+    except TelegramRetryAfter as error:
+        raise RetryLater("telegram_429", delay=error.retry_after) from error
+    except (TelegramServerError, TelegramNetworkError) as error:
+        raise RetryLater(type(error).__name__) from error
+    except (TelegramForbiddenError, TelegramBadRequest) as error:
+        raise GiveUp(f"{type(error).__name__}: {error.message}") from error
+
+
 NONE = "—"
 
 
@@ -61,12 +80,6 @@ class SupportAlerts:
             return
         if self._pacer is not None:
             await self._pacer.wait(self._chat_id)
-        try:
+        with to_support_chat():
             await self._bot.send_message(self._chat_id, self.text(payload))
-        except TelegramRetryAfter as error:
-            raise RetryLater("telegram_429", delay=error.retry_after) from error
-        except (TelegramServerError, TelegramNetworkError) as error:
-            raise RetryLater(type(error).__name__) from error
-        except (TelegramForbiddenError, TelegramBadRequest) as error:
-            raise GiveUp(f"{type(error).__name__}: {error.message}") from error
         log.info("support.alert_sent", alert=kind, outbox_id=message.id)

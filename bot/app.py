@@ -261,8 +261,9 @@ def build_app(
     )
     bot.session.middleware(FloodControl())
     in_flight = UpdatesInFlight()
+    seal = ButtonSeal.from_bot_token(bot.token)
     dispatcher = _dispatcher(
-        settings, redis, bot, payments, users, l10n, metrics, outbox, in_flight
+        settings, redis, bot, payments, users, l10n, metrics, outbox, in_flight, seal
     )
     pacer = Pacer(per_second=settings.telegram_messages_per_second)
     delivery = Delivery(
@@ -284,7 +285,6 @@ def build_app(
             send_to_user=delivery.send,
         ).handlers()
     )
-    seal = ButtonSeal.from_bot_token(bot.token)
     outbox.register(ReminderDelivery(payments, users, l10n, delivery.send, seal).handlers())
     reminder_job = ReminderJob(
         sessions,
@@ -344,6 +344,7 @@ def _dispatcher(
     metrics: Metrics,
     outbox: OutboxWorker,
     in_flight: UpdatesInFlight,
+    seal: ButtonSeal,
 ) -> Dispatcher:
     """FSM and event isolation in Redis when there is one (several instances), else embedded."""
     if redis is not None:
@@ -375,7 +376,7 @@ def _dispatcher(
             payments=payments,
             users=users,
             limiter=LookupLimiter(windows),
-            seal=ButtonSeal.from_bot_token(bot.token),
+            seal=seal,
             mask_names=settings.mask_payer_name,
             public_base=settings.public_base,
             terms=PaymentTerms(settings.accepted_cards, settings.approximate_rates),

@@ -5,19 +5,13 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.alerts import to_support_chat
 from bot.i18n import L10n, Translator
 from bot.pacing import Pacer
 from handlers.support_buttons import write_to_support
-from payments.outbox import GiveUp, Handler, RetryLater
+from payments.outbox import GiveUp, Handler
 from payments.support_relay import SUPPORT_ANSWER, SUPPORT_QUESTION, record_copy
 from storage.db import SessionFactory
 from storage.models import OutboxMessage
@@ -67,14 +61,8 @@ class SupportRelay:
             text=payload.get("text") or "",
         )
         await self._pacer.wait(self._chat_id)
-        try:
+        with to_support_chat():
             sent = await self._bot.send_message(self._chat_id, text)
-        except TelegramRetryAfter as error:
-            raise RetryLater("telegram_429", delay=error.retry_after) from error
-        except (TelegramServerError, TelegramNetworkError) as error:
-            raise RetryLater(type(error).__name__) from error
-        except (TelegramForbiddenError, TelegramBadRequest) as error:
-            raise GiveUp(f"{type(error).__name__}: {error.message}") from error
         await record_copy(self._sessions, int(payload["ticket"]), sent.message_id)
         log.info("support.question_sent", ticket=payload.get("ticket"), outbox_id=message.id)
 

@@ -1,1 +1,1 @@
-"""Benchmarks: `python -m bench` (or `payment-bot bench`) prints one table and writes JSON."""
+"""Benchmarks: `python -m bench` prints one table and writes JSON."""

@@ -18,7 +18,7 @@ import aiohttp
 from aiohttp import web
 
 from bench import load
-from bot.heap import freeze_startup_heap
+from bot.gc_freeze import freeze_startup_heap
 from tests.fakes.telegram_api import FakeTelegram
 
 STARTUP_SECONDS = 60.0

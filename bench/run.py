@@ -52,16 +52,16 @@ from bench.harness import Harness
 from bench.load import PATH, SECRET, STEPS
 from bench.report import table
 from bot.app import App, build_app
-from bot.heap import freeze_startup_heap
+from bot.gc_freeze import freeze_startup_heap
 from bot.logs import setup_logging
 from bot.settings import Settings
 from bot.telegram_session import TelegramSession
-from bot.webhook import TelegramWebhook
+from core.clock import utcnow
+from core.money import Money
 from payments.acquirers.sandbox import APPROVE_CARD, SIGNATURE_HEADER, CardForm
-from payments.clock import utcnow
 from payments.invoices import demo_invoices, save_invoices
-from payments.money import Money
 from storage.models import Invoice, Payment
+from web.webhook import TelegramWebhook
 
 BOT_ROWS = ("conversation_embedded", "conversation_postgres_redis")
 

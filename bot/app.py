@@ -19,12 +19,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.alerts import SupportAlerts
-from bot.delivery import Delivery
 from bot.event_isolation import ShortEventIsolation
-from bot.http_server import AcceptErrorThrottle, BoundedSite, runner_options
-from bot.i18n import LANGUAGES, L10n
-from bot.metrics import Metrics
 from bot.middlewares import (
     CardNumberGuard,
     ConversationMiddleware,
@@ -36,18 +31,17 @@ from bot.middlewares import (
     SeenUpdates,
     UpdatesInFlight,
 )
-from bot.pacing import Pacer
-from bot.pdf_warmup import warm_up_pdf_worker
-from bot.reminder_delivery import ReminderDelivery
-from bot.render import PaymentTerms
-from bot.replies import FloodControl, UndeliveredReplies
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
-from bot.support_relay import SupportRelay
 from bot.telegram_session import TelegramSession
-from bot.web import WEBHOOK_PATH, build_web_app
-from bot.webhook import TelegramWebhook
+from core.metrics import Metrics
+from delivery.alerts import SupportAlerts
+from delivery.flood_control import FloodControl, UndeliveredReplies
+from delivery.pacing import Pacer
+from delivery.pdf_warmup import warm_up_pdf_worker
+from delivery.receipts import Delivery
+from delivery.reminders import ReminderDelivery
+from delivery.support_relay import SupportRelay
 from handlers import admin, get_routers, reminders, support_chat
-from handlers.seal import ButtonSeal
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
@@ -68,6 +62,12 @@ from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.fsm import SqlStorage
 from storage.users import Users
+from ui.i18n import LANGUAGES, L10n
+from ui.seal import ButtonSeal
+from ui.texts import PaymentTerms
+from web.routes import WEBHOOK_PATH, build_web_app
+from web.server import AcceptErrorThrottle, BoundedSite, runner_options
+from web.webhook import TelegramWebhook
 
 log = structlog.get_logger(__name__)
 

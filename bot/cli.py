@@ -11,10 +11,10 @@ from pydantic import ValidationError
 
 from bot.app import App, build_app
 from bot.deep_links import start_link, write_qr
-from bot.heap import freeze_startup_heap, unfreeze_heap
+from bot.gc_freeze import freeze_startup_heap, unfreeze_heap
 from bot.logs import setup_logging
-from bot.settings import DATA_DIR, PROJECT_ROOT, BotMode, Settings
-from payments.codes import normalise_code
+from bot.settings import DATA_DIR, BotMode, Settings
+from core.codes import normalise_code
 from payments.invoices import (
     ImportStopped,
     InvoiceImportError,
@@ -43,17 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     link = commands.add_parser("link", help="the link that opens a payment code's bill")
     link.add_argument("code", help="the payment code, as printed on the notice")
     link.add_argument("--qr", type=Path, metavar="FILE.png", help="write its QR code too")
-    commands.add_parser(
-        "bench", help="the benchmark suite (same as `python -m bench`)", add_help=False
-    )
-    args, rest = parser.parse_known_args(argv)
-    if args.command == "bench":
-        sys.path.insert(0, str(PROJECT_ROOT))  # bench/ and its fakes live beside the packages
-        from bench.run import main as bench
-
-        return bench(rest)
-    if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args = parser.parse_args(argv)
 
     try:
         settings = Settings()

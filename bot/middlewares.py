@@ -13,15 +13,15 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 from aiogram.types import User as TelegramUser
 from redis.asyncio import Redis
 
-from bot.i18n import L10n, guess_language
-from bot.metrics import Metrics
-from bot.render import PaymentTerms
+from core.cards import contains_card_number
+from core.metrics import Metrics
 from handlers.flow import Conversation
-from handlers.seal import ButtonSeal
-from payments.cards import contains_card_number
 from payments.limits import LookupLimiter
 from payments.service import PaymentService
 from storage.users import Users
+from ui.i18n import L10n, guess_language
+from ui.seal import ButtonSeal
+from ui.texts import PaymentTerms
 
 log = structlog.get_logger(__name__)
 

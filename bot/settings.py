@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from payments.money import AMOUNT, MINOR_UNITS
+from core.money import AMOUNT, MINOR_UNITS
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # What the bot writes (the embedded database, the shell's log) goes where it is run from,
 # never into an installed package's folder.
 DATA_DIR = Path("data").resolve()

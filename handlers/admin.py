@@ -15,11 +15,11 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, MagicData
 from aiogram.types import Message
 
-from bot.i18n import Translator
+from core.clock import BISHKEK, bishkek_time
 from handlers.flow import Conversation
-from payments.clock import BISHKEK, bishkek_time
 from payments.outbox import OutboxWorker
 from payments.support import FIND_LIMIT, OUTBOX_STATUSES, PaymentHistory, SupportQueries
+from ui.i18n import Translator
 
 log = structlog.get_logger(__name__)
 

@@ -2,13 +2,13 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import LANGUAGES, L10n
-from handlers.callbacks import LanguageChoice
+from core.codes import normalise_code
 from handlers.flow import Conversation, acknowledge
 from handlers.states import PayFlow
-from handlers.support_buttons import write_to_support
-from payments.codes import normalise_code
 from storage.users import Users
+from ui.callback_data import LanguageChoice
+from ui.i18n import LANGUAGES, L10n
+from ui.support_keyboards import write_to_support
 
 # FSM data key: the code a deep link or `/pay CODE` brought, kept while the language is asked
 # ("" for a payload that is no code: it is neither kept nor shown, only answered as invalid).

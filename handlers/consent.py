@@ -1,11 +1,11 @@
 from aiogram import Router
 from aiogram.types import CallbackQuery, Update
 
-from bot.documents import DocumentKind, consent_documents
-from handlers.callbacks import ConsentAction, ConsentChoice
+from core.services import Service
 from handlers.documents import read_before_consent
 from handlers.flow import Conversation, acknowledge, outdated, replace_buttons_with
-from payments.codes import Service
+from ui.callback_data import ConsentAction, ConsentChoice
+from ui.official_texts import DocumentKind, consent_documents
 
 _READ = {
     ConsentAction.READ_PRIVACY: DocumentKind.PRIVACY_POLICY,

@@ -7,9 +7,6 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.documents import Document, DocumentKind, document, paginate
-from handlers import keyboards
-from handlers.callbacks import DocumentFile, DocumentOpen, DocumentView
 from handlers.flow import (
     CONSENT_ANSWERS,
     DOCUMENT_PAGE_CHARACTERS,
@@ -18,6 +15,9 @@ from handlers.flow import (
     document_page,
 )
 from handlers.states import PayFlow
+from ui import keyboards
+from ui.callback_data import DocumentFile, DocumentOpen, DocumentView
+from ui.official_texts import Document, DocumentKind, document, paginate
 
 # The answers under CONSENT_ANSWERS are kept as sent (they go back to the consent handler as
 # they are, sealed for their code).

@@ -10,7 +10,7 @@ from aiogram.types import ErrorEvent
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.i18n import L10n, guess_language
+from ui.i18n import L10n, guess_language
 
 log = structlog.get_logger(__name__)
 

@@ -4,9 +4,9 @@ from aiogram import F, Router
 from aiogram.filters import MagicData, StateFilter
 from aiogram.types import CallbackQuery, Message
 
+from core.codes import normalise_code
 from handlers.flow import Conversation, acknowledge
 from handlers.states import PayFlow
-from payments.codes import normalise_code
 
 
 async def expecting_button(message: Message, conversation: Conversation) -> None:

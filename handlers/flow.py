@@ -10,8 +10,25 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot import render
-from bot.documents import (
+from core.codes import normalise_code
+from core.services import Service
+from core.statuses import BillStatus
+from handlers.states import PayFlow
+from payments.acquirers import AcquirerError
+from payments.billing import Bill, BillingUnavailable
+from payments.limits import Limit, LookupLimiter
+from payments.receipts import ReceiptView
+from payments.service import (
+    NotPayable,
+    PaymentInProgressElsewhere,
+    PaymentService,
+    PaymentStillProcessing,
+)
+from storage.models import Consent
+from storage.users import Users
+from ui import keyboards, support_keyboards, texts
+from ui.i18n import Translator
+from ui.official_texts import (
     Document,
     DocumentKind,
     available_languages,
@@ -21,24 +38,7 @@ from bot.documents import (
     official_text,
     paginate,
 )
-from bot.i18n import Translator
-from handlers import keyboards, support_buttons
-from handlers.seal import ButtonSeal
-from handlers.states import PayFlow
-from payments.acquirers import AcquirerError
-from payments.billing import Bill, BillingUnavailable
-from payments.codes import Service, normalise_code
-from payments.limits import Limit, LookupLimiter
-from payments.receipts import ReceiptView
-from payments.service import (
-    NotPayable,
-    PaymentInProgressElsewhere,
-    PaymentService,
-    PaymentStillProcessing,
-)
-from payments.states import BillStatus
-from storage.models import Consent
-from storage.users import Users
+from ui.seal import ButtonSeal
 
 log = structlog.get_logger(__name__)
 
@@ -129,7 +129,7 @@ class Conversation:
     mask_names: bool
     public_base: str
     pressed: Pressed | None = None
-    terms: render.PaymentTerms | None = None
+    terms: texts.PaymentTerms | None = None
 
     def speaking(self, t: Translator) -> "Conversation":
         return replace(self, t=t)
@@ -210,8 +210,8 @@ class Conversation:
         tag = self.seal.tag(self.chat_id, bill.code)
         markup = keyboards.bill(self.t, bill.code, tag)
         if bill.expires_at is not None:
-            markup = support_buttons.with_deadline_offer(self.t, bill.code, tag, markup)
-        await self.send(render.bill_details(self.t, bill, self.terms), reply_markup=markup)
+            markup = support_keyboards.with_deadline_offer(self.t, bill.code, tag, markup)
+        await self.send(texts.bill_details(self.t, bill, self.terms), reply_markup=markup)
 
     async def explain_not_payable(self, code: str, bill: Bill | None) -> None:
         # An unknown code and one we may not show get the same answer: nothing to harvest.
@@ -237,7 +237,7 @@ class Conversation:
             await self.say("payment-page-unavailable")
 
     async def send_receipt(self, view: ReceiptView) -> None:
-        await self.send(render.receipt_message(self.t, view, self.public_base))
+        await self.send(texts.receipt_message(self.t, view, self.public_base))
 
     async def needs_consent(self, service: Service | None = None) -> bool:
         return not consented(await self.users.agreed_hashes(self.user_id), service)
@@ -335,7 +335,7 @@ class Conversation:
         await self.state.clear()
         text = self.t(
             "payment-link",
-            amount=render.payment_amount(payment),
+            amount=texts.payment_amount(payment),
             expires=payment.expires_at,
         )
         if not keyboards.telegram_accepts_url(payment.payment_url):

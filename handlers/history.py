@@ -8,14 +8,14 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
-from handlers import keyboards
-from handlers.callbacks import HistoryPage, HistoryReceipt
+from core.clock import BISHKEK, utcnow
+from core.money import Money
+from core.statuses import PaymentStatus
 from handlers.flow import Conversation, acknowledge, outdated
-from payments.clock import BISHKEK, utcnow
-from payments.money import Money
 from payments.receipts import ReceiptView
-from payments.states import PaymentStatus
 from storage.models import Payment
+from ui import keyboards
+from ui.callback_data import HistoryPage, HistoryReceipt
 
 PAGE_SIZE = 5
 

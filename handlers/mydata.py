@@ -6,10 +6,10 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, Update
 
-from handlers import keyboards
-from handlers.callbacks import ForgetChoice
 from handlers.flow import Conversation, acknowledge, replace_buttons_with
 from storage.personal_data import PaymentStillOpen, export_user
+from ui import keyboards
+from ui.callback_data import ForgetChoice
 
 
 async def my_data(message: Message, conversation: Conversation) -> None:

@@ -2,10 +2,10 @@ from aiogram import F, Router
 from aiogram.filters import MagicData, StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from handlers.callbacks import BillAction, BillChoice, PaymentRetry
+from core.statuses import PaymentStatus
 from handlers.flow import Conversation, acknowledge, outdated, replace_buttons_with
 from handlers.states import PayFlow
-from payments.states import PaymentStatus
+from ui.callback_data import BillAction, BillChoice, PaymentRetry
 
 
 async def code_entered(message: Message, conversation: Conversation) -> None:

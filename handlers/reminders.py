@@ -1,5 +1,5 @@
 """The payer's "Remind me before the deadline" under a bill, and the reminder's way back to
-the bill. Both buttons are sealed for their chat (handlers.seal); the code is looked up again
+the bill. Both buttons are sealed for their chat (ui.seal); the code is looked up again
 through the one checked path, within the look-up limits, and the deadline is the billing's,
 never the button's."""
 
@@ -9,12 +9,12 @@ import structlog
 from aiogram import Router
 from aiogram.types import CallbackQuery
 
+from core.clock import utcnow
+from core.statuses import BillStatus
 from handlers.flow import Conversation, acknowledge, outdated
-from handlers.support_buttons import DeadlineOptIn, ReminderBill
 from payments.billing import BillingUnavailable
-from payments.clock import utcnow
 from payments.reminders import remember_deadline
-from payments.states import BillStatus
+from ui.support_keyboards import DeadlineOptIn, ReminderBill
 
 log = structlog.get_logger(__name__)
 

@@ -13,11 +13,11 @@ from aiogram.filters import Command, MagicData, StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import L10n
 from handlers.flow import Conversation, acknowledge
-from handlers.support_buttons import SupportOpen
 from payments.outbox import OutboxWorker
 from payments.support_relay import SupportLimiter, open_ticket, queue_answer, ticket_of_copy
+from ui.i18n import L10n
+from ui.support_keyboards import SupportOpen
 
 log = structlog.get_logger(__name__)
 

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from payments.money import MINOR_UNITS, Money
+from core.money import MINOR_UNITS, Money
 
 
 def approximately(amount: Money, rates: Mapping[str, Decimal]) -> list[Money]:

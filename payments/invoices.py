@@ -11,11 +11,12 @@ from pathlib import Path
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clock import parse_utc, utcnow
+from core.codes import normalise_code
+from core.money import Money, MoneyError
+from core.services import SERVICE_PREFIXES, Service
+from core.statuses import BillStatus
 from payments.billing.base import MAX_PAYER_NAME
-from payments.clock import parse_utc, utcnow
-from payments.codes import SERVICE_PREFIXES, Service, normalise_code
-from payments.money import Money, MoneyError
-from payments.states import BillStatus
 from storage.db import SessionFactory, transaction
 from storage.models import Invoice
 

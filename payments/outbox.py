@@ -19,8 +19,8 @@ from datetime import timedelta
 import structlog
 from sqlalchemy import bindparam, exists, select, update
 
+from core.clock import utcnow
 from payments.background import BackgroundTask
-from payments.clock import utcnow
 from storage.db import SessionFactory, reading, transaction
 from storage.models import OutboxMessage
 

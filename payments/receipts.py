@@ -1,10 +1,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from payments.codes import Service
-from payments.money import Money
-from payments.privacy import mask_name
-from payments.states import PaymentStatus
+from core.money import Money
+from core.privacy import mask_name
+from core.services import Service
+from core.statuses import PaymentStatus
 from storage.models import Payment, Receipt
 
 

@@ -22,11 +22,11 @@ from typing import Any
 import structlog
 from sqlalchemy import bindparam, or_, select, update
 
+from core.clock import utcnow
+from core.statuses import PaymentStatus
 from payments.acquirers import Acquirer, AcquirerError, UnknownOrder
 from payments.background import Periodic
-from payments.clock import utcnow
 from payments.service import PAYMENTS, PaymentService
-from payments.states import PaymentStatus
 from payments.support import queue_alert
 from storage.db import transaction
 from storage.models import Payment

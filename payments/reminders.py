@@ -16,10 +16,10 @@ import structlog
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.clock import utcnow
+from core.statuses import PaymentStatus
 from payments.background import Periodic
-from payments.clock import utcnow
 from payments.outbox import OUTBOX
-from payments.states import PaymentStatus
 from storage.db import SessionFactory, reading, transaction
 from storage.models import DeadlineReminder, PageReminder, Payment
 

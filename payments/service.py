@@ -23,6 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clock import BISHKEK, utcnow
+from core.money import Money
+from core.statuses import BillStatus, PaymentStatus, can_move
 from payments.acquirers.base import (
     Acquirer,
     AcquirerError,
@@ -33,10 +36,7 @@ from payments.acquirers.base import (
     UnknownOrder,
 )
 from payments.billing.base import Bill, Billing
-from payments.clock import BISHKEK, utcnow
-from payments.money import Money
 from payments.outbox import OUTBOX
-from payments.states import BillStatus, PaymentStatus, can_move
 from payments.support import queue_alert
 from storage.db import SessionFactory, reading, transaction
 from storage.models import AcquirerCallback, Payment, Receipt

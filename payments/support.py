@@ -18,10 +18,10 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payments.clock import BISHKEK, utcnow
-from payments.codes import normalise_code
-from payments.money import Money
-from payments.privacy import mask_name
+from core.clock import BISHKEK, utcnow
+from core.codes import normalise_code
+from core.money import Money
+from core.privacy import mask_name
 from storage.db import SessionFactory, reading, transaction
 from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
 

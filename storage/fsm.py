@@ -19,7 +19,7 @@ from aiogram.fsm.storage.base import (
 )
 from sqlalchemy import bindparam, text
 
-from payments.clock import utcnow
+from core.clock import utcnow
 from storage.db import SessionFactory, reading, transaction
 from storage.models import FsmRecord
 from storage.recent import Recent

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from payments.clock import utcnow
-from payments.money import Money
-from payments.privacy import mask_name
-from payments.states import PaymentStatus
+from core.clock import utcnow
+from core.money import Money
+from core.privacy import mask_name
+from core.statuses import PaymentStatus
 from storage.db import SessionFactory, reading, transaction
 from storage.models import Consent, OutboxMessage, Payment, Receipt, User
 from storage.support_data import export_support_data, forget_support_data

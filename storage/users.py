@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
-from payments.clock import utcnow
+from core.clock import utcnow
 from storage.db import SessionFactory, reading, transaction
 from storage.models import Consent, User
 from storage.personal_data import forget_user

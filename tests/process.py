@@ -10,8 +10,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.web import WEBHOOK_PATH
 from tests.conftest import free_port
+from web.routes import WEBHOOK_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBHOOK_SECRET = "instance-secret"

@@ -5,9 +5,9 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.settings import Settings
+from core.statuses import PaymentStatus
 from payments.acquirers import CallbackRejected
 from payments.acquirers.freedompay import DEFAULT_API_URL, parse_xml
-from payments.states import PaymentStatus
 from tests.test_freedompay import FORM, acquirer_for, callback_fields, form_body, hand_signed
 
 XML = {"Content-Type": "text/xml"}

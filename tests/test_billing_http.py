@@ -6,12 +6,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from core.clock import utcnow
+from core.money import Money
+from core.services import Service
+from core.statuses import BillStatus
 from payments.billing import BillingUnavailable, PaidConfirmation
 from payments.billing.http import HttpBilling
-from payments.clock import utcnow
-from payments.codes import Service
-from payments.money import Money
-from payments.states import BillStatus
 
 BILL = {
     "code": "112026117919",

@@ -7,9 +7,9 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import utcnow
+from core.money import Money
 from payments.acquirers.sandbox import APPROVE_CARD, SIGNATURE_HEADER, CardForm
-from payments.clock import utcnow
-from payments.money import Money
 from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
 from tests.test_flow import CODE, l10n, payment_url, walk_to_bill
 

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.cards import contains_card_number, luhn_valid
-from payments.codes import DIGIT_SEPARATORS, normalise_code
+from core.cards import contains_card_number, luhn_valid
+from core.codes import DIGIT_SEPARATORS, normalise_code
 
 CARDS = [
     "4242 4242 4242 4242",

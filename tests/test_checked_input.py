@@ -5,9 +5,9 @@ import pytest
 from aiogram.types import Chat, Message
 from sqlalchemy import func, select
 
-from handlers.seal import ButtonSeal
 from storage.models import Consent, Payment
 from tests.test_flow import CODE, l10n, payment_url, plain, walk_to_bill
+from ui.seal import ButtonSeal
 
 OTHER_CODE = "172026157514"  # someone else's unpaid bill (demo: a plate from the auction)
 PAID_CODE = "112026165433"  # demo: paid

@@ -7,9 +7,9 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.i18n import L10n
 from payments.acquirers.sandbox import APPROVE_CARD, DECLINE_CARD
 from storage.models import Consent, OutboxMessage, Payment, Receipt
+from ui.i18n import L10n
 
 l10n = L10n()
 CODE = "112026117919"  # demo: id_card_2017, ASANOV ASAN, 1 250.00 KGS
@@ -292,7 +292,7 @@ async def test_expired_link_is_replaced_by_a_new_one(harness):
 
     from sqlalchemy import update
 
-    from payments.clock import utcnow
+    from core.clock import utcnow
 
     t = l10n["ru"]
     client = harness.client(user_id=7600)
@@ -326,8 +326,8 @@ async def test_a_page_past_its_lifetime_still_being_paid_is_not_replaced(harness
 
     from sqlalchemy import update
 
+    from core.clock import utcnow
     from payments.acquirers import OrderStatus
-    from payments.clock import utcnow
 
     t = l10n["ru"]
     client = harness.client(user_id=7650)

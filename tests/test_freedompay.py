@@ -16,6 +16,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from core.money import Money
+from core.statuses import PaymentStatus
 from payments.acquirers import (
     AcquirerError,
     CallbackAnswer,
@@ -35,8 +37,6 @@ from payments.acquirers.freedompay import (
     sign,
     verify,
 )
-from payments.money import Money
-from payments.states import PaymentStatus
 from tests.fakes.freedompay import FakeFreedomPay
 
 MERCHANT = "552233"

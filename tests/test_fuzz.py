@@ -8,11 +8,11 @@ from aiogram.types import Update
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.cards import contains_card_number
+from core.codes import normalise_code
 from payments.acquirers import CallbackRejected
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SIGNATURE_HEADER, CardForm, SandboxAcquirer
-from payments.cards import contains_card_number
-from payments.codes import normalise_code
 from payments.invoices import CSV_HEADER, InvoiceImportError, parse_csv
 
 sandbox = SandboxAcquirer("http://127.0.0.1:1", "fuzz-secret")

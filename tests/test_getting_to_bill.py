@@ -9,10 +9,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.i18n import L10n
 from payments.service import PaymentService
 from storage.models import Payment
 from tests.test_flow import CODE, LANGUAGE_BUTTONS, VERSION_DATE, payment_url, plain, walk_to_bill
+from ui.i18n import L10n
 
 l10n = L10n()
 

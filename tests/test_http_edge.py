@@ -10,10 +10,10 @@ import aiohttp
 import pytest
 from aiogram.types import MessageEntity
 
-from bot import http_limits, http_server
 from bot.updates import UserSimulator
-from bot.web import WEBHOOK_PATH
 from tests.conftest import AppHarness
+from web import limits, server
+from web.routes import WEBHOOK_PATH
 
 SECRET = "webhook-secret_1"
 
@@ -147,7 +147,7 @@ async def test_connections_beyond_the_limit_are_answered_busy_at_once(telegram, 
 
 
 async def test_a_slow_body_is_cut_off(harness, monkeypatch):
-    monkeypatch.setattr(http_limits, "BODY_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(limits, "BODY_TIMEOUT_SECONDS", 1.0)
     reader, writer = await asyncio.open_connection("127.0.0.1", harness.port)
     try:
         writer.write(
@@ -168,11 +168,11 @@ def test_failed_accepts_are_logged_once_per_interval(monkeypatch):
         def error(self, event: str, **fields) -> None:
             lines.append({"event": event} | fields)
 
-    monkeypatch.setattr(http_server, "log", Log())
+    monkeypatch.setattr(server, "log", Log())
     loop = asyncio.new_event_loop()
     try:
         loop.set_exception_handler(lambda _, context: passed.append(context))
-        throttle = http_server.AcceptErrorThrottle(interval=60)
+        throttle = server.AcceptErrorThrottle(interval=60)
         throttle.install(loop)
         emfile = OSError(errno.EMFILE, "Too many open files")
         for _ in range(1000):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from payments.clock import utcnow
+from core.clock import utcnow
 from storage.models import Payment
 from tests.test_callbacks import open_payment
 from tests.test_flow import l10n, pay_on_page, payment_url

@@ -8,7 +8,7 @@ from fluent.syntax import FluentParser, ast
 from fluent.syntax.serializer import serialize_pattern
 from fluent.syntax.visitor import Visitor
 
-from bot.i18n import LANGUAGES, LOCALES_DIR, L10n, guess_language
+from ui.i18n import LANGUAGES, LOCALES_DIR, L10n, guess_language
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,8 +3,9 @@
 
 from sqlalchemy import delete, event, func, select, update
 
-from bot.metrics import Metrics
+from core.metrics import Metrics
 from payments.invoices import demo_invoices
+from storage.gauges import read_gauges
 from storage.models import Payment, PaymentStatusCount
 from tests.test_callbacks import post_callback, signed_body
 from tests.test_flow import l10n, payment_url, walk_to_bill
@@ -66,7 +67,7 @@ async def test_a_scrape_does_not_read_the_payments_table(harness):
     event.listen(engine, "before_cursor_execute", seen)
     try:
         metrics = Metrics()
-        body = (await metrics.render(harness.app.sessions)).decode()
+        body = metrics.render(await read_gauges(harness.app.sessions)).decode()
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert 'payments{status="paid"} 1.0' in body

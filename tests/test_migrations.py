@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from payments.clock import utcnow
+from core.clock import utcnow
 from storage.db import alembic_config, create_engine, migrate
 from storage.models import Base
 

@@ -4,10 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.clock import bishkek_time, parse_utc
-from payments.codes import normalise_code
-from payments.money import Money, MoneyError
-from payments.states import PaymentStatus, can_move
+from core.clock import bishkek_time, parse_utc
+from core.codes import normalise_code
+from core.money import Money, MoneyError
+from core.statuses import PaymentStatus, can_move
 
 
 @pytest.mark.parametrize(

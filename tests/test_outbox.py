@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import event, insert, select, update
 
+from core.clock import utcnow
 from payments.billing import BillingUnavailable, PaidConfirmation
-from payments.clock import utcnow
 from payments.outbox import OUTBOX, OutboxWorker, RetryLater
 from storage.db import create_engine, create_session_factory, migrate, transaction
 from storage.models import OutboxMessage, User

@@ -3,7 +3,7 @@
 import asyncio
 from itertools import pairwise
 
-from bot.pacing import Pacer
+from delivery.pacing import Pacer
 
 
 async def _sent_at(pacer: Pacer, chat_id: int, delay: float = 0.0) -> float:

@@ -3,9 +3,10 @@ process to start, import fpdf2 and cut the fonts."""
 
 import asyncio
 
-from bot import pdf_warmup, receipt_pdf
-from bot.pdf_warmup import SAMPLE
+from delivery import pdf_warmup
+from delivery.pdf_warmup import SAMPLE
 from tests.conftest import AppHarness
+from ui import receipt_pdf
 
 
 async def test_the_pdf_worker_is_ready_before_the_first_receipt(telegram, tmp_path, monkeypatch):

@@ -7,13 +7,13 @@ import re
 import pytest
 from sqlalchemy import select
 
-import bot.documents as documents
-from bot.documents import DocumentKind, document
-from bot.formats import format_date
-from handlers.seal import ButtonSeal
+import ui.official_texts as documents
 from payments.limits import Limit, LookupLimiter, LookupPolicy, MemoryWindows, RedisWindows
 from storage.models import Consent, Payment, User
 from tests.test_flow import CODE, l10n, pay_code, plain, walk_to_bill
+from ui.formats import format_date
+from ui.official_texts import DocumentKind, document
+from ui.seal import ButtonSeal
 
 ALL_TEXTS = [
     (DocumentKind.PRIVACY_POLICY, "ky"),
@@ -248,7 +248,7 @@ async def test_forget_waits_while_a_payment_page_is_open(harness):
 
     from sqlalchemy import update
 
-    from payments.clock import utcnow
+    from core.clock import utcnow
 
     t = l10n["ru"]
     client = harness.client(user_id=9050)
@@ -276,7 +276,7 @@ AUCTION_CODE = "172026157514"  # a plate won at the auction (demo)
 
 async def test_an_auction_payer_also_agrees_to_the_auctions_privacy_policy(harness):
     """The site's policy and agreement do not name the auction; its own policy does."""
-    from bot.documents import official_text
+    from ui.official_texts import official_text
 
     t = l10n["ru"]
     client = harness.client(user_id=9060)
@@ -304,7 +304,7 @@ async def test_an_auction_payer_also_agrees_to_the_auctions_privacy_policy(harne
 
 
 async def test_pay_on_an_old_button_asks_for_the_auction_policy_before_the_link(harness):
-    from bot.documents import official_text
+    from ui.official_texts import official_text
 
     t = l10n["ru"]
     client = harness.client(user_id=9070)

@@ -14,12 +14,12 @@ from sqlalchemy import select, update
 from bot import cli
 from bot.settings import Settings
 from bot.updates import UserSimulator
-from bot.web import WEBHOOK_PATH
-from payments.clock import utcnow
+from core.clock import utcnow
 from storage.models import OutboxMessage, Payment, User
 from tests.conftest import AppHarness, free_port, make_settings
 from tests.test_callbacks import open_payment, post_callback, receipts_sent, signed_body
 from tests.test_flow import CODE, l10n, pay_on_page, payment_url, plain
+from web.routes import WEBHOOK_PATH
 
 SECRET = "webhook-secret_1"
 

@@ -15,9 +15,7 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import select
 
-from bot.formats import format_moment
-from bot.i18n import L10n
-from payments.clock import utcnow
+from core.clock import utcnow
 from storage.models import Receipt
 from tests.test_flow import (
     CODE,
@@ -27,6 +25,8 @@ from tests.test_flow import (
     plain,
     walk_to_bill,
 )
+from ui.formats import format_moment
+from ui.i18n import L10n
 
 l10n = L10n()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

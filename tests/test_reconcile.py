@@ -10,6 +10,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from core.clock import utcnow
+from core.money import Money
+from core.statuses import PaymentStatus
 from payments.acquirers import (
     Acquirer,
     AcquirerError,
@@ -19,11 +22,8 @@ from payments.acquirers import (
     UnknownOrder,
 )
 from payments.billing.local import LocalBilling
-from payments.clock import utcnow
-from payments.money import Money
 from payments.reconcile import Reconciler
 from payments.service import PAYMENTS, PaymentService
-from payments.states import PaymentStatus
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.models import OutboxMessage, Payment
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
+from core.statuses import PaymentStatus
 from payments.acquirers import CheckoutRequest
 from payments.acquirers.freedompay import FreedomPayAcquirer
-from payments.states import PaymentStatus
 from tests.fakes.freedompay import FakeFreedomPay
 from tests.test_reconcile import (
     AFTER,

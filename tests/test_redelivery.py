@@ -10,12 +10,12 @@ from redis.asyncio import Redis
 
 from bot.middlewares import Claim, MemorySeenUpdates, RedisSeenUpdates
 from bot.updates import UserSimulator
-from bot.web import WEBHOOK_PATH
-from bot.webhook import RETRY_AFTER_SECONDS
 from tests.conftest import AppHarness, free_port
 from tests.test_callbacks import open_payment, post_callback, signed_body
 from tests.test_flow import l10n, plain
 from tests.test_production import SECRET
+from web.routes import WEBHOOK_PATH
+from web.webhook import RETRY_AFTER_SECONDS
 
 
 async def claims_once_and_frees_a_failed_one(seen) -> None:

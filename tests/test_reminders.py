@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from payments.money import Money
+from core.money import Money
 from payments.reminders import ReminderJob
 from storage.models import DeadlineReminder, OutboxMessage, Payment
 from tests.conftest import outbox_settled

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from handlers.seal import ButtonSeal
 from storage.db import create_engine, create_session_factory, migrate, transaction
 from storage.models import DeadlineReminder, Invoice, Payment
 from tests.test_flow import CODE, l10n, pay_code, plain, walk_to_bill
@@ -20,6 +19,7 @@ from tests.test_support_relay import (
     support_chat,
     ticket_in_support_chat,
 )
+from ui.seal import ButtonSeal
 
 
 async def test_a_command_replied_in_the_support_chat_is_not_answered_there(harness):

@@ -3,6 +3,9 @@ from datetime import date
 
 import pytest
 
+from core.cards import luhn_valid
+from core.money import Money
+from core.statuses import PaymentStatus
 from payments.acquirers import CallbackRejected
 from payments.acquirers.sandbox import (
     APPROVE_CARD,
@@ -12,9 +15,6 @@ from payments.acquirers.sandbox import (
     SandboxAcquirer,
     mask_card,
 )
-from payments.cards import luhn_valid
-from payments.money import Money
-from payments.states import PaymentStatus
 
 TODAY = date(2026, 11, 23)
 acquirer = SandboxAcquirer("http://127.0.0.1:1", "secret")

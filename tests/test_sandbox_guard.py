@@ -5,7 +5,7 @@ import aiohttp
 import pytest
 
 from bot.settings import Settings
-from payments.states import PaymentStatus
+from core.statuses import PaymentStatus
 from tests.test_callbacks import open_payment
 from tests.test_flow import l10n, pay_on_page
 

@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import func, select, update
 
+from core.clock import utcnow
+from core.money import Money
+from core.statuses import PaymentStatus
 from payments.acquirers import CallbackRejected
 from payments.acquirers.sandbox import (
     APPROVE_CARD,
@@ -23,17 +26,14 @@ from payments.acquirers.sandbox import (
     SandboxAcquirer,
 )
 from payments.billing.local import LocalBilling
-from payments.clock import utcnow
 from payments.invoices import demo_invoices, save_invoices
-from payments.money import Money
 from payments.reconcile import Reconciler
 from payments.service import NotPayable, PaymentService
-from payments.states import PaymentStatus
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import OutboxMessage, Payment, Receipt
 
 CODES = [row.code for row in demo_invoices()[:3]]
-# The test's own statement of "forward only", independent of payments.states.
+# The test's own statement of "forward only", independent of core.statuses.
 P = PaymentStatus
 FORWARD = {P.CREATED: {P.PAID, P.DECLINED, P.EXPIRED}, P.DECLINED: {P.PAID}, P.EXPIRED: {P.PAID}}
 FORWARD[P.PAID] = set()

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
-from bot.alerts import SupportAlerts
 from bot.app import App
-from bot.i18n import LANGUAGES
+from core.clock import BISHKEK, utcnow
+from delivery.alerts import SupportAlerts
 from handlers.admin import MESSAGE_LIMIT, split_messages
-from payments.clock import BISHKEK, utcnow
 from payments.outbox import GiveUp, OutboxWorker, RetryLater, delivering
 from payments.support import (
     ALERT_FIELDS,
@@ -28,6 +27,7 @@ from storage.db import create_engine, create_session_factory, transaction
 from storage.models import OutboxMessage, Payment, Receipt
 from tests.conftest import outbox_settled
 from tests.test_flow import CODE, l10n, pay_code
+from ui.i18n import LANGUAGES
 
 ADMIN = 9001
 PAYER = 9100

@@ -11,14 +11,14 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
 from bot.app import COMMANDS
-from bot.documents import DocumentKind, document
-from bot.formats import format_amount, format_date, format_datetime, format_moment, zone_label
-from bot.i18n import LANGUAGES, L10n
-from handlers import keyboards
-from payments.money import Money
+from core.money import Money
 from tests.conftest import AppHarness
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_fake_telegram_api import make_bot
+from ui import keyboards
+from ui.formats import format_amount, format_date, format_datetime, format_moment, zone_label
+from ui.i18n import LANGUAGES, L10n
+from ui.official_texts import DocumentKind, document
 
 l10n = L10n()
 # 02:23:01 on 3 December in Bishkek (UTC+6)

@@ -10,7 +10,7 @@ import signal
 import sys
 
 import bot.cli  # the expensive imports, once
-from bot.heap import freeze_startup_heap
+from bot.gc_freeze import freeze_startup_heap
 
 
 def serve() -> None:

@@ -4,8 +4,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from payments.money import Money
-from payments.states import PaymentStatus
+from core.money import Money
+from core.statuses import PaymentStatus
 
 
 class AcquirerError(Exception):

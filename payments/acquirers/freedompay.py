@@ -26,6 +26,9 @@ import structlog
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from core.clock import utcnow
+from core.money import Money, MoneyError
+from core.statuses import PaymentStatus
 from payments.acquirers.base import (
     AcquirerError,
     CallbackAnswer,
@@ -37,9 +40,6 @@ from payments.acquirers.base import (
     OrderStatus,
     UnknownOrder,
 )
-from payments.clock import utcnow
-from payments.money import Money, MoneyError
-from payments.states import PaymentStatus
 
 log = structlog.get_logger(__name__)
 

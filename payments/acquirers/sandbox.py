@@ -14,6 +14,9 @@ from datetime import date
 
 import aiohttp
 
+from core.cards import luhn_valid
+from core.money import Money, MoneyError
+from core.statuses import PaymentStatus
 from payments.acquirers.base import (
     CallbackAnswer,
     CallbackNotice,
@@ -23,9 +26,6 @@ from payments.acquirers.base import (
     HttpAnswer,
     OrderStatus,
 )
-from payments.cards import luhn_valid
-from payments.money import Money, MoneyError
-from payments.states import PaymentStatus
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 APPROVE_CARD = "4242424242424242"

@@ -2,9 +2,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from payments.codes import Service
-from payments.money import Money
-from payments.states import BillStatus
+from core.money import Money
+from core.services import Service
+from core.statuses import BillStatus
 
 MAX_PAYER_NAME = 200  # characters: the payments table's column
 

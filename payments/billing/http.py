@@ -8,11 +8,12 @@ from urllib.parse import quote
 import aiohttp
 import structlog
 
+from core.clock import parse_utc
+from core.codes import is_code
+from core.money import Money, MoneyError
+from core.services import Service
+from core.statuses import BillStatus
 from payments.billing.base import MAX_PAYER_NAME, Bill, BillingUnavailable, PaidConfirmation
-from payments.clock import parse_utc
-from payments.codes import Service, is_code
-from payments.money import Money, MoneyError
-from payments.states import BillStatus
 
 log = structlog.get_logger(__name__)
 

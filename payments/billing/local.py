@@ -1,10 +1,10 @@
 from sqlalchemy import bindparam, select, update
 
+from core.clock import utcnow
+from core.money import Money
+from core.services import Service
+from core.statuses import BillStatus
 from payments.billing.base import Bill, PaidConfirmation
-from payments.clock import utcnow
-from payments.codes import Service
-from payments.money import Money
-from payments.states import BillStatus
 from storage.db import SessionFactory, reading, transaction
 from storage.models import Invoice
 

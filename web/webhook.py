@@ -13,8 +13,8 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.http_limits import MAX_UPDATE_BYTES, read_body
 from bot.middlewares import UpdateInProgress
+from web.limits import MAX_UPDATE_BYTES, read_body
 
 log = structlog.get_logger(__name__)
 

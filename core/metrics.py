@@ -1,12 +1,18 @@
-"""Prometheus metrics at /metrics: counters kept in memory, gauges read from the database
-(payments by status from the counts its triggers keep, never by counting the table)."""
+"""Prometheus metrics at /metrics: counters kept in memory, gauges set from what the database
+says when scraped (storage.gauges)."""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
-from sqlalchemy import func, select
 
-from payments.clock import utcnow
-from storage.db import SessionFactory, reading
-from storage.models import OutboxMessage, PaymentStatusCount
+
+@dataclass(frozen=True, slots=True)
+class GaugeReadings:
+    payments_by_status: dict[str, int]
+    outbox_depth: int
+    oldest_waiting: datetime | None
+    now: datetime
 
 
 class Metrics:
@@ -38,22 +44,10 @@ class Metrics:
             registry=self.registry,
         )
 
-    async def render(self, sessions: SessionFactory) -> bytes:
-        async with reading(sessions) as session:
-            by_status = await session.execute(
-                select(PaymentStatusCount.status, func.sum(PaymentStatusCount.count)).group_by(
-                    PaymentStatusCount.status
-                )
-            )
-            for status, count in by_status:
-                self.payments.labels(status=status).set(count)
-            depth, oldest = (
-                await session.execute(
-                    select(func.count(), func.min(OutboxMessage.created_at)).where(
-                        OutboxMessage.status.in_(("pending", "held"))
-                    )
-                )
-            ).one()
-        self.outbox_depth.set(depth)
-        self.outbox_age.set((utcnow() - oldest).total_seconds() if oldest else 0)
+    def render(self, readings: GaugeReadings) -> bytes:
+        for status, count in readings.payments_by_status.items():
+            self.payments.labels(status=status).set(count)
+        self.outbox_depth.set(readings.outbox_depth)
+        oldest = readings.oldest_waiting
+        self.outbox_age.set((readings.now - oldest).total_seconds() if oldest else 0)
         return generate_latest(self.registry)

@@ -21,9 +21,9 @@ from fontTools import subset
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from bot.i18n import L10n, Translator
-from bot.receipt_fields import WORDED, label, receipt_fields, support_line
 from payments.receipts import ReceiptView
+from ui.i18n import L10n, Translator
+from ui.receipt_fields import WORDED, label, receipt_fields, support_line
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 # Latin with its extensions (foreign names), Cyrillic with Kyrgyz ң ө ү, punctuation, №, ₸ ...

@@ -3,9 +3,9 @@
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.i18n import Translator
-from handlers.callbacks import ButtonTag, PaymentCode
-from handlers.keyboards import button, rows
+from ui.callback_data import ButtonTag, PaymentCode
+from ui.i18n import Translator
+from ui.keyboards import button, rows
 
 
 class SupportOpen(CallbackData, prefix="support"):
@@ -14,7 +14,7 @@ class SupportOpen(CallbackData, prefix="support"):
 
 class DeadlineOptIn(CallbackData, prefix="remind"):
     code: PaymentCode
-    tag: ButtonTag  # handlers.seal: this code was shown in this chat
+    tag: ButtonTag  # ui.seal: this code was shown in this chat
 
 
 class ReminderBill(CallbackData, prefix="rembill"):

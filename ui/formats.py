@@ -13,11 +13,11 @@ from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal
 
-from payments.clock import BISHKEK
-from payments.money import MINOR_UNITS, Money
+from core.clock import BISHKEK
+from core.money import MINOR_UNITS, Money
 
 if TYPE_CHECKING:
-    from bot.i18n import L10n
+    from ui.i18n import L10n
 
 # English dates day first ("3 Dec 2026"), as in the rest of the world the bot's users are in.
 _BABEL_LOCALES = {"ky": "ky", "ru": "ru", "en": "en_GB"}
@@ -66,6 +66,6 @@ def format_moment(dt_utc: datetime, locale: str, seconds: bool = False) -> str:
 
 @cache
 def _translations() -> "L10n":
-    from bot.i18n import L10n  # imported here: bot.i18n formats its arguments with this module
+    from ui.i18n import L10n  # imported here: ui.i18n formats its arguments with this module
 
     return L10n()

@@ -4,13 +4,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot import formats
-from bot.i18n import Translator
+from core.money import Money
 from payments.billing import Bill
 from payments.exchange import approximately
-from payments.money import Money
 from payments.receipts import ReceiptView, verify_path
 from storage.models import Payment
+from ui import formats
+from ui.i18n import Translator
 
 
 @dataclass(frozen=True, slots=True)

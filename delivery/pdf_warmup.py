@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import structlog
 
-from bot.receipt_pdf import render_receipt_pdf
-from payments.codes import Service
-from payments.money import Money
+from core.money import Money
+from core.services import Service
+from core.statuses import PaymentStatus
 from payments.receipts import ReceiptView
-from payments.states import PaymentStatus
+from ui.receipt_pdf import render_receipt_pdf
 
 log = structlog.get_logger(__name__)
 

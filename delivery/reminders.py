@@ -4,14 +4,10 @@ or no longer payable, gets no reminder."""
 
 import structlog
 
-from bot import render
-from bot.i18n import L10n, Translator
-from bot.support_relay import SendToUser
-from handlers import keyboards
-from handlers.seal import ButtonSeal
-from handlers.support_buttons import back_to_bill
+from core.clock import utcnow
+from core.statuses import BillStatus, PaymentStatus
+from delivery.support_relay import SendToUser
 from payments.billing import BillingUnavailable
-from payments.clock import utcnow
 from payments.outbox import GiveUp, Handler, RetryLater
 from payments.reminders import (
     DEADLINE_REMINDER,
@@ -20,9 +16,12 @@ from payments.reminders import (
     deadline_reminder,
 )
 from payments.service import PaymentService
-from payments.states import BillStatus, PaymentStatus
 from storage.models import OutboxMessage
 from storage.users import Users
+from ui import keyboards, texts
+from ui.i18n import L10n, Translator
+from ui.seal import ButtonSeal
+from ui.support_keyboards import back_to_bill
 
 log = structlog.get_logger(__name__)
 
@@ -60,7 +59,7 @@ class ReminderDelivery:
         text = t(
             "page-reminder",
             code=payment.payment_code,
-            amount=render.payment_amount(payment),
+            amount=texts.payment_amount(payment),
             expires=payment.expires_at,
         )
         if not keyboards.telegram_accepts_url(payment.payment_url):

@@ -12,10 +12,9 @@ import aiohttp
 import structlog
 from aiohttp import web
 
-from bot.formats import format_amount
-from bot.http_limits import within_body_timeout
-from bot.i18n import L10n, Translator
-from bot.pages import html_page
+from core.clock import utcnow
+from core.money import Money
+from core.statuses import PaymentStatus
 from payments.acquirers.sandbox import (
     APPROVE_CARD,
     DECLINE_CARD,
@@ -23,11 +22,12 @@ from payments.acquirers.sandbox import (
     CardForm,
     SandboxAcquirer,
 )
-from payments.clock import utcnow
-from payments.money import Money
 from payments.service import PaymentService
-from payments.states import PaymentStatus
 from storage.models import Payment
+from ui.formats import format_amount
+from ui.i18n import L10n, Translator
+from web.limits import within_body_timeout
+from web.pages import html_page
 
 log = structlog.get_logger(__name__)
 

@@ -17,11 +17,11 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from bot.i18n import Translator
-from bot.pacing import Pacer
+from delivery.pacing import Pacer
 from payments.outbox import GiveUp, Handler, RetryLater
 from payments.support import ALERT, ALERT_FIELDS, alert_fields
 from storage.models import OutboxMessage
+from ui.i18n import Translator
 
 log = structlog.get_logger(__name__)
 

@@ -12,14 +12,14 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.formats import format_moment
-from bot.i18n import LANGUAGES, L10n, Translator
-from bot.pages import html_page
-from bot.receipt_fields import label, receipt_fields, support_line
-from payments.clock import utcnow
+from core.clock import utcnow
+from core.statuses import PaymentStatus
 from payments.receipts import ReceiptView, verify_path
 from payments.service import PaymentService
-from payments.states import PaymentStatus
+from ui.formats import format_moment
+from ui.i18n import LANGUAGES, L10n, Translator
+from ui.receipt_fields import label, receipt_fields, support_line
+from web.pages import html_page
 
 _PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
 _LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}

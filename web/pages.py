@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from bot.i18n import Translator
+from ui.i18n import Translator
 
 _PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">

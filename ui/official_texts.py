@@ -7,8 +7,8 @@ from datetime import date
 from enum import StrEnum
 from functools import cache
 
-from bot.settings import PROJECT_ROOT
-from payments.codes import Service
+from core.paths import PROJECT_ROOT
+from core.services import Service
 
 DOCUMENTS_DIR = PROJECT_ROOT / "documents"
 

@@ -4,9 +4,7 @@ from urllib.parse import urlsplit
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.documents import Document, DocumentKind
-from bot.i18n import LANGUAGES, Translator
-from handlers.callbacks import (
+from ui.callback_data import (
     BillAction,
     BillChoice,
     ConsentAction,
@@ -18,6 +16,8 @@ from handlers.callbacks import (
     LanguageChoice,
     PaymentRetry,
 )
+from ui.i18n import LANGUAGES, Translator
+from ui.official_texts import Document, DocumentKind
 
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
 

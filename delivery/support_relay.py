@@ -7,15 +7,15 @@ import structlog
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.alerts import to_support_chat
-from bot.i18n import L10n, Translator
-from bot.pacing import Pacer
-from handlers.support_buttons import write_to_support
+from delivery.alerts import to_support_chat
+from delivery.pacing import Pacer
 from payments.outbox import GiveUp, Handler
 from payments.support_relay import SUPPORT_ANSWER, SUPPORT_QUESTION, record_copy
 from storage.db import SessionFactory
 from storage.models import OutboxMessage
 from storage.users import Users
+from ui.i18n import L10n, Translator
+from ui.support_keyboards import write_to_support
 
 log = structlog.get_logger(__name__)
 

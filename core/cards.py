@@ -2,7 +2,7 @@
 
 import re
 
-from payments.codes import DIGIT_SEPARATORS, without_format_characters
+from core.codes import DIGIT_SEPARATORS, without_format_characters
 
 # Runs of digit groups, separated as a payment code may be (what could be read as a code is
 # checked for a card number first) or as card numbers are written out: `4242/4242/…`.

@@ -4,9 +4,9 @@ who issues the receipt, with its contacts."""
 
 from collections.abc import Callable, Sequence
 
-from bot.formats import format_amount, format_moment
-from bot.i18n import Translator
 from payments.receipts import ReceiptView
+from ui.formats import format_amount, format_moment
+from ui.i18n import Translator
 
 # The operator's contacts, as its user agreement and privacy policy give them.
 SUPPORT_PHONES_ABROAD = ("+996 312 98-61-90", "+996 312 98-61-91")

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field, StringConstraints
 
-from handlers.seal import TAG_PATTERN
-from payments.codes import MAX_CODE_LENGTH, MIN_CODE_LENGTH
+from core.codes import MAX_CODE_LENGTH, MIN_CODE_LENGTH
+from ui.seal import TAG_PATTERN
 
 PaymentCode = Annotated[
     str, StringConstraints(pattern=rf"^[0-9]{{{MIN_CODE_LENGTH},{MAX_CODE_LENGTH}}}$")
@@ -39,7 +39,7 @@ class ConsentAction(StrEnum):
 class ConsentChoice(CallbackData, prefix="consent"):
     action: ConsentAction
     code: PaymentCode
-    tag: ButtonTag  # handlers.seal: this code was shown in this chat
+    tag: ButtonTag  # ui.seal: this code was shown in this chat
 
 
 class BillAction(StrEnum):
@@ -53,7 +53,7 @@ class BillChoice(CallbackData, prefix="bill"):
 
     action: BillAction
     code: PaymentCode
-    tag: ButtonTag  # handlers.seal: this code was shown in this chat
+    tag: ButtonTag  # ui.seal: this code was shown in this chat
 
 
 class PaymentRetry(CallbackData, prefix="bill"):

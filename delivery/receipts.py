@@ -10,19 +10,18 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile
 
-from bot import render
-from bot.i18n import L10n, Translator
-from bot.metrics import Metrics
-from bot.pacing import Pacer
-from bot.receipt_pdf import render_receipt_pdf
-from handlers import keyboards
+from core.metrics import Metrics
+from core.money import Money
+from delivery.pacing import Pacer
 from payments.billing import Billing, PaidConfirmation
-from payments.money import Money
 from payments.outbox import GiveUp, Handler, Hold, RetryLater
 from payments.receipts import ReceiptView, verify_path
 from payments.service import PaymentService
 from storage.models import OutboxMessage
 from storage.users import Users
+from ui import keyboards, texts
+from ui.i18n import L10n, Translator
+from ui.receipt_pdf import render_receipt_pdf
 
 
 class Delivery:
@@ -70,7 +69,7 @@ class Delivery:
 
     async def receipt(self, message: OutboxMessage) -> None:
         t, view, _ = await self._receipt(message)
-        await self._send(message.chat_id, render.receipt_message(t, view, self._public_base))
+        await self._send(message.chat_id, texts.receipt_message(t, view, self._public_base))
 
     async def receipt_pdf(self, message: OutboxMessage) -> None:
         t, view, url = await self._receipt(message)

@@ -10,16 +10,17 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.http_limits import MAX_CALLBACK_BYTES, read_body, within_body_timeout
-from bot.i18n import L10n
-from bot.metrics import Metrics
-from bot.pages import html_page
-from bot.sandbox_page import SandboxPage
-from bot.verify_page import VerifyPage
+from core.metrics import Metrics
 from payments.acquirers import Acquirer, CallbackAnswer, CallbackRejected
 from payments.acquirers.sandbox import SandboxAcquirer
 from payments.service import PaymentService
 from storage.db import SessionFactory, reading
+from storage.gauges import read_gauges
+from ui.i18n import L10n
+from web.limits import MAX_CALLBACK_BYTES, read_body, within_body_timeout
+from web.pages import html_page
+from web.sandbox import SandboxPage
+from web.verify import VerifyPage
 
 log = structlog.get_logger(__name__)
 
@@ -112,7 +113,7 @@ class Health:
             await session.execute(text("SELECT 1"))
 
     async def metrics(self, _: web.Request) -> web.Response:
-        body = await self._metrics.render(self._sessions)
+        body = self._metrics.render(await read_gauges(self._sessions))
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 

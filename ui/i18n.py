@@ -8,9 +8,9 @@ import structlog
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.runtime.types import FluentNumber, fluent_number
 
-from bot import formats
-from bot.settings import PROJECT_ROOT
-from payments.money import Money
+from core.money import Money
+from core.paths import PROJECT_ROOT
+from ui import formats
 
 log = structlog.get_logger(__name__)
 

@@ -34,6 +34,7 @@ from bot.middlewares import (
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from core.metrics import Metrics
+from core.statuses import OutboxKind
 from delivery.alerts import SupportAlerts
 from delivery.flood_control import FloodControl, UndeliveredReplies
 from delivery.pacing import Pacer
@@ -242,7 +243,7 @@ def build_app(
         sessions,
         poll_seconds=settings.outbox_poll_seconds,
         lease_seconds=settings.outbox_lease_seconds,
-        until_delivered={"billing_confirm"},  # the money was taken: the billing must know
+        until_delivered={OutboxKind.BILLING_CONFIRM},  # the money was taken: the billing must know
         on_failed=undelivered_alerts(sessions),
         is_reachable=users.is_reachable,
         stop_grace_seconds=STOP_GRACE_SECONDS,

@@ -22,6 +22,7 @@ from storage.users import Users
 from ui.i18n import L10n, guess_language
 from ui.seal import ButtonSeal
 from ui.texts import PaymentTerms
+from web.webhook import UpdateInProgress
 
 log = structlog.get_logger(__name__)
 
@@ -186,11 +187,6 @@ class Claim(Enum):
     NEW = "new"
     IN_PROGRESS = "in progress"
     DONE = "done"
-
-
-class UpdateInProgress(Exception):
-    """This update is being handled right now (a retry, or the other instance has it): the
-    webhook asks Telegram to deliver it again later rather than answering for it."""
 
 
 class SeenUpdates(Protocol):

@@ -29,3 +29,35 @@ TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
 
 def can_move(current: PaymentStatus, target: PaymentStatus) -> bool:
     return target in TRANSITIONS[current]
+
+
+class OutboxKind(StrEnum):
+    """What an outbox row asks to be delivered."""
+
+    RECEIPT = "receipt"
+    RECEIPT_PDF = "receipt_pdf"
+    PAYMENT_DECLINED = "payment_declined"
+    PAYMENT_EXPIRED = "payment_expired"
+    BILLING_CONFIRM = "billing_confirm"
+    ALERT = "alert"
+    SUPPORT_QUESTION = "support_question"
+    SUPPORT_ANSWER = "support_answer"
+    PAGE_REMINDER = "page_reminder"
+    DEADLINE_REMINDER = "deadline_reminder"
+
+
+# What a person is waiting for in their chat; delivered in lanes of their own, never behind
+# receipts' PDFs, billing confirmations or alerts.
+URGENT_KINDS = frozenset(
+    {OutboxKind.RECEIPT, OutboxKind.PAYMENT_DECLINED, OutboxKind.PAYMENT_EXPIRED}
+)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    HELD = "held"  # the chat blocks the bot; released by the chat's next message
+    SENT = "sent"
+    FAILED = "failed"
+
+
+WAITING = (OutboxStatus.PENDING, OutboxStatus.HELD)

@@ -17,9 +17,10 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from core.statuses import OutboxKind
 from delivery.pacing import Pacer
 from payments.outbox import GiveUp, Handler, RetryLater
-from payments.support import ALERT, ALERT_FIELDS, alert_fields
+from payments.support import ALERT_FIELDS, alert_fields
 from storage.models import OutboxMessage
 from ui.i18n import Translator
 
@@ -60,7 +61,7 @@ class SupportAlerts:
         self._pacer = pacer  # share the receipts' one: Telegram's pace is per bot
 
     def handlers(self) -> dict[str, Handler]:
-        return {ALERT: self.deliver}
+        return {OutboxKind.ALERT: self.deliver}
 
     def text(self, payload: dict) -> str:
         """The alert in the support chat's language, HTML with every value escaped."""

@@ -12,6 +12,7 @@ from aiogram.types import BufferedInputFile
 
 from core.metrics import Metrics
 from core.money import Money
+from core.statuses import OutboxKind
 from delivery.pacing import Pacer
 from payments.billing import Billing, PaidConfirmation
 from payments.outbox import GiveUp, Handler, Hold, RetryLater
@@ -47,11 +48,11 @@ class Delivery:
 
     def handlers(self) -> dict[str, Handler]:
         return {
-            "receipt": self.receipt,
-            "receipt_pdf": self.receipt_pdf,
-            "payment_declined": self.declined,
-            "payment_expired": self.expired,
-            "billing_confirm": self.billing_confirm,
+            OutboxKind.RECEIPT: self.receipt,
+            OutboxKind.RECEIPT_PDF: self.receipt_pdf,
+            OutboxKind.PAYMENT_DECLINED: self.declined,
+            OutboxKind.PAYMENT_EXPIRED: self.expired,
+            OutboxKind.BILLING_CONFIRM: self.billing_confirm,
         }
 
     async def _language(self, user_id: int | None, fallback: str) -> str:

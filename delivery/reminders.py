@@ -5,13 +5,11 @@ or no longer payable, gets no reminder."""
 import structlog
 
 from core.clock import utcnow
-from core.statuses import BillStatus, PaymentStatus
+from core.statuses import BillStatus, OutboxKind, PaymentStatus
 from delivery.support_relay import SendToUser
 from payments.billing import BillingUnavailable
 from payments.outbox import GiveUp, Handler, RetryLater
 from payments.reminders import (
-    DEADLINE_REMINDER,
-    PAGE_REMINDER,
     cancel_deadline,
     deadline_reminder,
 )
@@ -42,7 +40,7 @@ class ReminderDelivery:
         self._send = send_to_user
 
     def handlers(self) -> dict[str, Handler]:
-        return {PAGE_REMINDER: self.page, DEADLINE_REMINDER: self.deadline}
+        return {OutboxKind.PAGE_REMINDER: self.page, OutboxKind.DEADLINE_REMINDER: self.deadline}
 
     async def _t(self, user_id: int | None, fallback: str) -> Translator:
         user = await self._users.get(user_id) if user_id else None

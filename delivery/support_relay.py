@@ -7,10 +7,11 @@ import structlog
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 
+from core.statuses import OutboxKind
 from delivery.alerts import to_support_chat
 from delivery.pacing import Pacer
 from payments.outbox import GiveUp, Handler
-from payments.support_relay import SUPPORT_ANSWER, SUPPORT_QUESTION, record_copy
+from payments.support_relay import record_copy
 from storage.db import SessionFactory
 from storage.models import OutboxMessage
 from storage.users import Users
@@ -45,7 +46,7 @@ class SupportRelay:
         self._send_to_user = send_to_user
 
     def handlers(self) -> dict[str, Handler]:
-        return {SUPPORT_QUESTION: self.question, SUPPORT_ANSWER: self.answer}
+        return {OutboxKind.SUPPORT_QUESTION: self.question, OutboxKind.SUPPORT_ANSWER: self.answer}
 
     async def question(self, message: OutboxMessage) -> None:
         """The ticket as a new message (not a forward: no name, no phone, no profile link)."""

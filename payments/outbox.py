@@ -20,6 +20,7 @@ import structlog
 from sqlalchemy import bindparam, exists, select, update
 
 from core.clock import utcnow
+from core.statuses import OutboxStatus
 from payments.background import BackgroundTask
 from storage.db import SessionFactory, reading, transaction
 from storage.models import OutboxMessage
@@ -42,7 +43,7 @@ _EARLIER = OUTBOX.alias("earlier")
 # the backlog of a closed chat again), and one that gets through releases the held ones.
 _WAITS_FOR_EARLIER = exists().where(
     _EARLIER.c.chat_id == _DUE.c.chat_id,
-    _EARLIER.c.status == "pending",
+    _EARLIER.c.status == OutboxStatus.PENDING,
     _EARLIER.c.id < _DUE.c.id,
 )
 
@@ -52,7 +53,7 @@ _CLAIM = (
         OUTBOX.c.id.in_(
             select(_DUE.c.id)
             .where(
-                _DUE.c.status == "pending",
+                _DUE.c.status == OutboxStatus.PENDING,
                 _DUE.c.urgent == bindparam("lane_urgent"),
                 _DUE.c.available_at <= bindparam("now"),
                 ~_WAITS_FOR_EARLIER,
@@ -72,9 +73,13 @@ _CLAIMED = update(OUTBOX).where(
     OUTBOX.c.id == bindparam("claimed_id"), OUTBOX.c.attempts == bindparam("claimed_attempts")
 )
 _RENEW = _CLAIMED.values(available_at=bindparam("leased_until"))
-_HELD_FOR_CHAT = (OUTBOX.c.chat_id == bindparam("held_chat_id")) & (OUTBOX.c.status == "held")
+_HELD_FOR_CHAT = (OUTBOX.c.chat_id == bindparam("held_chat_id")) & (
+    OUTBOX.c.status == OutboxStatus.HELD
+)
 _RELEASE = (
-    update(OUTBOX).where(_HELD_FOR_CHAT).values(status="pending", available_at=bindparam("now"))
+    update(OUTBOX)
+    .where(_HELD_FOR_CHAT)
+    .values(status=OutboxStatus.PENDING, available_at=bindparam("now"))
 )
 _ANY_HELD = select(OUTBOX.c.id).where(_HELD_FOR_CHAT).limit(1)
 
@@ -230,14 +235,18 @@ class OutboxWorker:
             await self._give_up(message, str(error))
         except Hold as error:
             log.warning("outbox.held", reason=str(error), **ids)
-            if await self._record(message, status="held", last_error=str(error)[:300]):
+            if await self._record(message, status=OutboxStatus.HELD, last_error=str(error)[:300]):
                 await self._release_if_back(message)
         except Exception as error:
             delay = error.delay if isinstance(error, RetryLater) else None
             await self._retry(message, str(error) or type(error).__name__, delay, ids)
         else:
             await self._record(
-                message, status="sent", sent_at=utcnow(), last_error=None, release_chat=True
+                message,
+                status=OutboxStatus.SENT,
+                sent_at=utcnow(),
+                last_error=None,
+                release_chat=True,
             )
             log.info("outbox.delivered", attempts=message.attempts, **ids)
 
@@ -286,7 +295,7 @@ class OutboxWorker:
             await self._on_failed(message, reason)
 
     async def _give_up(self, message: OutboxMessage, reason: str) -> None:
-        if await self._record(message, status="failed", last_error=reason[:300]):
+        if await self._record(message, status=OutboxStatus.FAILED, last_error=reason[:300]):
             await self._on_failed(message, reason)
 
     async def _on_failed(self, message: OutboxMessage, reason: str) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import utcnow
-from core.statuses import PaymentStatus
+from core.statuses import OutboxKind, PaymentStatus
 from payments.background import Periodic
 from payments.outbox import OUTBOX
 from storage.db import SessionFactory, reading, transaction
@@ -25,8 +25,6 @@ from storage.models import DeadlineReminder, PageReminder, Payment
 
 log = structlog.get_logger(__name__)
 
-PAGE_REMINDER = "page_reminder"
-DEADLINE_REMINDER = "deadline_reminder"
 WAITING, QUEUED, CANCELLED = "waiting", "queued", "cancelled"
 
 PAYMENTS = Payment.__table__
@@ -105,9 +103,9 @@ class ReminderJob:
                 insert(OUTBOX),
                 [
                     {
-                        "kind": PAGE_REMINDER,
+                        "kind": OutboxKind.PAGE_REMINDER,
                         "urgent": True,
-                        "dedupe_key": f"{PAGE_REMINDER}:{id_}",
+                        "dedupe_key": f"{OutboxKind.PAGE_REMINDER}:{id_}",
                         "payment_id": id_,
                         "chat_id": chat_id,
                     }
@@ -135,9 +133,9 @@ class ReminderJob:
                 reminder.status = QUEUED
                 await session.execute(
                     insert(OUTBOX).values(
-                        kind=DEADLINE_REMINDER,
+                        kind=OutboxKind.DEADLINE_REMINDER,
                         urgent=True,
-                        dedupe_key=f"{DEADLINE_REMINDER}:{reminder.id}",
+                        dedupe_key=f"{OutboxKind.DEADLINE_REMINDER}:{reminder.id}",
                         chat_id=reminder.chat_id,
                         payload={"reminder_id": reminder.id},
                     )

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import BISHKEK, utcnow
 from core.money import Money
-from core.statuses import BillStatus, PaymentStatus, can_move
+from core.statuses import BillStatus, OutboxKind, PaymentStatus, can_move
 from payments.acquirers.base import (
     Acquirer,
     AcquirerError,
@@ -385,7 +385,7 @@ class PaymentService:
         payment.updated_at = now
         if notice.status is PaymentStatus.DECLINED:
             payment.decline_reason = notice.reason
-            await self._queue(session, payment, "payment_declined")
+            await self._queue(session, payment, OutboxKind.PAYMENT_DECLINED)
             return "declined"
         payment.paid_at = now
         if session.bind.dialect.name == "postgresql":
@@ -414,11 +414,13 @@ class PaymentService:
                 "issued_at": now,
             },
         )
-        await self._queue(session, payment, "receipt", "receipt_pdf", "billing_confirm")
+        await self._queue(
+            session, payment, OutboxKind.RECEIPT, OutboxKind.RECEIPT_PDF, OutboxKind.BILLING_CONFIRM
+        )
         return "paid"
 
     @staticmethod
-    async def _queue(session: AsyncSession, payment: Payment, *kinds: str) -> None:
+    async def _queue(session: AsyncSession, payment: Payment, *kinds: OutboxKind) -> None:
         """Messages for the payer's chat, held while they block the bot and sent in turn after
         the chat's earlier messages; the billing's confirmation is for no chat, so neither."""
         await session.execute(
@@ -428,7 +430,7 @@ class PaymentService:
                     "kind": kind,
                     "dedupe_key": f"{kind}:{payment.id}",
                     "payment_id": payment.id,
-                    "chat_id": None if kind == "billing_confirm" else payment.chat_id,
+                    "chat_id": None if kind is OutboxKind.BILLING_CONFIRM else payment.chat_id,
                 }
                 for kind in kinds
             ],
@@ -444,7 +446,7 @@ class PaymentService:
                 return False
             payment.status = PaymentStatus.EXPIRED.value
             payment.updated_at = utcnow()
-            await self._queue(session, payment, "payment_expired")
+            await self._queue(session, payment, OutboxKind.PAYMENT_EXPIRED)
         log.info("payment.expired", payment_id=payment.id, order_id=payment.order_id)
         self._on_outbox()
         return True

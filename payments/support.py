@@ -22,12 +22,12 @@ from core.clock import BISHKEK, utcnow
 from core.codes import normalise_code
 from core.money import Money
 from core.privacy import mask_name
+from core.statuses import OutboxKind, OutboxStatus
 from storage.db import SessionFactory, reading, transaction
 from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
 
 log = structlog.get_logger(__name__)
 
-ALERT = "alert"
 # The fields each alert kind carries (and the only ones its text and log line show).
 # None of them is ever a payer's name, a card number or a token.
 ALERT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -41,7 +41,7 @@ ALERT_FIELDS: dict[str, tuple[str, ...]] = {
 # An alert kind this module does not know yet is still delivered, with these fields only.
 OTHER_ALERT_FIELDS = ("order_id", "payment_id")
 
-OUTBOX_STATUSES = ("pending", "sent", "failed", "held")
+OUTBOX_STATUSES = tuple(OutboxStatus)
 RECEIPT_NUMBER = re.compile(r"\d{8}-\d{7,}")
 FIND_LIMIT = 20
 
@@ -68,7 +68,7 @@ async def queue_alert(
         return
     payment_id = fields.get("payment_id")
     message = OutboxMessage(
-        kind=ALERT,
+        kind=OutboxKind.ALERT,
         dedupe_key=dedupe_key,
         payment_id=payment_id if type(payment_id) is int else None,
         chat_id=None,
@@ -129,7 +129,7 @@ def undelivered_alerts(
     max attempts: the dedupe key makes that one alert per message."""
 
     async def on_failed(message: OutboxMessage, reason: str) -> None:
-        if message.kind == "receipt":
+        if message.kind == OutboxKind.RECEIPT:
             await raise_alert(
                 sessions,
                 "receipt_undelivered",
@@ -137,7 +137,7 @@ def undelivered_alerts(
                 payment_id=message.payment_id,
                 reason=reason[:200],
             )
-        elif message.kind == "billing_confirm":
+        elif message.kind == OutboxKind.BILLING_CONFIRM:
             async with transaction(sessions) as session:
                 order_id = await session.scalar(
                     select(Payment.order_id).where(Payment.id == message.payment_id)
@@ -255,7 +255,7 @@ class SupportQueries:
                 .order_by(OutboxMessage.id)
             ):
                 assert row.payment_id is not None
-                detail = (row.payload or {}).get("alert") if row.kind == ALERT else None
+                detail = (row.payload or {}).get("alert") if row.kind == OutboxKind.ALERT else None
                 outbox.setdefault(row.payment_id, []).append(
                     OutboxEvent(
                         id=row.id,
@@ -357,7 +357,7 @@ class SupportQueries:
                 return None
             session.add(
                 OutboxMessage(
-                    kind="receipt",
+                    kind=OutboxKind.RECEIPT,
                     dedupe_key=f"resend:{payment_id}:{now:%Y%m%dT%H%M%S.%fZ}",
                     payment_id=payment_id,
                     chat_id=row.chat_id,

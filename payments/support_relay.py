@@ -15,6 +15,7 @@ import structlog
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.statuses import OutboxKind
 from payments.limits import Windows
 from payments.outbox import OUTBOX
 from storage.db import SessionFactory, reading, transaction
@@ -22,8 +23,6 @@ from storage.models import Payment, SupportMessage
 
 log = structlog.get_logger(__name__)
 
-SUPPORT_QUESTION = "support_question"
-SUPPORT_ANSWER = "support_answer"
 # Telegram takes 4,096 characters a message; the ticket's header and footer take the rest.
 MAX_TEXT = 3_000
 RECENT_PAYMENTS = 3
@@ -103,9 +102,9 @@ async def open_ticket(
         )
         await session.execute(
             insert(OUTBOX).values(
-                kind=SUPPORT_QUESTION,
+                kind=OutboxKind.SUPPORT_QUESTION,
                 urgent=True,
-                dedupe_key=f"{SUPPORT_QUESTION}:{ticket_id}",
+                dedupe_key=f"{OutboxKind.SUPPORT_QUESTION}:{ticket_id}",
                 chat_id=None,
                 payload={
                     "ticket": ticket_id,
@@ -165,9 +164,9 @@ async def queue_answer(
         async with transaction(sessions) as session:
             await session.execute(
                 insert(OUTBOX).values(
-                    kind=SUPPORT_ANSWER,
+                    kind=OutboxKind.SUPPORT_ANSWER,
                     urgent=True,
-                    dedupe_key=f"{SUPPORT_ANSWER}:{support_chat_id}:{message_id}",
+                    dedupe_key=f"{OutboxKind.SUPPORT_ANSWER}:{support_chat_id}:{message_id}",
                     chat_id=ticket.chat_id,
                     payload=payload,
                 )

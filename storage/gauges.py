@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from core.clock import utcnow
 from core.metrics import GaugeReadings
+from core.statuses import WAITING
 from storage.db import SessionFactory, reading
 from storage.models import OutboxMessage, PaymentStatusCount
 
@@ -20,7 +21,7 @@ async def read_gauges(sessions: SessionFactory) -> GaugeReadings:
         depth, oldest = (
             await session.execute(
                 select(func.count(), func.min(OutboxMessage.created_at)).where(
-                    OutboxMessage.status.in_(("pending", "held"))
+                    OutboxMessage.status.in_(WAITING)
                 )
             )
         ).one()

@@ -17,6 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.statuses import URGENT_KINDS, OutboxStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -161,11 +163,6 @@ class AcquirerCallback(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-# What a person is waiting for in their chat; delivered in places of its own, never behind
-# receipts' PDFs, billing confirmations or alerts.
-URGENT_KINDS = frozenset({"receipt", "payment_declined", "payment_expired"})
-
-
 def _urgent(context: Any) -> bool:
     return context.get_current_parameters()["kind"] in URGENT_KINDS
 
@@ -188,7 +185,7 @@ class OutboxMessage(Base):
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     available_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(300))

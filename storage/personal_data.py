@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from core.clock import utcnow
 from core.money import Money
 from core.privacy import mask_name
-from core.statuses import PaymentStatus
+from core.statuses import WAITING, OutboxStatus, PaymentStatus
 from storage.db import SessionFactory, reading, transaction
 from storage.models import Consent, OutboxMessage, Payment, Receipt, User
 from storage.support_data import export_support_data, forget_support_data
@@ -115,8 +115,12 @@ async def forget_user(sessions: SessionFactory, user_id: int, update_id: int | N
         await forget_support_data(session, user_id, chat_id)
         await session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(("pending", "held")))
-            .values(chat_id=None, status="failed", last_error="the user asked to be forgotten")
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(WAITING))
+            .values(
+                chat_id=None,
+                status=OutboxStatus.FAILED,
+                last_error="the user asked to be forgotten",
+            )
         )
         if user is not None:
             await session.delete(user)

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payments.reminders import DEADLINE_REMINDER
-from payments.support_relay import SUPPORT_ANSWER, SUPPORT_QUESTION
+from core.statuses import OutboxKind, OutboxStatus
 from storage.models import DeadlineReminder, OutboxMessage, SupportMessage
 
 
@@ -44,13 +43,13 @@ async def forget_support_data(session: AsyncSession, user_id: int, chat_id: int)
     tickets = list(
         await session.scalars(select(SupportMessage.id).where(SupportMessage.user_id == user_id))
     )
-    questions = [f"{SUPPORT_QUESTION}:{ticket}" for ticket in tickets]
+    questions = [f"{OutboxKind.SUPPORT_QUESTION}:{ticket}" for ticket in tickets]
     await session.execute(
         update(OutboxMessage)
         .where(
             or_(
                 OutboxMessage.dedupe_key.in_(questions),
-                (OutboxMessage.kind.in_((SUPPORT_ANSWER, DEADLINE_REMINDER)))
+                (OutboxMessage.kind.in_((OutboxKind.SUPPORT_ANSWER, OutboxKind.DEADLINE_REMINDER)))
                 & (OutboxMessage.chat_id == chat_id),
             )
         )
@@ -58,8 +57,10 @@ async def forget_support_data(session: AsyncSession, user_id: int, chat_id: int)
     )
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.dedupe_key.in_(questions), OutboxMessage.status == "pending")
-        .values(status="failed", last_error="the user asked to be forgotten")
+        .where(
+            OutboxMessage.dedupe_key.in_(questions), OutboxMessage.status == OutboxStatus.PENDING
+        )
+        .values(status=OutboxStatus.FAILED, last_error="the user asked to be forgotten")
     )
     await session.execute(delete(SupportMessage).where(SupportMessage.user_id == user_id))
     await session.execute(delete(DeadlineReminder).where(DeadlineReminder.user_id == user_id))

@@ -13,12 +13,16 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.middlewares import UpdateInProgress
 from web.limits import MAX_UPDATE_BYTES, read_body
 
 log = structlog.get_logger(__name__)
 
 RETRY_AFTER_SECONDS = 5
+
+
+class UpdateInProgress(Exception):
+    """This update is being handled right now (a retry, or the other instance has it): the
+    webhook asks Telegram to deliver it again later rather than answering for it."""
 
 
 class TelegramWebhook(SimpleRequestHandler):

@@ -13,7 +13,6 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiohttp import web
 from redis.asyncio import Redis
@@ -31,6 +30,8 @@ from bot.middlewares import (
     SeenUpdates,
     UpdatesInFlight,
 )
+from bot.redis_connection import DeadlineConnection
+from bot.redis_fsm import LockedRedisStorage
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from core.metrics import Metrics
@@ -230,6 +231,7 @@ def build_app(
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
             health_check_interval=30,
+            connection_class=DeadlineConnection,
         )
         if settings.redis_url
         else None
@@ -349,8 +351,9 @@ def _dispatcher(
 ) -> Dispatcher:
     """FSM and event isolation in Redis when there is one (several instances), else embedded."""
     if redis is not None:
-        storage: BaseStorage = RedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
-        isolation: BaseEventIsolation = ShortEventIsolation(redis)
+        fsm = LockedRedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
+        storage: BaseStorage = fsm
+        isolation: BaseEventIsolation = ShortEventIsolation(redis, fsm)
         seen: SeenUpdates = RedisSeenUpdates(redis, bot.id)
     else:
         storage = SqlStorage(payments.sessions, remembered=REMEMBERED_USERS)

@@ -5,6 +5,9 @@ aiogram's own keeps the lock 60 s and releases it once: when Redis stalls while 
 handled, the release fails, and the user's next updates wait for the lock to lapse, a minute
 after Redis is back. Here the lock lapses sooner, and a release that failed is tried again
 until Redis answers or the lock has lapsed anyway.
+
+Taking the lock also reads the user's FSM state and data, in the same round trip (a Lua
+script), for the storage to serve while the lock is held (bot/redis_fsm.py).
 """
 
 import asyncio
@@ -16,7 +19,10 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisEventIsolation
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
+from redis.commands.core import AsyncScript
 from redis.exceptions import LockError, RedisError
+
+from bot.redis_fsm import HELD, LockedRedisStorage
 
 log = structlog.get_logger(__name__)
 
@@ -25,27 +31,63 @@ log = structlog.get_logger(__name__)
 LOCK_SECONDS = 15.0
 RELEASE_RETRY_SECONDS = 0.5
 
+# KEYS: the lock, the user's state, their data; ARGV: the token, the lifetime in ms.
+ACQUIRE_AND_READ = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3])}
+end
+return {0}
+"""
+
+
+class RecordLock(Lock):
+    """redis-py's lock (its waiting, its release), whose acquiring reads the FSM record."""
+
+    acquire_and_read: AsyncScript
+    record_keys: tuple[str, str]
+    record: tuple[bytes | None, bytes | None] = (None, None)
+
+    async def do_acquire(self, token: str | bytes) -> bool:
+        assert self.timeout is not None
+        reply = await self.acquire_and_read(
+            keys=[self.name, *self.record_keys], args=[token, int(self.timeout * 1000)]
+        )
+        if not reply[0]:
+            return False
+        self.record = (reply[1], reply[2])
+        return True
+
 
 class ShortEventIsolation(RedisEventIsolation):
-    def __init__(self, redis: Redis, lock_seconds: float = LOCK_SECONDS) -> None:
+    def __init__(
+        self, redis: Redis, storage: LockedRedisStorage, lock_seconds: float = LOCK_SECONDS
+    ) -> None:
         # Waiting a little past the lifetime: a lock nobody releases has lapsed by then.
         super().__init__(
             redis, lock_kwargs={"timeout": lock_seconds, "blocking_timeout": lock_seconds + 1}
         )
+        self._storage = storage
+        self._acquire_and_read = redis.register_script(ACQUIRE_AND_READ)
         self._lock_seconds = lock_seconds
         self._retries: set[asyncio.Task[None]] = set()
 
     @contextlib.asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
         name = self.key_builder.build(key, "lock")
-        lock = self.redis.lock(name=name, **self.lock_kwargs, lock_class=Lock)
+        lock = self.redis.lock(name=name, **self.lock_kwargs, lock_class=RecordLock)
+        lock.acquire_and_read = self._acquire_and_read
+        lock.record_keys = self._storage.record_keys(key)
         if not await lock.acquire():
             raise LockError("the user's event lock was not acquired in time", lock_name=name)
         token = lock.local.token
         lapses_at = asyncio.get_running_loop().time() + self._lock_seconds
+        record = self._storage.hold(key, *lock.record)
+        held = HELD.set(record)
         try:
             yield None
         finally:
+            record.held = False
+            HELD.reset(held)
             if not await self._release(lock, token):
                 task = asyncio.create_task(self._release_when_back(lock, token, lapses_at))
                 self._retries.add(task)

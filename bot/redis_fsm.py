@@ -1,0 +1,75 @@
+"""aiogram's FSM storage in Redis, read once an update: the event lock's acquiring reads the
+user's state and data in the same round trip (bot/event_isolation.py), and while the update
+holds the lock they are served from that read. Every change is written through at once.
+
+Only the update holding a user's lock changes that user's record, so the read stays true
+until the lock is let go of; then it is no longer used, even by a task the update started.
+"""
+
+import contextvars
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import StateType, StorageKey
+from aiogram.fsm.storage.redis import RedisStorage
+
+
+@dataclass(slots=True)
+class HeldRecord:
+    """A user's FSM record as read when their event lock was taken (raw, as stored)."""
+
+    key: StorageKey
+    state: str | None
+    data: str | None
+    held: bool = True
+
+
+HELD: contextvars.ContextVar[HeldRecord | None] = contextvars.ContextVar("fsm_held", default=None)
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+class LockedRedisStorage(RedisStorage):
+    def record_keys(self, key: StorageKey) -> tuple[str, str]:
+        """The Redis keys of a user's state and data, for the lock to read them."""
+        return self.key_builder.build(key, "state"), self.key_builder.build(key, "data")
+
+    @staticmethod
+    def _held(key: StorageKey) -> HeldRecord | None:
+        record = HELD.get()
+        return record if record is not None and record.held and record.key == key else None
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        if (record := self._held(key)) is None:
+            return await super().get_state(key)
+        return record.state
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        if (record := self._held(key)) is None:
+            return await super().get_data(key)
+        return {} if record.data is None else cast(dict[str, Any], self.json_loads(record.data))
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        record = self._held(key)
+        if record is not None and value is None and record.state is None:
+            return  # nothing to delete
+        await super().set_state(key, value)
+        if record is not None:
+            record.state = value
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        record = self._held(key)
+        if record is not None and isinstance(data, dict) and not data and record.data is None:
+            return  # nothing to delete
+        await super().set_data(key, data)
+        if record is not None:
+            record.data = self.json_dumps(data) if data else None
+
+    @staticmethod
+    def hold(key: StorageKey, state: bytes | None, data: bytes | None) -> HeldRecord:
+        return HeldRecord(key, _text(state), _text(data))

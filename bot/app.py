@@ -353,7 +353,7 @@ def _dispatcher(
     if redis is not None:
         fsm = LockedRedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
         storage: BaseStorage = fsm
-        isolation: BaseEventIsolation = ShortEventIsolation(redis, fsm)
+        isolation: BaseEventIsolation = ShortEventIsolation(redis, fsm.record_keys)
         seen: SeenUpdates = RedisSeenUpdates(redis, bot.id)
     else:
         storage = SqlStorage(payments.sessions, remembered=REMEMBERED_USERS)

@@ -7,12 +7,16 @@ after Redis is back. Here the lock lapses sooner, and a release that failed is t
 until Redis answers or the lock has lapsed anyway.
 
 Taking the lock also reads the user's FSM state and data, in the same round trip (a Lua
-script), for the storage to serve while the lock is held (bot/redis_fsm.py).
+script), for the storage to serve while the lock is held (bot/redis_fsm.py); letting go of it
+also writes the marks left for then (an update handled), in the same round trip too.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
+import contextvars
+import functools
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass, field
 
 import structlog
 from aiogram.fsm.storage.base import StorageKey
@@ -21,8 +25,6 @@ from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 from redis.commands.core import AsyncScript
 from redis.exceptions import LockError, RedisError
-
-from bot.redis_fsm import HELD, LockedRedisStorage
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +40,44 @@ if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 return {0}
 """
+# KEYS: the lock, then the marks; ARGV: the token, then each mark's value and lifetime in s.
+MARK_AND_RELEASE = """
+for i = 2, #KEYS do
+    redis.call('set', KEYS[i], ARGV[2 * i - 2], 'EX', ARGV[2 * i - 1])
+end
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('del', KEYS[1])
+end
+return 0
+"""
+
+
+@dataclass(slots=True)
+class HeldLock:
+    """What the update holding a user's event lock knows: their FSM record as read when the
+    lock was taken (raw, as stored), and the marks to write when it is let go of."""
+
+    key: StorageKey
+    state: str | None
+    data: str | None
+    marks: dict[str, tuple[str, int]] = field(default_factory=dict)
+    held: bool = True
+
+    def mark_at_release(self, name: str, value: str, seconds: int) -> None:
+        self.marks[name] = (value, seconds)
+
+
+HELD: contextvars.ContextVar[HeldLock | None] = contextvars.ContextVar("held_lock", default=None)
+
+
+def held_lock() -> HeldLock | None:
+    """The event lock this update holds, if it holds one (not one it has let go of)."""
+    held = HELD.get()
+    return held if held is not None and held.held else None
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 class RecordLock(Lock):
@@ -60,14 +100,18 @@ class RecordLock(Lock):
 
 class ShortEventIsolation(RedisEventIsolation):
     def __init__(
-        self, redis: Redis, storage: LockedRedisStorage, lock_seconds: float = LOCK_SECONDS
+        self,
+        redis: Redis,
+        record_keys: Callable[[StorageKey], tuple[str, str]],
+        lock_seconds: float = LOCK_SECONDS,
     ) -> None:
         # Waiting a little past the lifetime: a lock nobody releases has lapsed by then.
         super().__init__(
             redis, lock_kwargs={"timeout": lock_seconds, "blocking_timeout": lock_seconds + 1}
         )
-        self._storage = storage
+        self._record_keys = record_keys
         self._acquire_and_read = redis.register_script(ACQUIRE_AND_READ)
+        self._mark_and_release = redis.register_script(MARK_AND_RELEASE)
         self._lock_seconds = lock_seconds
         self._retries: set[asyncio.Task[None]] = set()
 
@@ -76,40 +120,47 @@ class ShortEventIsolation(RedisEventIsolation):
         name = self.key_builder.build(key, "lock")
         lock = self.redis.lock(name=name, **self.lock_kwargs, lock_class=RecordLock)
         lock.acquire_and_read = self._acquire_and_read
-        lock.record_keys = self._storage.record_keys(key)
+        lock.record_keys = self._record_keys(key)
         if not await lock.acquire():
             raise LockError("the user's event lock was not acquired in time", lock_name=name)
         token = lock.local.token
         lapses_at = asyncio.get_running_loop().time() + self._lock_seconds
-        record = self._storage.hold(key, *lock.record)
-        held = HELD.set(record)
+        state, data = lock.record
+        held = HeldLock(key, _text(state), _text(data))
+        reset = HELD.set(held)
         try:
             yield None
         finally:
-            record.held = False
-            HELD.reset(held)
-            if not await self._release(lock, token):
-                task = asyncio.create_task(self._release_when_back(lock, token, lapses_at))
+            held.held = False
+            HELD.reset(reset)
+            release = functools.partial(self._release, name, token, held.marks)
+            if not await release():
+                task = asyncio.create_task(self._release_when_back(release, lapses_at))
                 self._retries.add(task)
                 task.add_done_callback(self._retries.discard)
 
-    @staticmethod
-    async def _release(lock: Lock, token: bytes) -> bool:
-        """Whether the lock is let go of (or lapsed already); False: Redis did not answer."""
+    async def _release(self, name: str, token: bytes, marks: dict[str, tuple[str, int]]) -> bool:
+        """Whether the lock is let go of (or lapsed already) and the marks written; False:
+        Redis did not answer."""
+        args: list[str | bytes | int] = [token]
+        for value, seconds in marks.values():
+            args += [value, seconds]
         try:
-            await lock.do_release(token)
-        except LockError:  # it lapsed: the update ran longer than the lock's lifetime
-            log.warning("event_lock.lapsed")
+            released = await self._mark_and_release(keys=[name, *marks], args=args)
         except (RedisError, OSError) as error:
             log.warning("event_lock.release_failed", error=type(error).__name__)
             return False
+        if not released:  # it lapsed: the update ran longer than the lock's lifetime
+            log.warning("event_lock.lapsed")
         return True
 
-    async def _release_when_back(self, lock: Lock, token: bytes, lapses_at: float) -> None:
+    async def _release_when_back(
+        self, release: Callable[[], Awaitable[bool]], lapses_at: float
+    ) -> None:
         loop = asyncio.get_running_loop()
         while loop.time() < lapses_at:
             await asyncio.sleep(RELEASE_RETRY_SECONDS)
-            if await self._release(lock, token):
+            if await release():
                 log.info("event_lock.released_late")
                 return
 

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 from aiogram.types import User as TelegramUser
 from redis.asyncio import Redis
 
+from bot.event_isolation import held_lock
 from core.cards import contains_card_number
 from core.metrics import Metrics
 from handlers.flow import Conversation
@@ -227,7 +228,8 @@ class MemorySeenUpdates:
 class RedisSeenUpdates:
     """Several instances: the first to claim an update id in Redis handles it. The claim
     lapses after `busy_seconds` unless the update was handled, so an update whose instance
-    died mid-way is handled when Telegram delivers it again."""
+    died mid-way is handled when Telegram delivers it again. An update handled under its
+    user's event lock is marked done as the lock is let go of, in the same round trip."""
 
     def __init__(
         self,
@@ -248,6 +250,9 @@ class RedisSeenUpdates:
         return Claim.DONE if await self._redis.get(key) == b"done" else Claim.IN_PROGRESS
 
     async def done(self, update_id: int) -> None:
+        if (lock := held_lock()) is not None:
+            lock.mark_at_release(self._key(update_id), "done", self._done)
+            return
         await self._redis.set(self._key(update_id), "done", ex=self._done)
 
     async def forget(self, update_id: int) -> None:

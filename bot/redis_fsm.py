@@ -6,31 +6,14 @@ Only the update holding a user's lock changes that user's record, so the read st
 until the lock is let go of; then it is no longer used, even by a task the update started.
 """
 
-import contextvars
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, cast
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import StateType, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 
-
-@dataclass(slots=True)
-class HeldRecord:
-    """A user's FSM record as read when their event lock was taken (raw, as stored)."""
-
-    key: StorageKey
-    state: str | None
-    data: str | None
-    held: bool = True
-
-
-HELD: contextvars.ContextVar[HeldRecord | None] = contextvars.ContextVar("fsm_held", default=None)
-
-
-def _text(value: bytes | str | None) -> str | None:
-    return value.decode("utf-8") if isinstance(value, bytes) else value
+from bot.event_isolation import HeldLock, held_lock
 
 
 class LockedRedisStorage(RedisStorage):
@@ -39,9 +22,9 @@ class LockedRedisStorage(RedisStorage):
         return self.key_builder.build(key, "state"), self.key_builder.build(key, "data")
 
     @staticmethod
-    def _held(key: StorageKey) -> HeldRecord | None:
-        record = HELD.get()
-        return record if record is not None and record.held and record.key == key else None
+    def _held(key: StorageKey) -> HeldLock | None:
+        held = held_lock()
+        return held if held is not None and held.key == key else None
 
     async def get_state(self, key: StorageKey) -> str | None:
         if (record := self._held(key)) is None:
@@ -69,7 +52,3 @@ class LockedRedisStorage(RedisStorage):
         await super().set_data(key, data)
         if record is not None:
             record.data = self.json_dumps(data) if data else None
-
-    @staticmethod
-    def hold(key: StorageKey, state: bytes | None, data: bytes | None) -> HeldRecord:
-        return HeldRecord(key, _text(state), _text(data))

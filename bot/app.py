@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import aiohttp
-import structlog
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
@@ -11,10 +10,12 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
+from aiohttp import web
 from redis.asyncio import Redis
 
+from bot.deliveries import outbox_worker, register_deliveries
 from bot.event_isolation import ShortEventIsolation
-from bot.lifecycle import STOP_GRACE_SECONDS, App
+from bot.lifecycle import App
 from bot.middlewares import (
     CardNumberGuard,
     ConversationMiddleware,
@@ -29,13 +30,7 @@ from bot.middlewares import (
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from core.metrics import Metrics
-from core.statuses import OutboxKind
-from delivery.alerts import SupportAlerts
 from delivery.flood_control import FloodControl, UndeliveredReplies
-from delivery.pacing import Pacer
-from delivery.receipts import Delivery
-from delivery.reminders import ReminderDelivery
-from delivery.support_relay import SupportRelay
 from handlers import admin, get_routers, reminders, support_chat
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
@@ -51,7 +46,6 @@ from payments.service import PaymentService
 from payments.support import (
     SupportQueries,
     rejected_callback_alerts,
-    undelivered_alerts,
 )
 from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory
@@ -62,8 +56,6 @@ from ui.seal import ButtonSeal
 from ui.texts import PaymentTerms
 from web.routes import WEBHOOK_PATH, build_web_app
 from web.webhook import TelegramWebhook
-
-log = structlog.get_logger(__name__)
 
 FSM_TTL = timedelta(days=1)  # a conversation left for a day starts again from /start
 REDIS_TIMEOUT_SECONDS = 2.0
@@ -81,31 +73,13 @@ def build_app(
     sessions = create_session_factory(engine)
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
     l10n = L10n()
-    # A Redis that accepts connections and never answers must fail an update, not hang it.
-    redis = (
-        Redis.from_url(
-            settings.redis_url,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            health_check_interval=30,
-        )
-        if settings.redis_url
-        else None
-    )
+    redis = _redis(settings)
     # One instance keeps recent users in memory; several (with Redis) read them every time.
     users = Users(sessions, remembered=0 if redis else REMEMBERED_USERS)
     metrics = Metrics()
     billing = _billing(settings, sessions)
     acquirer = acquirer or _acquirer(settings, http)
-    outbox = OutboxWorker(
-        sessions,
-        poll_seconds=settings.outbox_poll_seconds,
-        lease_seconds=settings.outbox_lease_seconds,
-        until_delivered={OutboxKind.BILLING_CONFIRM},  # the money was taken: the billing must know
-        on_failed=undelivered_alerts(sessions),
-        is_reachable=users.is_reachable,
-        stop_grace_seconds=STOP_GRACE_SECONDS,
-    )
+    outbox = outbox_worker(settings, sessions, users)
     payments = PaymentService(
         sessions,
         billing,
@@ -113,64 +87,14 @@ def build_app(
         lifetime=timedelta(minutes=settings.payment_lifetime_minutes),
         on_outbox=outbox.wake,
     )
-    bot = Bot(
-        token=settings.bot_token.get_secret_value() or "1:embedded-default",
-        session=session or TelegramSession(str(settings.bot_api_url)),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
-    bot.session.middleware(FloodControl())
+    bot = _bot(settings, session)
     in_flight = UpdatesInFlight()
     seal = ButtonSeal.from_bot_token(bot.token)
     dispatcher = _dispatcher(
         settings, redis, bot, payments, users, l10n, metrics, outbox, in_flight, seal
     )
-    pacer = Pacer(per_second=settings.telegram_messages_per_second)
-    delivery = Delivery(
-        bot, payments, users, billing, l10n, metrics, pacer, public_base=settings.public_base
-    )
-    outbox.register(delivery.handlers())
-    support_t = l10n[settings.support_language]
-    alerts = SupportAlerts(bot, settings.support_chat_id, support_t, pacer=pacer)
-    outbox.register(alerts.handlers())
-    outbox.register(
-        SupportRelay(
-            bot,
-            sessions,
-            users,
-            l10n,
-            support_chat_id=settings.support_chat_id,
-            support_t=support_t,
-            pacer=pacer,
-            send_to_user=delivery.send,
-        ).handlers()
-    )
-    outbox.register(ReminderDelivery(payments, users, l10n, delivery.send, seal).handlers())
-    reminder_job = ReminderJob(
-        sessions,
-        page_lead=timedelta(minutes=settings.page_reminder_minutes),
-        interval_seconds=settings.reminder_interval_seconds,
-        on_outbox=outbox.wake,
-    )
-    reconciler = Reconciler(
-        payments,
-        acquirer,
-        after=timedelta(minutes=settings.reconcile_after_minutes),
-        interval_seconds=settings.reconcile_interval_seconds,
-    )
-    probes = {"redis": redis.ping} if redis else {}
-    web_app = build_web_app(
-        payments,
-        acquirer,
-        l10n,
-        http,
-        metrics,
-        probes,
-        rejected_callback_alerts(sessions, acquirer.name),
-    )
-    if settings.bot_mode is BotMode.WEBHOOK:
-        TelegramWebhook(
-            dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()
-        ).register(web_app, path=WEBHOOK_PATH)
+    register_deliveries(settings, outbox, bot, payments, users, billing, l10n, metrics, seal)
+    web_app = _web_app(settings, dispatcher, bot, payments, acquirer, l10n, http, metrics, redis)
     return App(
         settings=settings,
         engine=engine,
@@ -187,10 +111,83 @@ def build_app(
         web=web_app,
         metrics=metrics,
         redis=redis,
-        reconciler=reconciler,
+        reconciler=_reconciler(settings, payments, acquirer),
         in_flight=in_flight,
-        reminders=reminder_job,
+        reminders=_reminder_job(settings, sessions, outbox),
     )
+
+
+def _redis(settings: Settings) -> Redis | None:
+    """Redis when configured (several instances share it), else none: everything is embedded."""
+    if not settings.redis_url:
+        return None
+    # A Redis that accepts connections and never answers must fail an update, not hang it.
+    return Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        health_check_interval=30,
+    )
+
+
+def _bot(settings: Settings, session: BaseSession | None) -> Bot:
+    bot = Bot(
+        token=settings.bot_token.get_secret_value() or "1:embedded-default",
+        session=session or TelegramSession(str(settings.bot_api_url)),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+    bot.session.middleware(FloodControl())
+    return bot
+
+
+def _reminder_job(
+    settings: Settings, sessions: SessionFactory, outbox: OutboxWorker
+) -> ReminderJob:
+    return ReminderJob(
+        sessions,
+        page_lead=timedelta(minutes=settings.page_reminder_minutes),
+        interval_seconds=settings.reminder_interval_seconds,
+        on_outbox=outbox.wake,
+    )
+
+
+def _reconciler(settings: Settings, payments: PaymentService, acquirer: Acquirer) -> Reconciler:
+    return Reconciler(
+        payments,
+        acquirer,
+        after=timedelta(minutes=settings.reconcile_after_minutes),
+        interval_seconds=settings.reconcile_interval_seconds,
+    )
+
+
+def _web_app(
+    settings: Settings,
+    dispatcher: Dispatcher,
+    bot: Bot,
+    payments: PaymentService,
+    acquirer: Acquirer,
+    l10n: L10n,
+    http: aiohttp.ClientSession,
+    metrics: Metrics,
+    redis: Redis | None,
+) -> web.Application:
+    """The web site: payment pages, the acquirer's callbacks, health and metrics, and the
+    Telegram webhook when updates come that way."""
+    probes = {"redis": redis.ping} if redis else {}
+    web_app = build_web_app(
+        payments,
+        acquirer,
+        l10n,
+        http,
+        metrics,
+        probes,
+        rejected_callback_alerts(payments.sessions, acquirer.name),
+    )
+    if settings.bot_mode is BotMode.WEBHOOK:
+        TelegramWebhook(
+            dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()
+        ).register(web_app, path=WEBHOOK_PATH)
+    return web_app
 
 
 def _dispatcher(

@@ -54,14 +54,13 @@ from payments.outbox import OutboxWorker
 from payments.reconcile import Reconciler
 from payments.reminders import ReminderJob
 from payments.service import PaymentService
-from payments.support import (
-    SupportQueries,
-    rejected_callback_alerts,
-    undelivered_alerts,
-)
+from payments.support import rejected_callback_alerts, undelivered_alerts
+from payments.support_queries import SupportQueries
 from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.fsm import SqlStorage
+from storage.reminders import Reminders
+from storage.tickets import Tickets
 from storage.users import Users
 from ui.i18n import LANGUAGES, L10n
 from ui.seal import ButtonSeal
@@ -266,6 +265,10 @@ def build_app(
     dispatcher = _dispatcher(
         settings, redis, bot, payments, users, l10n, metrics, outbox, in_flight, seal
     )
+    reminder_records = Reminders(sessions)
+    dispatcher.workflow_data.update(
+        support=SupportQueries(sessions), tickets=Tickets(sessions), reminders=reminder_records
+    )
     pacer = Pacer(per_second=settings.telegram_messages_per_second)
     delivery = Delivery(
         bot, payments, users, billing, l10n, metrics, pacer, public_base=settings.public_base
@@ -286,9 +289,11 @@ def build_app(
             send_to_user=delivery.send,
         ).handlers()
     )
-    outbox.register(ReminderDelivery(payments, users, l10n, delivery.send, seal).handlers())
+    outbox.register(
+        ReminderDelivery(payments, users, l10n, delivery.send, seal, reminder_records).handlers()
+    )
     reminder_job = ReminderJob(
-        sessions,
+        reminder_records,
         page_lead=timedelta(minutes=settings.page_reminder_minutes),
         interval_seconds=settings.reminder_interval_seconds,
         on_outbox=outbox.wake,
@@ -363,7 +368,6 @@ def _dispatcher(
         users=users,
         l10n=l10n,
         outbox=outbox,
-        support=SupportQueries(payments.sessions),
     )
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))

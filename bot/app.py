@@ -43,13 +43,13 @@ from payments.outbox import OutboxWorker
 from payments.reconcile import Reconciler
 from payments.reminders import ReminderJob
 from payments.service import PaymentService
-from payments.support import (
-    SupportQueries,
-    rejected_callback_alerts,
-)
+from payments.support import rejected_callback_alerts
+from payments.support_queries import SupportQueries
 from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory
 from storage.fsm import SqlStorage
+from storage.reminders import Reminders
+from storage.tickets import Tickets
 from storage.users import Users
 from ui.i18n import L10n
 from ui.seal import ButtonSeal
@@ -93,7 +93,13 @@ def build_app(
     dispatcher = _dispatcher(
         settings, redis, bot, payments, users, l10n, metrics, outbox, in_flight, seal
     )
-    register_deliveries(settings, outbox, bot, payments, users, billing, l10n, metrics, seal)
+    reminders = Reminders(sessions)
+    dispatcher.workflow_data.update(
+        support=SupportQueries(sessions), tickets=Tickets(sessions), reminders=reminders
+    )
+    register_deliveries(
+        settings, outbox, bot, payments, users, billing, l10n, metrics, seal, reminders
+    )
     web_app = _web_app(settings, dispatcher, bot, payments, acquirer, l10n, http, metrics, redis)
     return App(
         settings=settings,
@@ -113,7 +119,7 @@ def build_app(
         redis=redis,
         reconciler=_reconciler(settings, payments, acquirer),
         in_flight=in_flight,
-        reminders=_reminder_job(settings, sessions, outbox),
+        reminders=_reminder_job(settings, reminders, outbox),
     )
 
 
@@ -140,11 +146,9 @@ def _bot(settings: Settings, session: BaseSession | None) -> Bot:
     return bot
 
 
-def _reminder_job(
-    settings: Settings, sessions: SessionFactory, outbox: OutboxWorker
-) -> ReminderJob:
+def _reminder_job(settings: Settings, reminders: Reminders, outbox: OutboxWorker) -> ReminderJob:
     return ReminderJob(
-        sessions,
+        reminders,
         page_lead=timedelta(minutes=settings.page_reminder_minutes),
         interval_seconds=settings.reminder_interval_seconds,
         on_outbox=outbox.wake,
@@ -218,7 +222,6 @@ def _dispatcher(
         users=users,
         l10n=l10n,
         outbox=outbox,
-        support=SupportQueries(payments.sessions),
     )
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))

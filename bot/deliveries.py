@@ -16,6 +16,7 @@ from payments.outbox import OutboxWorker
 from payments.service import PaymentService
 from payments.support import undelivered_alerts
 from storage.db import SessionFactory
+from storage.reminders import Reminders
 from storage.users import Users
 from ui.i18n import L10n
 from ui.seal import ButtonSeal
@@ -44,6 +45,7 @@ def register_deliveries(
     l10n: L10n,
     metrics: Metrics,
     seal: ButtonSeal,
+    reminders: Reminders,
 ) -> None:
     """The outbox's handlers: receipts, support alerts, the support relay and reminders,
     sharing one pace of sends to Telegram."""
@@ -67,4 +69,6 @@ def register_deliveries(
             send_to_user=delivery.send,
         ).handlers()
     )
-    outbox.register(ReminderDelivery(payments, users, l10n, delivery.send, seal).handlers())
+    outbox.register(
+        ReminderDelivery(payments, users, l10n, delivery.send, seal, reminders).handlers()
+    )

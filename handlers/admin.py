@@ -18,7 +18,7 @@ from aiogram.types import Message
 from core.clock import BISHKEK, bishkek_time
 from handlers.flow import Conversation
 from payments.outbox import OutboxWorker
-from payments.support import FIND_LIMIT, OUTBOX_STATUSES, PaymentHistory, SupportQueries
+from payments.support_queries import FIND_LIMIT, OUTBOX_STATUSES, PaymentHistory, SupportQueries
 from ui.i18n import Translator
 
 log = structlog.get_logger(__name__)

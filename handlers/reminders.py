@@ -14,6 +14,7 @@ from core.statuses import BillStatus
 from handlers.flow import Conversation, acknowledge, outdated
 from payments.billing import BillingUnavailable
 from payments.reminders import remember_deadline
+from storage.reminders import Reminders
 from ui.support_keyboards import DeadlineOptIn, ReminderBill
 
 log = structlog.get_logger(__name__)
@@ -23,7 +24,10 @@ def build_router(lead: timedelta) -> Router:
     router = Router(name="reminders")
 
     async def opt_in(
-        query: CallbackQuery, callback_data: DeadlineOptIn, conversation: Conversation
+        query: CallbackQuery,
+        callback_data: DeadlineOptIn,
+        conversation: Conversation,
+        reminders: Reminders,
     ) -> None:
         t = conversation.t
         if not conversation.sealed(callback_data.code, callback_data.tag):
@@ -53,7 +57,7 @@ def build_router(lead: timedelta) -> Router:
             await acknowledge(query, alert=t.plain("deadline-reminder-too-late", deadline=deadline))
             return
         await remember_deadline(
-            conversation.payments.sessions,
+            reminders,
             user_id=conversation.user_id,
             chat_id=conversation.chat_id,
             code=code,

@@ -15,7 +15,8 @@ from aiogram.types import CallbackQuery, Message
 
 from handlers.flow import Conversation, acknowledge
 from payments.outbox import OutboxWorker
-from payments.support_relay import SupportLimiter, open_ticket, queue_answer, ticket_of_copy
+from payments.support_relay import SupportLimiter, open_ticket, queue_answer
+from storage.tickets import Tickets
 from ui.i18n import L10n
 from ui.support_keyboards import SupportOpen
 
@@ -58,7 +59,9 @@ def build_router(
         await acknowledge(query)
         await open_support(conversation)
 
-    async def question(message: Message, conversation: Conversation, outbox: OutboxWorker) -> None:
+    async def question(
+        message: Message, conversation: Conversation, outbox: OutboxWorker, tickets: Tickets
+    ) -> None:
         """A card number never gets here: the card guard deleted the message already."""
         if support_chat_id is None:  # the setting was removed while they were writing
             await conversation.state.clear()
@@ -71,7 +74,7 @@ def build_router(
             await conversation.say("support-wait", minutes=math.ceil(wait / 60))
             return
         ticket = await open_ticket(
-            conversation.payments.sessions,
+            tickets,
             user_id=conversation.user_id,
             chat_id=conversation.chat_id,
             language=conversation.t.language,
@@ -98,20 +101,23 @@ def build_router(
         return message.chat.id == support_chat_id
 
     async def answer(
-        message: Message, l10n: L10n, conversation: Conversation, outbox: OutboxWorker
+        message: Message,
+        l10n: L10n,
+        conversation: Conversation,
+        outbox: OutboxWorker,
+        tickets: Tickets,
     ) -> None:
         replied = message.reply_to_message
         assert replied is not None
         t = l10n[support_language]
-        sessions = conversation.payments.sessions
-        ticket = await ticket_of_copy(sessions, support_chat_id, replied.message_id)
+        ticket = await tickets.of_copy(support_chat_id, replied.message_id)
         if ticket is None:
             await message.reply(t("support-reply-unknown"))
             return
         if not message.text:
             await message.reply(t("support-reply-text-only"))
             return
-        if await queue_answer(sessions, ticket, support_chat_id, message.message_id, message.text):
+        if await queue_answer(tickets, ticket, support_chat_id, message.message_id, message.text):
             outbox.wake()
 
     async def staff_talk(message: Message) -> None:

@@ -1,22 +1,21 @@
-"""The one way from a code given from outside (typed, on a button, in a link or a command) to
-its bill: normalised, within the look-up limits, looked up, then a refusal, the consent step
-or the bill. Steps take what they need from the dispatcher's workflow data by name; a handler
-hands its data on (`**data`), so every entry makes the same checks."""
+"""What a user sees after giving a code (typed, on a button, in a link or a command): a
+refusal, the consent step or the bill, through payments.lookup's one checked path.
+
+Steps take what they need from the handler data by name; a handler that leads to one hands
+its data on (`**data`), so every entry makes the same checks with the same dependencies."""
 
 import math
 from typing import Any
 
-import structlog
 from aiogram.fsm.context import FSMContext
 
-from core.codes import normalise_code
 from core.services import Service
 from core.statuses import BillStatus
 from handlers.consent import ask_consent, needs_consent
 from handlers.states import PayFlow
-from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
 from payments.limits import Limit, LookupLimiter
+from payments.lookup import Found, Limited, NotACode, admit, look_up
 from payments.receipts import ReceiptView
 from payments.service import PaymentInProgressElsewhere, PaymentService, PaymentStillProcessing
 from storage.users import Users
@@ -24,50 +23,47 @@ from ui import keyboards, support_keyboards, texts
 from ui.reply import Reply
 from ui.seal import ButtonSeal
 
-log = structlog.get_logger(__name__)
-
 WAIT_MESSAGES = {
     Limit.UNKNOWN_CODES: "lookup-wait",
     Limit.USER_LOOKUPS: "lookup-too-often",
     Limit.OVERALL: "lookup-busy",
 }
 
-# Why a code's bill or page cannot be given now, most specific first.
-REFUSALS: tuple[tuple[type[Exception], str], ...] = (
-    (BillingUnavailable, "billing-unavailable"),
-    (PaymentInProgressElsewhere, "payment-in-progress-elsewhere"),
-    (PaymentStillProcessing, "payment-still-processing"),
-    (AcquirerError, "payment-page-unavailable"),
-)
+
+def refusal_message(reason: object) -> tuple[str, dict[str, object]]:
+    """Why a code's bill or payment page is not given now, as a message id and its arguments:
+    not a code, a look-up limit, the billing away, the page being paid elsewhere or still
+    being settled; anything else (the acquirer's refusal) as the page being unavailable."""
+    match reason:
+        case NotACode():
+            return "code-invalid", {}
+        case Limited(limit=limit, wait_seconds=wait):
+            return WAIT_MESSAGES[limit], {"minutes": math.ceil(wait / 60)}
+        case BillingUnavailable():
+            return "billing-unavailable", {}
+        case PaymentInProgressElsewhere(payment=payment):
+            return "payment-in-progress-elsewhere", {"expires": payment.expires_at}
+        case PaymentStillProcessing():
+            return "payment-still-processing", {}
+        case _:
+            return "payment-page-unavailable", {}
 
 
-async def explain_refusal(reply: Reply, refusal: Exception) -> None:
-    """The user's answer to a refusal of REFUSALS (an unknown one reads as the page's)."""
-    message_id = next(
-        (message for kind, message in REFUSALS if isinstance(refusal, kind)),
-        "payment-page-unavailable",
-    )
-    if isinstance(refusal, PaymentInProgressElsewhere):
-        await reply.say(message_id, expires=refusal.payment.expires_at)
-        return
-    await reply.say(message_id)
+async def explain_refusal(reply: Reply, reason: object) -> None:
+    message_id, args = refusal_message(reason)
+    await reply.say(message_id, **args)
 
 
 async def checked_code(
     text: str | None, *, reply: Reply, user_id: int, limiter: LookupLimiter
 ) -> str | None:
     """A code from outside, normalised and validated, then within the look-up limits. None:
-    refused, and the user told why. The caller reports the look-up it makes (`looked_up`)."""
-    code = normalise_code(text)
-    if code is None:
-        await reply.say("code-invalid")
-        return None
-    wait, limit = await limiter.wait_for(user_id)
-    if limit is not None:
-        log.warning("lookup.limited", limit=limit.value)
-        await reply.say(WAIT_MESSAGES[limit], minutes=math.ceil(wait / 60))
-        return None
-    return code
+    refused, and the user told why. The caller counts the look-up it makes."""
+    code = await admit(limiter, user_id, text)
+    if isinstance(code, str):
+        return code
+    await explain_refusal(reply, code)
+    return None
 
 
 async def show_code(
@@ -81,22 +77,31 @@ async def show_code(
     limiter: LookupLimiter,
     seal: ButtonSeal,
     terms: texts.PaymentTerms | None,
-    **data: Any,
+    mask_names: bool,
+    public_base: str,
+    **_: Any,
 ) -> None:
     """What a user sees after sending a code: a refusal, the consent step or the bill."""
-    code = await checked_code(text, reply=reply, user_id=user_id, limiter=limiter)
-    if code is None:
-        return
     try:
-        bill = await payments.lookup(code)
-    except BillingUnavailable as refusal:
-        await explain_refusal(reply, refusal)
+        found = await look_up(payments, limiter, user_id, text)
+    except BillingUnavailable as unavailable:
+        await explain_refusal(reply, unavailable)
         return
-    await limiter.looked_up(user_id, known=bill is not None)
-    if bill is None or bill.status is not BillStatus.UNPAID:
+    if not isinstance(found, Found):
+        await explain_refusal(reply, found)
+        return
+    bill = found.bill
+    if bill is None or not found.payable:
         await state.set_state(PayFlow.code)
         await explain_not_payable(
-            code, bill, reply=reply, user_id=user_id, payments=payments, users=users, **data
+            found.code,
+            bill,
+            reply=reply,
+            user_id=user_id,
+            payments=payments,
+            users=users,
+            mask_names=mask_names,
+            public_base=public_base,
         )
         return
     if await needs_consent(users, user_id, bill.service):
@@ -120,7 +125,6 @@ async def explain_not_payable(
     users: Users,
     mask_names: bool,
     public_base: str,
-    **_: Any,
 ) -> None:
     # An unknown code and one we may not show get the same answer: nothing to harvest.
     # The code is not repeated: what was taken for one may be a card number.

@@ -47,7 +47,9 @@ async def pay(
     users: Users,
     limiter: LookupLimiter,
     seal: ButtonSeal,
-    **data: Any,
+    mask_names: bool,
+    public_base: str,
+    **_: Any,
 ) -> None:
     """Open (or reopen) the acquirer's payment page for a code and send its link."""
     checked = await checked_code(code, reply=reply, user_id=user_id, limiter=limiter)
@@ -72,7 +74,14 @@ async def pay(
     except NotPayable as refusal:
         await limiter.looked_up(user_id, known=refusal.bill is not None)
         await explain_not_payable(
-            code, refusal.bill, reply=reply, user_id=user_id, payments=payments, users=users, **data
+            code,
+            refusal.bill,
+            reply=reply,
+            user_id=user_id,
+            payments=payments,
+            users=users,
+            mask_names=mask_names,
+            public_base=public_base,
         )
         return
     except (PaymentStillProcessing, PaymentInProgressElsewhere, AcquirerError) as busy:

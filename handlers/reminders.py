@@ -11,11 +11,11 @@ from aiogram import Router
 from aiogram.types import CallbackQuery
 
 from core.clock import utcnow
-from core.statuses import BillStatus
 from handlers.consent import needs_consent
-from handlers.lookup import checked_code, show_code
+from handlers.lookup import explain_refusal, show_code
 from payments.billing import BillingUnavailable
 from payments.limits import LookupLimiter
+from payments.lookup import Found, look_up
 from payments.reminders import remember_deadline
 from payments.service import PaymentService
 from storage.db import SessionFactory
@@ -45,19 +45,19 @@ def build_router(lead: timedelta) -> Router:
         if not seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
             await answer_outdated(query, t)
             return
-        code = await checked_code(callback_data.code, reply=reply, user_id=user_id, limiter=limiter)
-        if code is None:  # the user is told why (a limit) in the chat
-            await acknowledge(query)
-            return
         try:
-            bill = await payments.lookup(code)
+            found = await look_up(payments, limiter, user_id, callback_data.code)
         except BillingUnavailable:
             await acknowledge(query, alert=t.plain("billing-unavailable"))
             return
-        await limiter.looked_up(user_id, known=bill is not None)
+        if not isinstance(found, Found):  # the user is told why (a limit) in the chat
+            await explain_refusal(reply, found)
+            await acknowledge(query)
+            return
+        bill = found.bill
         if (
             bill is None
-            or bill.status is not BillStatus.UNPAID
+            or not found.payable
             or bill.expires_at is None
             or await needs_consent(users, user_id, bill.service)
         ):
@@ -72,7 +72,7 @@ def build_router(lead: timedelta) -> Router:
             sessions,
             user_id=user_id,
             chat_id=reply.chat_id,
-            code=code,
+            code=found.code,
             language=t.language,
             deadline=bill.expires_at,
             remind_at=remind_at,

@@ -18,12 +18,12 @@ from bot.event_isolation import ShortEventIsolation
 from bot.lifecycle import App
 from bot.middlewares import (
     CardNumberGuard,
-    ConversationMiddleware,
     DeduplicateUpdatesMiddleware,
     LogContextMiddleware,
     MemorySeenUpdates,
     PrivateChatsOnly,
     RedisSeenUpdates,
+    ReplyMiddleware,
     SeenUpdates,
     UpdatesInFlight,
 )
@@ -222,25 +222,19 @@ def _dispatcher(
         users=users,
         l10n=l10n,
         outbox=outbox,
+        sessions=payments.sessions,
+        seal=seal,
+        mask_names=settings.mask_payer_name,
+        public_base=settings.public_base,
+        terms=PaymentTerms(settings.accepted_cards, settings.approximate_rates),
     )
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))
     dispatcher.update.outer_middleware(LogContextMiddleware())
     dispatcher.update.outer_middleware(PrivateChatsOnly(l10n, settings.support_chat_id))
     windows: Windows = RedisWindows(redis) if redis is not None else MemoryWindows()
-    dispatcher.update.outer_middleware(
-        ConversationMiddleware(
-            l10n,
-            outbox.release_held,
-            payments=payments,
-            users=users,
-            limiter=LookupLimiter(windows),
-            seal=seal,
-            mask_names=settings.mask_payer_name,
-            public_base=settings.public_base,
-            terms=PaymentTerms(settings.accepted_cards, settings.approximate_rates),
-        )
-    )
+    dispatcher["limiter"] = LookupLimiter(windows)
+    dispatcher.update.outer_middleware(ReplyMiddleware(l10n, outbox.release_held, users))
     dispatcher.update.outer_middleware(UndeliveredReplies())
     dispatcher.message.outer_middleware(CardNumberGuard())
     dispatcher.edited_message.outer_middleware(CardNumberGuard())

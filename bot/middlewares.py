@@ -16,46 +16,25 @@ from redis.asyncio import Redis
 from bot.event_isolation import held_lock
 from core.cards import contains_card_number
 from core.metrics import Metrics
-from handlers.flow import Conversation
-from payments.limits import LookupLimiter
-from payments.service import PaymentService
 from storage.users import Users
 from ui.i18n import L10n, guess_language
-from ui.seal import ButtonSeal
-from ui.texts import PaymentTerms
+from ui.reply import Reply
 from web.webhook import UpdateInProgress
 
 log = structlog.get_logger(__name__)
 
 
-class ConversationMiddleware(BaseMiddleware):
-    """Injects `conversation` in the user's stored language, or a guess from Telegram's."""
+class ReplyMiddleware(BaseMiddleware):
+    """Injects `reply` (ui.reply.Reply to the chat) and `t` in the user's stored language, or a
+    guess from Telegram's; `language_chosen`, whether one is stored; and `user_id`. Receipts
+    held for a user who could not be reached are released when they write again."""
 
     def __init__(
-        self,
-        l10n: L10n,
-        release_held: Callable[[int], Awaitable[int]],
-        *,
-        payments: PaymentService,
-        users: Users,
-        limiter: LookupLimiter,
-        seal: ButtonSeal,
-        mask_names: bool,
-        public_base: str,
-        terms: PaymentTerms | None = None,
+        self, l10n: L10n, release_held: Callable[[int], Awaitable[int]], users: Users
     ) -> None:
         self._l10n = l10n
         self._release_held = release_held
         self._users = users
-        self._shared = {
-            "payments": payments,
-            "users": users,
-            "limiter": limiter,
-            "seal": seal,
-            "mask_names": mask_names,
-            "public_base": public_base,
-            "terms": terms,
-        }
 
     async def __call__(
         self,
@@ -77,16 +56,11 @@ class ConversationMiddleware(BaseMiddleware):
             await self._users.mark_reachable(sender.id)
             await self._release_held(stored.chat_id)
         chosen = stored.language if stored else None
-        language = chosen or guess_language(sender.language_code)
+        t = self._l10n[chosen or guess_language(sender.language_code)]
         data["language_chosen"] = chosen is not None
-        data["conversation"] = Conversation(
-            bot=data["bot"],
-            chat_id=chat.id if chat else sender.id,
-            user_id=sender.id,
-            state=data["state"],
-            t=self._l10n[language],
-            **self._shared,
-        )
+        data["user_id"] = sender.id
+        data["t"] = t
+        data["reply"] = Reply(data["bot"], chat.id if chat else sender.id, t)
         return await handler(event, data)
 
 
@@ -310,7 +284,7 @@ class CardNumberGuard(BaseMiddleware):
         log.warning("card.guard", message_id=event.message_id)
         with contextlib.suppress(TelegramAPIError):  # already gone, or older than 48 hours
             await event.delete()
-        conversation: Conversation | None = data.get("conversation")
-        if conversation is not None:
-            await conversation.say("card-number-warning")
+        reply: Reply | None = data.get("reply")
+        if reply is not None:
+            await reply.say("card-number-warning")
         return None

@@ -13,8 +13,8 @@ from aiogram.methods.base import Response, TelegramType
 class KeptResponseModels(BaseSession):
     """aiogram parses every answer with `Response[method.__returning__]`, and pydantic keeps
     such parametrised models only weakly: once the garbage collector took one, the next
-    answer built it again (about 4 ms, 15% of a conversation step in the benchmark). Each
-    model is kept here for the life of the process; there are a few dozen at most."""
+    answer would build it again, at a cost every conversation step pays. Each model is kept
+    here for the life of the process; there are a few dozen at most."""
 
     _models: dict[Any, type[Response[Any]]] = {}
 

@@ -9,12 +9,9 @@ from core.statuses import BillStatus, OutboxKind, PaymentStatus
 from delivery.support_relay import SendToUser
 from payments.billing import BillingUnavailable
 from payments.outbox import GiveUp, Handler, RetryLater
-from payments.reminders import (
-    cancel_deadline,
-    deadline_reminder,
-)
 from payments.service import PaymentService
 from storage.models import OutboxMessage
+from storage.reminders import Reminders
 from storage.users import Users
 from ui import keyboards, texts
 from ui.i18n import L10n, Translator
@@ -32,8 +29,10 @@ class ReminderDelivery:
         l10n: L10n,
         send_to_user: SendToUser,
         seal: ButtonSeal,
+        reminders: Reminders,
     ) -> None:
         self._payments = payments
+        self._reminders = reminders
         self._seal = seal
         self._users = users
         self._l10n = l10n
@@ -67,7 +66,7 @@ class ReminderDelivery:
 
     async def deadline(self, message: OutboxMessage) -> None:
         reminder_id = (message.payload or {}).get("reminder_id")
-        reminder = await deadline_reminder(self._payments.sessions, int(reminder_id or 0))
+        reminder = await self._reminders.deadline(int(reminder_id or 0))
         if reminder is None or message.chat_id is None:
             raise GiveUp("no reminder or no chat to remind")
         try:
@@ -75,7 +74,7 @@ class ReminderDelivery:
         except BillingUnavailable as error:
             raise RetryLater("billing_unavailable") from error
         if bill is None or bill.status is not BillStatus.UNPAID:
-            await cancel_deadline(self._payments.sessions, reminder.id)
+            await self._reminders.cancel_deadline(reminder.id)
             log.info("reminders.deadline_not_needed", reminder_id=reminder.id)
             return
         t = await self._t(reminder.user_id, reminder.language)

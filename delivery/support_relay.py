@@ -11,9 +11,9 @@ from core.statuses import OutboxKind
 from delivery.alerts import to_support_chat
 from delivery.pacing import Pacer
 from payments.outbox import GiveUp, Handler
-from payments.support_relay import record_copy
 from storage.db import SessionFactory
 from storage.models import OutboxMessage
+from storage.tickets import Tickets
 from storage.users import Users
 from ui.i18n import L10n, Translator
 from ui.support_keyboards import write_to_support
@@ -37,7 +37,7 @@ class SupportRelay:
         send_to_user: SendToUser,
     ) -> None:
         self._bot = bot
-        self._sessions = sessions
+        self._tickets = Tickets(sessions)
         self._users = users
         self._l10n = l10n
         self._chat_id = support_chat_id
@@ -64,7 +64,7 @@ class SupportRelay:
         await self._pacer.wait(self._chat_id)
         with to_support_chat():
             sent = await self._bot.send_message(self._chat_id, text)
-        await record_copy(self._sessions, int(payload["ticket"]), sent.message_id)
+        await self._tickets.record_copy(int(payload["ticket"]), sent.message_id)
         log.info("support.question_sent", ticket=payload.get("ticket"), outbox_id=message.id)
 
     async def answer(self, message: OutboxMessage) -> None:

@@ -16,10 +16,10 @@ from aiogram.filters import Command, CommandObject, MagicData
 from aiogram.types import Message
 
 from core.clock import BISHKEK, bishkek_time
-from handlers.flow import Conversation
 from payments.outbox import OutboxWorker
-from payments.support import FIND_LIMIT, OUTBOX_STATUSES, PaymentHistory, SupportQueries
+from payments.support_queries import FIND_LIMIT, OUTBOX_STATUSES, PaymentHistory, SupportQueries
 from ui.i18n import Translator
+from ui.reply import Reply
 
 log = structlog.get_logger(__name__)
 
@@ -165,58 +165,63 @@ def stats_text(t: Translator, stats: dict) -> str:
     return "\n".join(lines)
 
 
-async def _send_all(conversation: Conversation, texts: Iterable[str]) -> None:
+async def _send_all(reply: Reply, texts: Iterable[str]) -> None:
     for text in texts:
-        await conversation.send(text)
+        await reply.send(text)
 
 
 async def find(
-    message: Message, command: CommandObject, conversation: Conversation, support: SupportQueries
+    message: Message,
+    command: CommandObject,
+    reply: Reply,
+    user_id: int,
+    support: SupportQueries,
 ) -> None:
     query = (command.args or "").strip()
     if not query:
-        await conversation.say("admin-find-usage")
+        await reply.say("admin-find-usage")
         return
     found = await support.find(query)
-    log.info("admin.find", admin_id=conversation.user_id, found=len(found))
+    log.info("admin.find", admin_id=user_id, found=len(found))
     if not found:
-        await conversation.say("admin-find-nothing", query=query)
+        await reply.say("admin-find-nothing", query=query)
         return
-    t = conversation.t
+    t = reply.t
     blocks = [history_block(t, history) for history in found]
     if len(found) >= FIND_LIMIT:
         blocks.append(t("admin-find-more", count=len(found)))
-    await _send_all(conversation, split_messages(blocks))
+    await _send_all(reply, split_messages(blocks))
 
 
-async def stats(message: Message, conversation: Conversation, support: SupportQueries) -> None:
-    log.info("admin.stats", admin_id=conversation.user_id)
-    text = stats_text(conversation.t, await support.stats_today())
-    await _send_all(conversation, split_messages([text]))
+async def stats(message: Message, reply: Reply, user_id: int, support: SupportQueries) -> None:
+    log.info("admin.stats", admin_id=user_id)
+    text = stats_text(reply.t, await support.stats_today())
+    await _send_all(reply, split_messages([text]))
 
 
 async def resend(
     message: Message,
     command: CommandObject,
-    conversation: Conversation,
+    reply: Reply,
+    user_id: int,
     support: SupportQueries,
     outbox: OutboxWorker,
 ) -> None:
     query = (command.args or "").strip()
     if not query:
-        await conversation.say("admin-resend-usage")
+        await reply.say("admin-resend-usage")
         return
     payment_id = await support.receipt_payment_id(query)
     if payment_id is None:
-        await conversation.say("admin-resend-nothing", query=query)
+        await reply.say("admin-resend-nothing", query=query)
         return
     number = await support.resend_receipt(payment_id)
     if number is None:
-        await conversation.say("admin-resend-no-chat", query=query)
+        await reply.say("admin-resend-no-chat", query=query)
         return
     outbox.wake()
-    log.info("admin.resend", admin_id=conversation.user_id, payment_id=payment_id)
-    await conversation.say("admin-resend-queued", number=number)
+    log.info("admin.resend", admin_id=user_id, payment_id=payment_id)
+    await reply.say("admin-resend-queued", number=number)
 
 
 def build_router(admin_ids: frozenset[int]) -> Router:

@@ -1,13 +1,19 @@
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from core.codes import normalise_code
-from handlers.flow import Conversation, acknowledge
+from handlers.lookup import show_code
 from handlers.states import PayFlow
+from payments.service import PaymentService
 from storage.users import Users
+from ui import keyboards
 from ui.callback_data import LanguageChoice
 from ui.i18n import LANGUAGES, L10n
+from ui.reply import Reply, acknowledge
 from ui.support_keyboards import write_to_support
 
 # FSM data key: the code a deep link or `/pay CODE` brought, kept while the language is asked
@@ -15,8 +21,23 @@ from ui.support_keyboards import write_to_support
 PENDING_CODE = "pending_code"
 
 
+async def ask_language(reply: Reply, state: FSMContext) -> None:
+    await state.set_state(PayFlow.language)
+    await reply.send(reply.t("language-choose"), reply_markup=keyboards.languages())
+
+
+async def ask_code(reply: Reply, state: FSMContext) -> None:
+    await state.set_state(PayFlow.code)
+    await reply.say("ask-code")
+
+
 async def start(
-    message: Message, command: CommandObject, conversation: Conversation, language_chosen: bool
+    message: Message,
+    command: CommandObject,
+    reply: Reply,
+    state: FSMContext,
+    language_chosen: bool,
+    **data: Any,
 ) -> None:
     """/start and /pay, with or without a code (`t.me/<bot>?start=<code>` sends `/start <code>`).
 
@@ -24,66 +45,72 @@ async def start(
     in, so nothing is cleared first (with Redis, two round trips an update). A new user is asked
     the language first and the code is kept in FSM data until then."""
     if not language_chosen:
-        data = await conversation.state.get_data()
-        data.pop(PENDING_CODE, None)
+        stored = await state.get_data()
+        stored.pop(PENDING_CODE, None)
         if command.args is not None:
-            data[PENDING_CODE] = normalise_code(command.args) or ""
-        await conversation.state.set_data(data)
-        await conversation.ask_language()
+            stored[PENDING_CODE] = normalise_code(command.args) or ""
+        await state.set_data(stored)
+        await ask_language(reply, state)
         return
     if command.args is None:
-        await conversation.ask_code()
+        await ask_code(reply, state)
         return
-    await open_code(conversation, command.args)
+    await open_code(command.args, reply=reply, state=state, **data)
 
 
-async def open_code(conversation: Conversation, text: str) -> None:
+async def open_code(text: str, *, state: FSMContext, **data: Any) -> None:
     """A code that came with a command, read as a typed one (the same checks and limits); a
     refusal leaves the user where a code is typed."""
-    await conversation.state.set_state(PayFlow.code)
-    await conversation.show_code(text)
+    await state.set_state(PayFlow.code)
+    await show_code(text, state=state, **data)
 
 
-async def change_language(message: Message, conversation: Conversation) -> None:
-    await conversation.ask_language()
+async def change_language(message: Message, reply: Reply, state: FSMContext) -> None:
+    await ask_language(reply, state)
 
 
 async def language_chosen(
     query: CallbackQuery,
     callback_data: LanguageChoice,
-    conversation: Conversation,
+    reply: Reply,
+    state: FSMContext,
+    user_id: int,
     users: Users,
     l10n: L10n,
+    **data: Any,
 ) -> None:
-    conversation = conversation.speaking(l10n[callback_data.language])
-    await users.set_language(conversation.user_id, conversation.chat_id, callback_data.language)
+    reply = reply.in_language(l10n[callback_data.language])
+    await users.set_language(user_id, reply.chat_id, callback_data.language)
     await acknowledge(query)
-    conversation = conversation.replacing(query, conversation.t("language-saved"))
-    pending = (await conversation.state.get_data()).get(PENDING_CODE)
+    reply = reply.over(query, reply.t("language-saved"))
+    pending = (await state.get_data()).get(PENDING_CODE)
     if pending is None:
-        await conversation.ask_code()
+        await ask_code(reply, state)
         return
-    await open_code(conversation, pending)
+    await open_code(pending, reply=reply, state=state, user_id=user_id, users=users, **data)
     # Dropped once answered, so an update handled again after a crash still finds it.
-    data = await conversation.state.get_data()
-    await conversation.state.set_data({k: v for k, v in data.items() if k != PENDING_CODE})
+    stored = await state.get_data()
+    await state.set_data({k: v for k, v in stored.items() if k != PENDING_CODE})
 
 
-async def show_help(message: Message, conversation: Conversation) -> None:
-    await conversation.send(conversation.t("help"), reply_markup=write_to_support(conversation.t))
+async def show_help(message: Message, reply: Reply) -> None:
+    await reply.send(reply.t("help"), reply_markup=write_to_support(reply.t))
 
 
-async def cancel(message: Message, conversation: Conversation) -> None:
+async def cancel(
+    message: Message, reply: Reply, state: FSMContext, user_id: int, payments: PaymentService
+) -> None:
     """Ends the conversation's step; a payment page already open is not closed by it (the user
     may be paying on it), so they are told until when it stays open."""
-    had_flow = await conversation.state.get_state() is not None
-    await conversation.state.clear()
-    open_until = await conversation.payments.open_page_until(conversation.user_id)
+    had_flow = await state.get_state() is not None
+    await state.clear()
+    open_until = await payments.open_page_until(user_id)
     if open_until is None:
-        await conversation.say("cancelled" if had_flow else "nothing-to-cancel")
+        await reply.say("cancelled" if had_flow else "nothing-to-cancel")
         return
-    text = conversation.t("cancel-page-still-open", expires=open_until)
-    await conversation.send(f"{conversation.t('cancelled')}\n\n{text}" if had_flow else text)
+    t = reply.t
+    text = t("cancel-page-still-open", expires=open_until)
+    await reply.send(f"{t('cancelled')}\n\n{text}" if had_flow else text)
 
 
 def build_router() -> Router:

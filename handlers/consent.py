@@ -1,46 +1,67 @@
-from aiogram import Router
-from aiogram.types import CallbackQuery, Update
+"""The consent step: before a bill is shown or paid, the payer accepts the operator's texts
+as they stand now (the buttons that answer it are handled in handlers.payment, which leads on
+to the bill)."""
+
+from aiogram.fsm.context import FSMContext
 
 from core.services import Service
-from handlers.documents import read_before_consent
-from handlers.flow import Conversation, acknowledge, outdated, replace_buttons_with
-from ui.callback_data import ConsentAction, ConsentChoice
-from ui.official_texts import DocumentKind, consent_documents
+from handlers.states import PayFlow
+from storage.models import Consent
+from storage.users import Users
+from ui import keyboards
+from ui.i18n import Translator
+from ui.official_texts import DocumentKind, consent_documents, current_hashes, official_text
+from ui.reply import Reply
+from ui.seal import ButtonSeal
 
-_READ = {
-    ConsentAction.READ_PRIVACY: DocumentKind.PRIVACY_POLICY,
-    ConsentAction.READ_TERMS: DocumentKind.USER_AGREEMENT,
-    ConsentAction.READ_AUCTION: DocumentKind.AUCTION_PRIVACY_POLICY,
-}
+# FSM data key: the answers of the consent question a text was opened from, offered again at
+# its end (handlers.documents); a new question makes them stale.
+CONSENT_ANSWERS = "consent_answers"
 
 
-async def consent_choice(
-    query: CallbackQuery,
-    callback_data: ConsentChoice,
-    event_update: Update,
-    conversation: Conversation,
+def consented(agreed: frozenset[str], service: Service | None = None) -> bool:
+    """Whether the texts a payer of `service` must accept, as they stand now, are agreed to."""
+    return all(current_hashes(kind) & agreed for kind in consent_documents(service))
+
+
+async def needs_consent(users: Users, user_id: int, service: Service | None = None) -> bool:
+    return not consented(await users.agreed_hashes(user_id), service)
+
+
+async def ask_consent(
+    code: str,
+    service: Service | None = None,
+    *,
+    reply: Reply,
+    state: FSMContext,
+    seal: ButtonSeal,
 ) -> None:
-    if not conversation.sealed(callback_data.code, callback_data.tag):
-        await outdated(query, conversation.t)
-        return
-    await acknowledge(query)
-    if callback_data.action in _READ:
-        await read_before_consent(query, conversation, _READ[callback_data.action])
-        return
-    if callback_data.action is ConsentAction.DECLINE:
-        await conversation.state.clear()
-        await replace_buttons_with(query, conversation.t("consent-declined"))
-        return
-    service = (
-        Service.PLATE_AUCTION if callback_data.action is ConsentAction.AGREE_WITH_AUCTION else None
+    await state.set_state(PayFlow.consent)
+    await state.update_data({CONSENT_ANSWERS: None})
+    t = reply.t
+    kinds = consent_documents(service)
+    versions = {kind: official_text(kind, t.language).effective for kind in kinds}
+    text = t(
+        "consent-ask",
+        privacy_version=versions[DocumentKind.PRIVACY_POLICY],
+        terms_version=versions[DocumentKind.USER_AGREEMENT],
     )
-    await conversation.record_consent(event_update.update_id, consent_documents(service))
-    await conversation.replacing(query, conversation.t("consent-given")).show_code(
-        callback_data.code
-    )
+    auction = DocumentKind.AUCTION_PRIVACY_POLICY in versions
+    if auction:
+        text += "\n" + t(
+            "consent-ask-auction", version=versions[DocumentKind.AUCTION_PRIVACY_POLICY]
+        )
+    tag = seal.tag(reply.chat_id, code)
+    await reply.send(text, reply_markup=keyboards.consent(t, code, tag, auction=auction))
 
 
-def build_router() -> Router:
-    router = Router(name="consent")
-    router.callback_query.register(consent_choice, ConsentChoice.filter())
-    return router
+async def record_consent(
+    users: Users, user_id: int, t: Translator, update_id: int, kinds: tuple[DocumentKind, ...]
+) -> None:
+    """The texts of `kinds` in the language they were read in, agreed to by the user."""
+    documents = [official_text(kind, t.language) for kind in kinds]
+    consents = [
+        Consent(document=d.kind.value, version=d.version, sha256=d.sha256, language=d.language)
+        for d in documents
+    ]
+    await users.record_consents(user_id, consents, update_id=update_id)

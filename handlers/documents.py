@@ -1,23 +1,30 @@
 """/privacy, /terms and /documents: the operator's official texts, page by page."""
 
 import contextlib
+import html
 
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-
-from handlers.flow import (
-    CONSENT_ANSWERS,
-    DOCUMENT_PAGE_CHARACTERS,
-    Conversation,
-    acknowledge,
-    document_page,
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
 )
+
+from handlers.consent import CONSENT_ANSWERS
 from handlers.states import PayFlow
 from ui import keyboards
 from ui.callback_data import DocumentFile, DocumentOpen, DocumentView
-from ui.official_texts import Document, DocumentKind, document, paginate
+from ui.i18n import Translator
+from ui.official_texts import Document, DocumentKind, available_languages, document, paginate
+from ui.reply import Reply, acknowledge
+
+# Telegram allows 4,096 characters a message after entities are parsed; the header takes some.
+DOCUMENT_PAGE_CHARACTERS = 3_900
 
 # The answers under CONSENT_ANSWERS are kept as sent (they go back to the consent handler as
 # they are, sealed for their code).
@@ -30,16 +37,57 @@ CONSENT_KINDS = frozenset(
 )
 
 
-async def show_privacy(message: Message, conversation: Conversation) -> None:
-    await conversation.open_document(DocumentKind.PRIVACY_POLICY)
+def document_page(t: Translator, doc: Document, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of an official text: a header, the text (escaped), and the page buttons."""
+    pages = paginate(doc.readable, DOCUMENT_PAGE_CHARACTERS)
+    page = max(0, min(page, len(pages) - 1))
+    header = t(
+        "document-page-header",
+        title=t.plain(doc.kind.value),
+        version=doc.effective,
+        page=page + 1,
+        pages=len(pages),
+    )
+    text = f"{header}\n\n{html.escape(pages[page], quote=False)}"
+    return text, keyboards.document_pages(t, doc, page, len(pages))
 
 
-async def show_terms(message: Message, conversation: Conversation) -> None:
-    await conversation.open_document(DocumentKind.USER_AGREEMENT)
+async def open_document(reply: Reply, kind: DocumentKind, language: str | None = None) -> None:
+    """The first page of an official text, or a choice where there is none in this language."""
+    t = reply.t
+    found = document(kind, language or t.language)
+    if found is None:
+        languages = available_languages(kind)
+        await reply.send(
+            t("document-languages", title=t.plain(kind.value), languages="-".join(languages)),
+            reply_markup=keyboards.document_languages(kind, languages),
+        )
+        return
+    await reply.send(*document_page(t, found, 0))
+
+
+async def send_document_file(reply: Reply, kind: DocumentKind, language: str) -> None:
+    found = document(kind, language)
+    if found is None:
+        return
+    t = reply.t
+    await reply.bot.send_document(
+        reply.chat_id,
+        BufferedInputFile(found.text.encode("utf-8"), filename=found.filename),
+        caption=t("document-file-caption", title=t.plain(kind.value), version=found.effective),
+    )
+
+
+async def show_privacy(message: Message, reply: Reply) -> None:
+    await open_document(reply, DocumentKind.PRIVACY_POLICY)
+
+
+async def show_terms(message: Message, reply: Reply) -> None:
+    await open_document(reply, DocumentKind.USER_AGREEMENT)
 
 
 async def read_before_consent(
-    query: CallbackQuery, conversation: Conversation, kind: DocumentKind
+    query: CallbackQuery, kind: DocumentKind, *, reply: Reply, state: FSMContext
 ) -> None:
     """A text opened from the consent question: its answers (the question's last row of
     buttons) come again at the end of the text, so the reader need not scroll back."""
@@ -47,46 +95,43 @@ async def read_before_consent(
     if question is not None and question.reply_markup and question.reply_markup.inline_keyboard:
         answers = question.reply_markup.inline_keyboard[-1]
         dumped = [answer.model_dump(mode="json", exclude_none=True) for answer in answers]
-        await conversation.state.update_data({CONSENT_ANSWERS: dumped})
-    found = document(kind, conversation.t.language)
+        await state.update_data({CONSENT_ANSWERS: dumped})
+    found = document(kind, reply.t.language)
     if found is None:  # a choice of language first; its page comes through turn_page
-        await conversation.open_document(kind)
+        await open_document(reply, kind)
         return
-    await conversation.send(*await page_with_answers(conversation, found, 0))
+    await reply.send(*await page_with_answers(reply.t, state, found, 0))
 
 
 async def page_with_answers(
-    conversation: Conversation, doc: Document, page: int
+    t: Translator, state: FSMContext, doc: Document, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A page of an official text; the last one of a text the consent step asks about offers
     that step's answers while the user is at it."""
-    text, markup = document_page(conversation.t, doc, page)
+    text, markup = document_page(t, doc, page)
     last = len(paginate(doc.readable, DOCUMENT_PAGE_CHARACTERS)) - 1
     if doc.kind not in CONSENT_KINDS or min(max(page, 0), last) != last:
         return text, markup
-    if await conversation.state.get_state() != PayFlow.consent.state:
+    if await state.get_state() != PayFlow.consent.state:
         return text, markup
-    dumped = (await conversation.state.get_data()).get(CONSENT_ANSWERS) or []
+    dumped = (await state.get_data()).get(CONSENT_ANSWERS) or []
     answers = [InlineKeyboardButton.model_validate(answer) for answer in dumped]
     return text, keyboards.rows(*markup.inline_keyboard, answers)
 
 
-async def list_documents(message: Message, conversation: Conversation) -> None:
-    t = conversation.t
+async def list_documents(message: Message, t: Translator) -> None:
     await message.answer(t("documents-list"), reply_markup=keyboards.documents_menu(t))
 
 
-async def open_from_list(
-    query: CallbackQuery, callback_data: DocumentOpen, conversation: Conversation
-) -> None:
+async def open_from_list(query: CallbackQuery, callback_data: DocumentOpen, reply: Reply) -> None:
     await acknowledge(query)
     kind = DocumentKind.from_short(callback_data.kind)
     if kind is not None:
-        await conversation.open_document(kind)
+        await open_document(reply, kind)
 
 
 async def turn_page(
-    query: CallbackQuery, callback_data: DocumentView, conversation: Conversation
+    query: CallbackQuery, callback_data: DocumentView, reply: Reply, state: FSMContext
 ) -> None:
     """Previous/next edit the one message; a language chosen for a text sends a new one."""
     await acknowledge(query)
@@ -94,21 +139,19 @@ async def turn_page(
     found = document(kind, callback_data.language) if kind is not None else None
     if found is None:
         return
-    text, markup = await page_with_answers(conversation, found, callback_data.page)
+    text, markup = await page_with_answers(reply.t, state, found, callback_data.page)
     if not (callback_data.turn and isinstance(query.message, Message)):
-        await conversation.send(text, reply_markup=markup)
+        await reply.send(text, reply_markup=markup)
         return
     with contextlib.suppress(TelegramBadRequest):  # pressed twice: the page is shown already
         await query.message.edit_text(text, reply_markup=markup)
 
 
-async def send_as_file(
-    query: CallbackQuery, callback_data: DocumentFile, conversation: Conversation
-) -> None:
+async def send_as_file(query: CallbackQuery, callback_data: DocumentFile, reply: Reply) -> None:
     await acknowledge(query)
     kind = DocumentKind.from_short(callback_data.kind)
     if kind is not None:
-        await conversation.send_document_file(kind, callback_data.language)
+        await send_document_file(reply, kind, callback_data.language)
 
 
 def build_router() -> Router:

@@ -1,33 +1,36 @@
 """Whatever the other routers did not take: any text, sticker or stale button, at any step."""
 
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.filters import MagicData, StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from core.codes import normalise_code
-from handlers.flow import Conversation, acknowledge
+from handlers.lookup import show_code
 from handlers.states import PayFlow
+from ui.reply import Reply, answer_outdated
 
 
-async def expecting_button(message: Message, conversation: Conversation) -> None:
-    await conversation.say("use-buttons")
+async def expecting_button(message: Message, reply: Reply) -> None:
+    await reply.say("use-buttons")
 
 
-async def expecting_code_text(message: Message, conversation: Conversation) -> None:
-    await conversation.say("send-code-as-text")
+async def expecting_code_text(message: Message, reply: Reply) -> None:
+    await reply.say("send-code-as-text")
 
 
-async def code_without_asking(message: Message, code: str, conversation: Conversation) -> None:
+async def code_without_asking(message: Message, code: str, **data: Any) -> None:
     """A user who just sends a code (at any step) means to pay it."""
-    await conversation.show_code(code)
+    await show_code(code, **data)
 
 
-async def anything_else(message: Message, conversation: Conversation) -> None:
-    await conversation.say("unknown-input")
+async def anything_else(message: Message, reply: Reply) -> None:
+    await reply.say("unknown-input")
 
 
-async def stale_button(query: CallbackQuery, conversation: Conversation) -> None:
-    await acknowledge(query, alert=conversation.t.plain("button-outdated"))
+async def stale_button(query: CallbackQuery, reply: Reply) -> None:
+    await answer_outdated(query, reply.t)
 
 
 def build_router() -> Router:

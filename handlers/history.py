@@ -11,20 +11,21 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from core.clock import BISHKEK, utcnow
 from core.money import Money
 from core.statuses import PaymentStatus
-from handlers.flow import Conversation, acknowledge, outdated
 from payments.receipts import ReceiptView
+from payments.service import PaymentService
 from storage.models import Payment
-from ui import keyboards
+from ui import keyboards, texts
 from ui.callback_data import HistoryPage, HistoryReceipt
+from ui.i18n import Translator
+from ui.reply import Reply, acknowledge, answer_outdated
 
 PAGE_SIZE = 5
 
 
-async def page_of_history(conversation: Conversation, page: int) -> tuple[str, object]:
-    t = conversation.t
-    payments, total = await conversation.payments.history(
-        conversation.user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
-    )
+async def page_of_history(
+    t: Translator, service: PaymentService, user_id: int, page: int
+) -> tuple[str, object]:
+    payments, total = await service.history(user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
     if total == 0:
         return t("history-empty"), None
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
@@ -43,7 +44,7 @@ async def page_of_history(conversation: Conversation, page: int) -> tuple[str, o
             )
         )
         if payment.status == PaymentStatus.PAID:
-            found = await conversation.payments.receipt_for_payment(payment.id)
+            found = await service.receipt_for_payment(payment.id)
             if found is not None:
                 label = t.plain("button-history-receipt", number=found[1].number)
                 receipts.append([keyboards.button(label, HistoryReceipt(payment_id=payment.id))])
@@ -70,30 +71,42 @@ def page_open(payment: Payment, now: datetime) -> bool:
     )
 
 
-async def show_history(message: Message, conversation: Conversation) -> None:
-    text, markup = await page_of_history(conversation, 0)
+async def show_history(
+    message: Message, t: Translator, user_id: int, payments: PaymentService
+) -> None:
+    text, markup = await page_of_history(t, payments, user_id, 0)
     await message.answer(text, reply_markup=markup)
 
 
 async def turn_history(
-    query: CallbackQuery, callback_data: HistoryPage, conversation: Conversation
+    query: CallbackQuery,
+    callback_data: HistoryPage,
+    t: Translator,
+    user_id: int,
+    payments: PaymentService,
 ) -> None:
     await acknowledge(query)
-    text, markup = await page_of_history(conversation, callback_data.page)
+    text, markup = await page_of_history(t, payments, user_id, callback_data.page)
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramBadRequest):
             await query.message.edit_text(text, reply_markup=markup)
 
 
 async def resend_receipt(
-    query: CallbackQuery, callback_data: HistoryReceipt, conversation: Conversation
+    query: CallbackQuery,
+    callback_data: HistoryReceipt,
+    reply: Reply,
+    user_id: int,
+    payments: PaymentService,
+    public_base: str,
 ) -> None:
-    found = await conversation.payments.receipt_for_payment(callback_data.payment_id)
-    if found is None or found[0].user_id != conversation.user_id:  # not theirs: say nothing
-        await outdated(query, conversation.t)
+    found = await payments.receipt_for_payment(callback_data.payment_id)
+    if found is None or found[0].user_id != user_id:  # not theirs: say nothing
+        await answer_outdated(query, reply.t)
         return
     await acknowledge(query)
-    await conversation.send_receipt(ReceiptView.of(*found))
+    view = ReceiptView.of(*found)
+    await reply.send(texts.receipt_message(reply.t, view, public_base))
 
 
 def build_router() -> Router:

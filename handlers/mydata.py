@@ -4,26 +4,29 @@ import json
 
 from aiogram import Router
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, Update
 
-from handlers.flow import Conversation, acknowledge, replace_buttons_with
+from storage.db import SessionFactory
 from storage.personal_data import PaymentStillOpen, export_user
+from storage.users import Users
 from ui import keyboards
 from ui.callback_data import ForgetChoice
+from ui.i18n import Translator
+from ui.reply import Reply, acknowledge, replace_buttons_with
 
 
-async def my_data(message: Message, conversation: Conversation) -> None:
-    data = await export_user(conversation.payments.sessions, conversation.user_id)
+async def my_data(message: Message, reply: Reply, user_id: int, sessions: SessionFactory) -> None:
+    data = await export_user(sessions, user_id)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    await conversation.bot.send_document(
-        conversation.chat_id,
+    await reply.bot.send_document(
+        reply.chat_id,
         BufferedInputFile(body, filename="my-data.json"),
-        caption=conversation.t("mydata-caption"),
+        caption=reply.t("mydata-caption"),
     )
 
 
-async def ask_to_forget(message: Message, conversation: Conversation) -> None:
-    t = conversation.t
+async def ask_to_forget(message: Message, t: Translator) -> None:
     await message.answer(t("forget-confirm"), reply_markup=keyboards.forget_confirm(t))
 
 
@@ -31,20 +34,22 @@ async def forget_chosen(
     query: CallbackQuery,
     callback_data: ForgetChoice,
     event_update: Update,
-    conversation: Conversation,
+    t: Translator,
+    state: FSMContext,
+    user_id: int,
+    users: Users,
 ) -> None:
     await acknowledge(query)
     if not callback_data.erase:
-        await replace_buttons_with(query, conversation.t("forget-kept"))
+        await replace_buttons_with(query, t("forget-kept"))
         return
     try:
-        await conversation.users.forget(conversation.user_id, event_update.update_id)
+        await users.forget(user_id, event_update.update_id)
     except PaymentStillOpen as open_payment:
-        text = conversation.t("forget-payment-open", expires=open_payment.expires_at)
-        await replace_buttons_with(query, text)
+        await replace_buttons_with(query, t("forget-payment-open", expires=open_payment.expires_at))
         return
-    await conversation.state.clear()
-    await replace_buttons_with(query, conversation.t("forget-done"))
+    await state.clear()
+    await replace_buttons_with(query, t("forget-done"))
 
 
 def build_router() -> Router:

@@ -4,16 +4,24 @@ through the one checked path, within the look-up limits, and the deadline is the
 never the button's."""
 
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from aiogram import Router
 from aiogram.types import CallbackQuery
 
 from core.clock import utcnow
-from core.statuses import BillStatus
-from handlers.flow import Conversation, acknowledge, outdated
+from handlers.consent import needs_consent
+from handlers.lookup import explain_refusal, show_code
 from payments.billing import BillingUnavailable
+from payments.limits import LookupLimiter
+from payments.lookup import Found, look_up
 from payments.reminders import remember_deadline
+from payments.service import PaymentService
+from storage.reminders import Reminders
+from storage.users import Users
+from ui.reply import Reply, acknowledge, answer_outdated
+from ui.seal import ButtonSeal
 from ui.support_keyboards import DeadlineOptIn, ReminderBill
 
 log = structlog.get_logger(__name__)
@@ -23,27 +31,35 @@ def build_router(lead: timedelta) -> Router:
     router = Router(name="reminders")
 
     async def opt_in(
-        query: CallbackQuery, callback_data: DeadlineOptIn, conversation: Conversation
+        query: CallbackQuery,
+        callback_data: DeadlineOptIn,
+        reply: Reply,
+        user_id: int,
+        payments: PaymentService,
+        users: Users,
+        limiter: LookupLimiter,
+        seal: ButtonSeal,
+        reminders: Reminders,
     ) -> None:
-        t = conversation.t
-        if not conversation.sealed(callback_data.code, callback_data.tag):
-            await outdated(query, t)
-            return
-        code = await conversation.checked_code(callback_data.code)
-        if code is None:  # the user is told why (a limit) in the chat
-            await acknowledge(query)
+        t = reply.t
+        if not seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
+            await answer_outdated(query, t)
             return
         try:
-            bill = await conversation.payments.lookup(code)
+            found = await look_up(payments, limiter, user_id, callback_data.code)
         except BillingUnavailable:
             await acknowledge(query, alert=t.plain("billing-unavailable"))
             return
-        await conversation.looked_up(known=bill is not None)
+        if not isinstance(found, Found):  # the user is told why (a limit) in the chat
+            await explain_refusal(reply, found)
+            await acknowledge(query)
+            return
+        bill = found.bill
         if (
             bill is None
-            or bill.status is not BillStatus.UNPAID
+            or not found.payable
             or bill.expires_at is None
-            or await conversation.needs_consent(bill.service)
+            or await needs_consent(users, user_id, bill.service)
         ):
             await acknowledge(query, alert=t.plain("button-outdated"))
             return
@@ -53,10 +69,10 @@ def build_router(lead: timedelta) -> Router:
             await acknowledge(query, alert=t.plain("deadline-reminder-too-late", deadline=deadline))
             return
         await remember_deadline(
-            conversation.payments.sessions,
-            user_id=conversation.user_id,
-            chat_id=conversation.chat_id,
-            code=code,
+            reminders,
+            user_id=user_id,
+            chat_id=reply.chat_id,
+            code=found.code,
             language=t.language,
             deadline=bill.expires_at,
             remind_at=remind_at,
@@ -64,13 +80,17 @@ def build_router(lead: timedelta) -> Router:
         await acknowledge(query, alert=t.plain("deadline-reminder-set", when=remind_at))
 
     async def open_bill(
-        query: CallbackQuery, callback_data: ReminderBill, conversation: Conversation
+        query: CallbackQuery,
+        callback_data: ReminderBill,
+        reply: Reply,
+        seal: ButtonSeal,
+        **data: Any,
     ) -> None:
-        if not conversation.sealed(callback_data.code, callback_data.tag):
-            await outdated(query, conversation.t)
+        if not seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
+            await answer_outdated(query, reply.t)
             return
         await acknowledge(query)
-        await conversation.show_code(callback_data.code)
+        await show_code(callback_data.code, reply=reply, seal=seal, **data)
 
     router.callback_query.register(opt_in, DeadlineOptIn.filter())
     router.callback_query.register(open_bill, ReminderBill.filter())

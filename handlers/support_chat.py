@@ -10,13 +10,15 @@ import math
 import structlog
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, MagicData, StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from handlers.flow import Conversation, acknowledge
 from payments.outbox import OutboxWorker
-from payments.support_relay import SupportLimiter, open_ticket, queue_answer, ticket_of_copy
+from payments.support_relay import SupportLimiter, open_ticket, queue_answer
+from storage.tickets import Tickets
 from ui.i18n import L10n
+from ui.reply import Reply, acknowledge
 from ui.support_keyboards import SupportOpen
 
 log = structlog.get_logger(__name__)
@@ -44,47 +46,54 @@ def build_router(
 ) -> Router:
     router = Router(name="support_chat")
 
-    async def open_support(conversation: Conversation) -> None:
+    async def open_support(reply: Reply, state: FSMContext) -> None:
         if support_chat_id is None:
-            await conversation.say("support-unavailable")
+            await reply.say("support-unavailable")
             return
-        await conversation.state.set_state(SupportFlow.writing)
-        await conversation.say("support-ask")
+        await state.set_state(SupportFlow.writing)
+        await reply.say("support-ask")
 
-    async def support_command(message: Message, conversation: Conversation) -> None:
-        await open_support(conversation)
+    async def support_command(message: Message, reply: Reply, state: FSMContext) -> None:
+        await open_support(reply, state)
 
-    async def support_pressed(query: CallbackQuery, conversation: Conversation) -> None:
+    async def support_pressed(query: CallbackQuery, reply: Reply, state: FSMContext) -> None:
         await acknowledge(query)
-        await open_support(conversation)
+        await open_support(reply, state)
 
-    async def question(message: Message, conversation: Conversation, outbox: OutboxWorker) -> None:
+    async def question(
+        message: Message,
+        reply: Reply,
+        state: FSMContext,
+        user_id: int,
+        tickets: Tickets,
+        outbox: OutboxWorker,
+    ) -> None:
         """A card number never gets here: the card guard deleted the message already."""
         if support_chat_id is None:  # the setting was removed while they were writing
-            await conversation.state.clear()
-            await conversation.say("support-unavailable")
+            await state.clear()
+            await reply.say("support-unavailable")
             return
-        wait = await limiter.wait_seconds(conversation.user_id)
+        wait = await limiter.wait_seconds(user_id)
         if wait:
             log.warning("support.limited")
-            await conversation.state.clear()
-            await conversation.say("support-wait", minutes=math.ceil(wait / 60))
+            await state.clear()
+            await reply.say("support-wait", minutes=math.ceil(wait / 60))
             return
         ticket = await open_ticket(
-            conversation.payments.sessions,
-            user_id=conversation.user_id,
-            chat_id=conversation.chat_id,
-            language=conversation.t.language,
+            tickets,
+            user_id=user_id,
+            chat_id=reply.chat_id,
+            language=reply.t.language,
             support_chat_id=support_chat_id,
             text=message.text or "",
         )
-        await limiter.written(conversation.user_id)
+        await limiter.written(user_id)
         outbox.wake()
-        await conversation.state.clear()
-        await conversation.say("support-sent", ticket=ticket)
+        await state.clear()
+        await reply.say("support-sent", ticket=ticket)
 
-    async def not_text(message: Message, conversation: Conversation) -> None:
-        await conversation.say("support-text-only")
+    async def not_text(message: Message, reply: Reply) -> None:
+        await reply.say("support-text-only")
 
     router.message.register(support_command, Command("support"), private)
     router.callback_query.register(support_pressed, SupportOpen.filter())
@@ -97,21 +106,18 @@ def build_router(
     async def in_support_chat(message: Message) -> bool:
         return message.chat.id == support_chat_id
 
-    async def answer(
-        message: Message, l10n: L10n, conversation: Conversation, outbox: OutboxWorker
-    ) -> None:
+    async def answer(message: Message, l10n: L10n, tickets: Tickets, outbox: OutboxWorker) -> None:
         replied = message.reply_to_message
         assert replied is not None
         t = l10n[support_language]
-        sessions = conversation.payments.sessions
-        ticket = await ticket_of_copy(sessions, support_chat_id, replied.message_id)
+        ticket = await tickets.of_copy(support_chat_id, replied.message_id)
         if ticket is None:
             await message.reply(t("support-reply-unknown"))
             return
         if not message.text:
             await message.reply(t("support-reply-text-only"))
             return
-        if await queue_answer(sessions, ticket, support_chat_id, message.message_id, message.text):
+        if await queue_answer(tickets, ticket, support_chat_id, message.message_id, message.text):
             outbox.wake()
 
     async def staff_talk(message: Message) -> None:

@@ -4,12 +4,8 @@ import csv
 import io
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import parse_utc, utcnow
 from core.codes import normalise_code
@@ -17,8 +13,8 @@ from core.money import Money, MoneyError
 from core.services import SERVICE_PREFIXES, Service
 from core.statuses import BillStatus
 from payments.billing.base import MAX_PAYER_NAME
-from storage.db import SessionFactory, transaction
-from storage.models import Invoice
+from storage.db import SessionFactory
+from storage.invoices import InvoiceRow, Invoices
 
 CSV_HEADER = ("code", "payer_name", "service", "amount", "currency", "status", "expires_at")
 # Rows written per transaction by import_file: SQLite's one writer (the running bot) waits for
@@ -30,16 +26,6 @@ class InvoiceImportError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceRow:
-    code: str
-    payer_name: str
-    service: Service
-    amount: Money
-    status: BillStatus
-    expires_at: datetime | None
 
 
 def parse_csv(text: str) -> list[InvoiceRow]:
@@ -163,38 +149,7 @@ async def save_invoices(
 ) -> int:
     """Insert or update all rows in one transaction (`only_new`: leave known codes alone);
     their codes must differ."""
-    async with transaction(sessions) as session:
-        for start in range(0, len(rows), IMPORT_BATCH):
-            await _upsert(session, rows[start : start + IMPORT_BATCH], only_new)
-    return len(rows)
-
-
-async def _upsert(session: AsyncSession, rows: list[InvoiceRow], only_new: bool) -> None:
-    """One statement for many rows (9 values a row: within both databases' bound limits)."""
-    now = utcnow()
-    values = [
-        {
-            "code": row.code,
-            "payer_name": row.payer_name,
-            "service": row.service.value,
-            "amount_minor": row.amount.minor,
-            "currency": row.amount.currency,
-            "status": row.status.value,
-            "expires_at": row.expires_at,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for row in rows
-    ]
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Invoice).values(values)
-    if only_new:
-        await session.execute(statement.on_conflict_do_nothing(index_elements=["code"]))
-        return
-    changed = {
-        key: statement.excluded[key] for key in values[0] if key not in ("code", "created_at")
-    }
-    await session.execute(statement.on_conflict_do_update(index_elements=["code"], set_=changed))
+    return await Invoices(sessions).save(rows, only_new=only_new)
 
 
 _DEMO = [

@@ -32,9 +32,9 @@ def create_engine(url: str, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         # No overflow: SQLAlchemy closes an overflow connection as soon as it is returned, so
-        # under load every such checkout opened a new PostgreSQL connection (a server process
-        # each): 120 of them in a 550-step benchmark, a fifth of the throughput. Updates wait
-        # for one of `pool_size` connections instead; one event loop gains nothing from more.
+        # under load every such checkout would open a new PostgreSQL connection (a server
+        # process each). Updates wait for one of `pool_size` connections instead; one event
+        # loop gains nothing from more.
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, **kwargs)
         _replace_connections_the_server_closed(engine)
         return engine
@@ -57,9 +57,8 @@ def create_engine(url: str, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
 def _replace_connections_the_server_closed(engine: AsyncEngine) -> None:
     """A restarted PostgreSQL closes every connection of the pool; asyncpg notices the closed
     socket by itself, so a pooled connection is checked on checkout without a round trip and
-    replaced before any statement runs on it. SQLAlchemy's `pool_pre_ping` pings instead, in
-    three round trips with asyncpg (BEGIN, a query, ROLLBACK), on every checkout: a sixth of a
-    conversation step's CPU on PostgreSQL."""
+    replaced before any statement runs on it. SQLAlchemy's `pool_pre_ping` would ping instead,
+    in three round trips with asyncpg (BEGIN, a query, ROLLBACK), on every checkout."""
 
     @event.listens_for(engine.sync_engine, "checkout")
     def _on_checkout(_dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:

@@ -1,9 +1,8 @@
 """SQLite run in the event loop's own thread, behind the interface SQLAlchemy expects of aiosqlite.
 
-A point query on a local SQLite file takes a few microseconds; aiosqlite hands every call
-(cursor, execute, fetch, close) to its worker thread and back, about 90 µs each, so the hops
-were most of the time a conversation step spent in the database (see bench/). Statements run
-inline here. Only when another process holds the file's write lock (a CLI import, say) does
+A point query on a local SQLite file is far quicker than aiosqlite's hand-over of every call
+(cursor, execute, fetch, close) to its worker thread and back, so statements run inline
+here. Only when another process holds the file's write lock (a CLI import, say) does
 a statement wait, and it waits in a worker thread on SQLite's busy timeout, never in the loop.
 """
 
@@ -48,7 +47,7 @@ class InlineConnection:
 
     def begin_immediate(self) -> None:
         """Take the write lock now (SQLAlchemy's "begin" event, in its greenlet): straight to
-        SQLite, not through SQLAlchemy's statement machinery, which cost ten times more."""
+        SQLite, not through SQLAlchemy's statement machinery, which costs far more."""
         await_only(self.run(self._conn.execute, "BEGIN IMMEDIATE"))
 
     async def cursor(self) -> "InlineCursor":

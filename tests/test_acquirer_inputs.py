@@ -7,7 +7,8 @@ import pytest
 from bot.settings import Settings
 from core.statuses import PaymentStatus
 from payments.acquirers import CallbackRejected
-from payments.acquirers.freedompay import DEFAULT_API_URL, parse_xml
+from payments.acquirers.freedompay.acquirer import DEFAULT_API_URL
+from payments.acquirers.freedompay.messages import parse_xml
 from tests.test_freedompay import FORM, acquirer_for, callback_fields, form_body, hand_signed
 
 XML = {"Content-Type": "text/xml"}

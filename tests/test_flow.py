@@ -243,9 +243,9 @@ async def test_consent_is_asked_once_per_version(harness, monkeypatch):
     await client.send("132026149595")  # another code: no consent asked again
     assert "IVANOV SERGEI" in client.last_text()
 
-    import handlers.flow as flow
+    import handlers.consent as consent
 
-    monkeypatch.setattr(flow, "current_hashes", lambda kind: {"new-version-hash"})
+    monkeypatch.setattr(consent, "current_hashes", lambda kind: {"new-version-hash"})
     await client.send("132026149595")
     assert client.find_button(t.plain("button-agree"))
 

@@ -26,17 +26,10 @@ from payments.acquirers import (
     OrderStatus,
     UnknownOrder,
 )
-from payments.acquirers.freedompay import (
-    FreedomPayAcquirer,
-    FreedomPayNotice,
-    StatusAnswer,
-    flatten,
-    form_fields,
-    parse_form,
-    script_name,
-    sign,
-    verify,
-)
+from payments.acquirers.freedompay import FreedomPayAcquirer
+from payments.acquirers.freedompay.messages import form_fields, parse_form
+from payments.acquirers.freedompay.notices import FreedomPayNotice, StatusAnswer
+from payments.acquirers.freedompay.signature import flatten, script_name, sign, verify
 from tests.fakes.freedompay import FakeFreedomPay
 
 MERCHANT = "552233"

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.money import Money
 from payments.reminders import ReminderJob
 from storage.models import DeadlineReminder, OutboxMessage, Payment
+from storage.reminders import Reminders
 from tests.conftest import outbox_settled
 from tests.test_flow import CODE, l10n, pay_code, pay_on_page, payment_url, walk_to_bill
 
@@ -71,7 +72,9 @@ async def test_two_instances_remind_once(harness):
     payment = await open_page(harness, client, "ru")
     soon = payment.expires_at - timedelta(minutes=5)
     jobs = [
-        ReminderJob(harness.app.sessions, page_lead=timedelta(minutes=10), interval_seconds=60)
+        ReminderJob(
+            Reminders(harness.app.sessions), page_lead=timedelta(minutes=10), interval_seconds=60
+        )
         for _ in range(2)
     ]
     queued = await asyncio.gather(*(job.run_once(soon) for job in jobs))

@@ -11,18 +11,18 @@ from structlog.testing import capture_logs
 
 from bot.app import App
 from core.clock import BISHKEK, utcnow
+from core.privacy import mask_name
 from delivery.alerts import SupportAlerts
 from handlers.admin import MESSAGE_LIMIT, split_messages
 from payments.outbox import GiveUp, OutboxWorker, RetryLater, delivering
 from payments.support import (
     ALERT_FIELDS,
-    SupportQueries,
-    mask_name,
     queue_alert,
     raise_alert,
     rejected_callback_alerts,
     undelivered_alerts,
 )
+from payments.support_queries import SupportQueries
 from storage.db import create_engine, create_session_factory, transaction
 from storage.models import OutboxMessage, Payment, Receipt
 from tests.conftest import outbox_settled

@@ -10,7 +10,7 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
-from bot.app import COMMANDS
+from bot.lifecycle import COMMANDS
 from core.money import Money
 from tests.conftest import AppHarness
 from tests.fakes.telegram_api import FakeTelegram

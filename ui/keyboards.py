@@ -22,8 +22,8 @@ from ui.official_texts import Document, DocumentKind
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
 
 
-# Built directly: aiogram's InlineKeyboardBuilder copies every button on the way (a third of
-# a millisecond for two buttons), and keyboards are sent on most steps of a conversation.
+# Built directly, not with aiogram's InlineKeyboardBuilder, which copies every button on the
+# way: keyboards are sent on most steps of a conversation.
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 

@@ -32,8 +32,8 @@ RECEIPT_LETTERS = "U+0020-024F,U+0400-052F,U+2010-205E,U+20A0-20CF,U+2100-214F"
 
 @cache
 def receipt_font(name: str) -> str:
-    """The font cut down to the letters a receipt can hold, made once per process: parsing
-    the whole DejaVu for every receipt was 60% of the time a PDF took (see bench/)."""
+    """The font cut down to the letters a receipt can hold, made once per process, so that
+    no receipt parses the whole DejaVu."""
     source = FONTS / name
     options = [f"--unicodes={RECEIPT_LETTERS}", "--no-hinting", "--layout-features="]
     digest = hashlib.sha256(source.read_bytes() + repr(options).encode()).hexdigest()[:12]
@@ -163,8 +163,8 @@ _workers: ProcessPoolExecutor | None = None
 
 async def render_receipt_pdf(language: str, view: ReceiptView, verify_url: str) -> bytes:
     """The PDF, made in a worker process shared by the whole process. fpdf2 is pure Python:
-    in a thread it holds the GIL the event loop needs, and at 50 receipts a second every
-    callback and every receipt message waited behind it (see bench/)."""
+    in a thread it would hold the GIL the event loop needs, and every callback and every
+    receipt message would wait behind it."""
     global _workers
     if _workers is None:
         _workers = ProcessPoolExecutor(

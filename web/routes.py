@@ -7,15 +7,15 @@ import aiohttp
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.metrics import Metrics
 from payments.acquirers import Acquirer, CallbackAnswer, CallbackRejected
 from payments.acquirers.sandbox import SandboxAcquirer
 from payments.service import PaymentService
-from storage.db import SessionFactory, reading
+from storage.db import SessionFactory
 from storage.gauges import read_gauges
+from storage.health import probe_database
 from ui.i18n import L10n
 from web.limits import MAX_CALLBACK_BYTES, read_body, within_body_timeout
 from web.pages import html_page
@@ -109,8 +109,7 @@ class Health:
         return web.json_response({"ready": True})
 
     async def _database(self) -> None:
-        async with reading(self._sessions) as session:
-            await session.execute(text("SELECT 1"))
+        await probe_database(self._sessions)
 
     async def metrics(self, _: web.Request) -> web.Response:
         body = self._metrics.render(await read_gauges(self._sessions))

@@ -9,7 +9,6 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from core.clock import BISHKEK, utcnow
-from core.money import Money
 from core.statuses import PaymentStatus
 from handlers.flow import Conversation, acknowledge, outdated
 from payments.receipts import ReceiptView
@@ -38,7 +37,7 @@ async def page_of_history(conversation: Conversation, page: int) -> tuple[str, o
                 date=payment.created_at.astimezone(BISHKEK).date(),
                 code=payment.payment_code,
                 service=t.plain(f"service-{payment.service}"),
-                amount=Money(payment.amount_minor, payment.currency),
+                amount=payment.money,
                 status=t.plain(f"payment-status-{payment.status}"),
             )
         )

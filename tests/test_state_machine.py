@@ -94,9 +94,7 @@ class Payments(RuleBasedStateMachine):
 
     def _callback(self, order_id: str, number: str, amount: Money | None = None) -> bytes:
         payment = self.run(self.payments.payment_by_order(order_id))
-        return self.acquirer.callback_body(
-            order_id, amount or Money(payment.amount_minor, payment.currency), card(number)
-        )
+        return self.acquirer.callback_body(order_id, amount or payment.money, card(number))
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data(), approve=st.booleans(), times=st.integers(1, 3))
@@ -186,9 +184,7 @@ class Payments(RuleBasedStateMachine):
             before = self.seen.get(payment.order_id, PaymentStatus.CREATED)
             assert status == before or status in FORWARD[before], (before, status)
             self.seen[payment.order_id] = status
-            assert (
-                Money(payment.amount_minor, payment.currency) == self.invoice[payment.payment_code]
-            )
+            assert payment.money == self.invoice[payment.payment_code]
             assert receipts.get(payment.id, 0) <= 1 and queued.get(payment.id, 0) <= 1
             if status is PaymentStatus.PAID:
                 assert payment.order_id in self.verified

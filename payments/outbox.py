@@ -23,10 +23,8 @@ from core.statuses import OutboxStatus
 from payments.background import BackgroundTask
 from storage.db import SessionFactory
 from storage.models import OutboxMessage
-from storage.outbox import OUTBOX, Outbox
-
-# OUTBOX stays importable from here until the modules still using it take it from storage.
-__all__ = ["OUTBOX", "GiveUp", "Handler", "Hold", "OutboxWorker", "RetryLater", "delivering"]
+from storage.outbox import OUTBOX as OUTBOX  # for the modules not yet taking it from storage
+from storage.outbox import Outbox
 
 log = structlog.get_logger(__name__)
 

@@ -206,7 +206,7 @@ class OutboxWorker:
     async def _keep_claim(self, message: OutboxMessage, finished: asyncio.Event) -> None:
         while not await _set_within(finished, self._renew_every):
             try:
-                renewed = await self._outbox.renew(message, utcnow() + self._lease)
+                renewed = await self._outbox.renew(message, self._lease)
             except Exception as error:  # tried again at the next renewal; never the delivery's
                 log.warning(
                     "outbox.lease_not_renewed", outbox_id=message.id, error=type(error).__name__

@@ -130,7 +130,7 @@ class PaymentService:
                 raise PaymentStillProcessing(overdue.order_id)
             if status.outcome is not None:
                 await self.handle_callback(status.outcome)
-        await self.records.expire_unsettled(overdue.id, utcnow())
+        await self.records.expire_unsettled(overdue.id)
 
     async def _open_checkout(self, payment: Payment, bill: Bill, description: str) -> Payment:
         request = CheckoutRequest(

@@ -2,7 +2,7 @@
 written only while the claim that took them still holds (see `payments.outbox`)."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, exists, insert, select, update
@@ -116,11 +116,12 @@ class Outbox:
             # Plain objects from the returned rows: handlers only read them.
             return sorted((OutboxMessage(**row._mapping) for row in rows), key=lambda m: m.id)
 
-    async def renew(self, message: OutboxMessage, leased_until: datetime) -> bool:
-        """Extends the message's lease; False if a newer claim has taken the row."""
+    async def renew(self, message: OutboxMessage, lease: timedelta) -> bool:
+        """Extends the message's lease to `lease` from when the transaction has begun (SQLite
+        may queue it); False if a newer claim has taken the row."""
         async with transaction(self._sessions) as session:
             result = await session.execute(
-                _RENEW, {**_claim_of(message), "leased_until": leased_until}
+                _RENEW, {**_claim_of(message), "leased_until": utcnow() + lease}
             )
         return result.rowcount != 0
 

@@ -134,10 +134,10 @@ class Payments:
             except IntegrityError:
                 return PageOpening()
 
-    async def expire_unsettled(self, payment_id: int, now: datetime) -> None:
+    async def expire_unsettled(self, payment_id: int) -> None:
         """An overdue page out of the way, unless something settled it meanwhile."""
         async with transaction(self._sessions) as session:
-            await session.execute(EXPIRE_UNSETTLED, {"payment_id": payment_id, "now": now})
+            await session.execute(EXPIRE_UNSETTLED, {"payment_id": payment_id, "now": utcnow()})
 
     async def set_link(self, payment_id: int, url: str) -> None:
         await self._set(payment_id, payment_url=url)

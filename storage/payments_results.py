@@ -10,6 +10,8 @@ from storage.models import Payment, Receipt
 
 
 class PaidPayment(NamedTuple):
+    """A paid payment and its receipt."""
+
     payment: Payment
     receipt: Receipt
 
@@ -31,6 +33,8 @@ class OverduePage(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class NewPayment:
+    """A payment page about to be opened for a code."""
+
     order_id: str
     payment_code: str
     user_id: int

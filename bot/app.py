@@ -49,6 +49,7 @@ from payments.support_queries import SupportQueries
 from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory
 from storage.fsm import SqlStorage
+from storage.payments import Payments
 from storage.reminders import Reminders
 from storage.tickets import Tickets
 from storage.users import Users
@@ -82,7 +83,7 @@ def build_app(
     acquirer = acquirer or _acquirer(settings, http)
     outbox = outbox_worker(settings, sessions, users)
     payments = PaymentService(
-        sessions,
+        Payments(sessions),
         billing,
         acquirer,
         lifetime=timedelta(minutes=settings.payment_lifetime_minutes),
@@ -92,16 +93,18 @@ def build_app(
     in_flight = UpdatesInFlight()
     seal = ButtonSeal.from_bot_token(bot.token)
     dispatcher = _dispatcher(
-        settings, redis, bot, payments, users, l10n, metrics, outbox, in_flight, seal
+        settings, redis, bot, sessions, payments, users, l10n, metrics, outbox, in_flight, seal
     )
     reminders = Reminders(sessions)
     dispatcher.workflow_data.update(
         support=SupportQueries(sessions), tickets=Tickets(sessions), reminders=reminders
     )
     register_deliveries(
-        settings, outbox, bot, payments, users, billing, l10n, metrics, seal, reminders
+        settings, outbox, bot, sessions, payments, users, billing, l10n, metrics, seal, reminders
     )
-    web_app = _web_app(settings, dispatcher, bot, payments, acquirer, l10n, http, metrics, redis)
+    web_app = _web_app(
+        settings, dispatcher, bot, sessions, payments, acquirer, l10n, http, metrics, redis
+    )
     return App(
         settings=settings,
         engine=engine,
@@ -170,6 +173,7 @@ def _web_app(
     settings: Settings,
     dispatcher: Dispatcher,
     bot: Bot,
+    sessions: SessionFactory,
     payments: PaymentService,
     acquirer: Acquirer,
     l10n: L10n,
@@ -181,13 +185,14 @@ def _web_app(
     Telegram webhook when updates come that way."""
     probes = {"redis": redis.ping} if redis else {}
     web_app = build_web_app(
+        sessions,
         payments,
         acquirer,
         l10n,
         http,
         metrics,
         probes,
-        rejected_callback_alerts(payments.sessions, acquirer.name),
+        rejected_callback_alerts(sessions, acquirer.name),
     )
     if settings.bot_mode is BotMode.WEBHOOK:
         TelegramWebhook(
@@ -200,6 +205,7 @@ def _dispatcher(
     settings: Settings,
     redis: Redis | None,
     bot: Bot,
+    sessions: SessionFactory,
     payments: PaymentService,
     users: Users,
     l10n: L10n,
@@ -215,7 +221,7 @@ def _dispatcher(
         isolation: BaseEventIsolation = ShortEventIsolation(redis, fsm.record_keys)
         seen: SeenUpdates = RedisSeenUpdates(redis, bot.id)
     else:
-        storage = SqlStorage(payments.sessions, remembered=REMEMBERED_USERS)
+        storage = SqlStorage(sessions, remembered=REMEMBERED_USERS)
         isolation = SimpleEventIsolation()
         seen = MemorySeenUpdates()
     dispatcher = Dispatcher(
@@ -225,7 +231,7 @@ def _dispatcher(
         users=users,
         l10n=l10n,
         outbox=outbox,
-        sessions=payments.sessions,
+        sessions=sessions,
         seal=seal,
         mask_names=settings.mask_payer_name,
         public_base=settings.public_base,

@@ -39,6 +39,7 @@ def register_deliveries(
     settings: Settings,
     outbox: OutboxWorker,
     bot: Bot,
+    sessions: SessionFactory,
     payments: PaymentService,
     users: Users,
     billing: Billing,
@@ -60,7 +61,7 @@ def register_deliveries(
     outbox.register(
         SupportRelay(
             bot,
-            payments.sessions,
+            sessions,
             users,
             l10n,
             support_chat_id=settings.support_chat_id,

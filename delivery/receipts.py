@@ -11,7 +11,6 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile
 
 from core.metrics import Metrics
-from core.money import Money
 from core.statuses import OutboxKind
 from delivery.pacing import Pacer
 from payments.billing import Billing, PaidConfirmation
@@ -115,7 +114,7 @@ class Delivery:
                 code=payment.payment_code,
                 order_id=payment.order_id,
                 transaction_id=payment.acquirer_transaction_id or "",
-                amount=Money(payment.amount_minor, payment.currency),
+                amount=payment.money,
                 paid_at=payment.paid_at,
             )
         )

@@ -8,13 +8,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from redis.exceptions import RedisError
-from sqlalchemy.exc import SQLAlchemyError
 
+from storage.db import DatabaseError
 from ui.i18n import L10n, guess_language
 
 log = structlog.get_logger(__name__)
 
-OUTAGES = (SQLAlchemyError, RedisError, OSError)
+OUTAGES = (DatabaseError, RedisError, OSError)
 
 
 async def service_unavailable(event: ErrorEvent, bot: Bot, l10n: L10n) -> bool:

@@ -9,7 +9,6 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from core.clock import BISHKEK, utcnow
-from core.money import Money
 from core.statuses import PaymentStatus
 from payments.receipts import ReceiptView
 from payments.service import PaymentService
@@ -39,14 +38,14 @@ async def page_of_history(
                 date=payment.created_at.astimezone(BISHKEK).date(),
                 code=payment.payment_code,
                 service=t.plain(f"service-{payment.service}"),
-                amount=Money(payment.amount_minor, payment.currency),
+                amount=payment.money,
                 status=t.plain(f"payment-status-{payment.status}"),
             )
         )
         if payment.status == PaymentStatus.PAID:
             found = await service.receipt_for_payment(payment.id)
             if found is not None:
-                label = t.plain("button-history-receipt", number=found[1].number)
+                label = t.plain("button-history-receipt", number=found.receipt.number)
                 receipts.append([keyboards.button(label, HistoryReceipt(payment_id=payment.id))])
         elif page_open(payment, now):
             label = t.plain("button-history-open-page", code=payment.payment_code)
@@ -101,7 +100,7 @@ async def resend_receipt(
     public_base: str,
 ) -> None:
     found = await payments.receipt_for_payment(callback_data.payment_id)
-    if found is None or found[0].user_id != user_id:  # not theirs: say nothing
+    if found is None or found.payment.user_id != user_id:  # not theirs: say nothing
         await answer_outdated(query, reply.t)
         return
     await acknowledge(query)

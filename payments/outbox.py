@@ -17,13 +17,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import bindparam, exists, select, update
 
 from core.clock import utcnow
 from core.statuses import OutboxStatus
 from payments.background import BackgroundTask
-from storage.db import SessionFactory, reading, transaction
+from storage.db import SessionFactory
 from storage.models import OutboxMessage
+from storage.outbox import Outbox
 
 log = structlog.get_logger(__name__)
 
@@ -31,57 +31,6 @@ MAX_BACKOFF_SECONDS = 600.0
 
 # Set while a handler delivers: what it calls (Telegram's session) leaves retries to the outbox.
 delivering: contextvars.ContextVar[bool] = contextvars.ContextVar("delivering", default=False)
-
-# The outbox's statements are plain Core on the table, built once. An ORM-enabled UPDATE
-# (an ORM entity or alias in it) has its cache key worked out again on every execution, even
-# when built once: for the claim that cost 1 ms, more than running it (see bench/).
-OUTBOX = OutboxMessage.__table__
-_DUE = OUTBOX.alias("due")
-_EARLIER = OUTBOX.alias("earlier")
-# Only a chat's pending messages keep its later ones waiting. A held one does not: the next
-# message is tried (held too if the chat is still closed, and then the claim never walks past
-# the backlog of a closed chat again), and one that gets through releases the held ones.
-_WAITS_FOR_EARLIER = exists().where(
-    _EARLIER.c.chat_id == _DUE.c.chat_id,
-    _EARLIER.c.status == OutboxStatus.PENDING,
-    _EARLIER.c.id < _DUE.c.id,
-)
-
-_CLAIM = (
-    update(OUTBOX)
-    .where(
-        OUTBOX.c.id.in_(
-            select(_DUE.c.id)
-            .where(
-                _DUE.c.status == OutboxStatus.PENDING,
-                _DUE.c.urgent == bindparam("lane_urgent"),
-                _DUE.c.available_at <= bindparam("now"),
-                ~_WAITS_FOR_EARLIER,
-            )
-            .order_by(_DUE.c.available_at, _DUE.c.id)
-            .limit(bindparam("limit"))
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-    )
-    .values(attempts=OUTBOX.c.attempts + 1, available_at=bindparam("leased_until"))
-    .returning(*OUTBOX.c)
-)
-
-# A row as its claim left it: every later claim adds one to `attempts`.
-_CLAIMED = update(OUTBOX).where(
-    OUTBOX.c.id == bindparam("claimed_id"), OUTBOX.c.attempts == bindparam("claimed_attempts")
-)
-_RENEW = _CLAIMED.values(available_at=bindparam("leased_until"))
-_HELD_FOR_CHAT = (OUTBOX.c.chat_id == bindparam("held_chat_id")) & (
-    OUTBOX.c.status == OutboxStatus.HELD
-)
-_RELEASE = (
-    update(OUTBOX)
-    .where(_HELD_FOR_CHAT)
-    .values(status=OutboxStatus.PENDING, available_at=bindparam("now"))
-)
-_ANY_HELD = select(OUTBOX.c.id).where(_HELD_FOR_CHAT).limit(1)
 
 Handler = Callable[[OutboxMessage], Awaitable[None]]
 
@@ -124,7 +73,7 @@ class OutboxWorker:
         is_reachable: Callable[[int], Awaitable[bool]] | None = None,
         stop_grace_seconds: float = 5.0,
     ) -> None:
-        self._sessions = sessions
+        self._outbox = Outbox(sessions)
         self._stop_grace = stop_grace_seconds
         self._handlers: dict[str, Handler] = {}
         self._poll = poll_seconds
@@ -205,18 +154,9 @@ class OutboxWorker:
         if limit <= 0:
             return []
         now = utcnow()
-        async with transaction(self._sessions) as session:
-            rows = await session.execute(
-                _CLAIM,
-                {
-                    "lane_urgent": urgent,
-                    "now": now,
-                    "limit": limit,
-                    "leased_until": now + self._lease,
-                },
-            )
-            # Plain objects from the returned rows: handlers only read them.
-            return sorted((OutboxMessage(**row._mapping) for row in rows), key=lambda m: m.id)
+        return await self._outbox.claim(
+            urgent=urgent, limit=limit, now=now, leased_until=now + self._lease
+        )
 
     async def _deliver(self, message: OutboxMessage) -> None:
         handler = self._handlers.get(message.kind)
@@ -265,16 +205,13 @@ class OutboxWorker:
     async def _keep_claim(self, message: OutboxMessage, finished: asyncio.Event) -> None:
         while not await _set_within(finished, self._renew_every):
             try:
-                async with transaction(self._sessions) as session:
-                    result = await session.execute(
-                        _RENEW, {**_claim_of(message), "leased_until": utcnow() + self._lease}
-                    )
+                renewed = await self._outbox.renew(message, self._lease)
             except Exception as error:  # tried again at the next renewal; never the delivery's
                 log.warning(
                     "outbox.lease_not_renewed", outbox_id=message.id, error=type(error).__name__
                 )
                 continue
-            if result.rowcount == 0:
+            if not renewed:
                 log.warning("outbox.lease_lost", outbox_id=message.id, attempts=message.attempts)
                 return
 
@@ -315,15 +252,10 @@ class OutboxWorker:
             await self.release_held(chat_id)
 
     async def release_held(self, chat_id: int) -> int:
-        """The user is back: deliver what was kept for their chat. Asked with a read first:
-        a user with no stored row has it asked on every update, and SQLite has one writer."""
-        async with reading(self._sessions) as session:
-            if await session.scalar(_ANY_HELD, {"held_chat_id": chat_id}) is None:
-                return 0
-        async with transaction(self._sessions) as session:
-            result = await session.execute(_RELEASE, {"held_chat_id": chat_id, "now": utcnow()})
-        self._released(chat_id, result.rowcount)
-        return result.rowcount
+        """The user is back: deliver what was kept for their chat."""
+        count = await self._outbox.release_held(chat_id)
+        self._released(chat_id, count)
+        return count
 
     def _released(self, chat_id: int, count: int) -> None:
         if count:
@@ -337,26 +269,17 @@ class OutboxWorker:
         out): then that claim's outcome is the one that counts. Whether it was written.
         `release_chat`: the message got through, so its chat is open again: what was held for
         it goes too, in the same transaction."""
-        released = 0
-        async with transaction(self._sessions) as session:
-            result = await session.execute(_CLAIMED.values(**values), _claim_of(message))
-            if release_chat and result.rowcount == 1 and message.chat_id is not None:
-                held = {"held_chat_id": message.chat_id, "now": utcnow()}
-                released = (await session.execute(_RELEASE, held)).rowcount
+        recorded = await self._outbox.record(message, release_chat=release_chat, **values)
         if message.chat_id is not None:
-            self._released(message.chat_id, released)
-        if result.rowcount == 0:
+            self._released(message.chat_id, recorded.released)
+        if not recorded.written:
             log.warning(
                 "outbox.lease_lost",
                 outbox_id=message.id,
                 attempts=message.attempts,
                 outcome=values.get("status", "retry"),
             )
-        return result.rowcount == 1
-
-
-def _claim_of(message: OutboxMessage) -> dict[str, int]:
-    return {"claimed_id": message.id, "claimed_attempts": message.attempts}
+        return recorded.written
 
 
 def _backoff(attempts: int) -> float:
@@ -367,7 +290,7 @@ def _backoff(attempts: int) -> float:
 
 async def _set_within(event: asyncio.Event, seconds: float) -> bool:
     """Whether `event` is set within `seconds`. Not asyncio.wait_for: on Python 3.11 it can
-    swallow a cancellation that lands as the event is set (it hung a test)."""
+    swallow a cancellation that lands as the event is set, and a stop would never end."""
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(seconds):
             await event.wait()

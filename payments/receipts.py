@@ -40,7 +40,7 @@ class ReceiptView:
             payer=mask_name(payment.payer_name) if mask else payment.payer_name,
             service=Service(payment.service),
             payment_code=payment.payment_code,
-            amount=Money(payment.amount_minor, payment.currency),
+            amount=payment.money,
             card_mask=(None if stranger else payment.card_mask) or "—",
             transaction_id=(None if stranger else payment.acquirer_transaction_id) or "—",
             status=PaymentStatus(payment.status),

@@ -20,15 +20,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, or_, select, update
 
 from core.clock import utcnow
-from core.statuses import PaymentStatus
 from payments.acquirers import Acquirer, AcquirerError, UnknownOrder
 from payments.background import Periodic
-from payments.service import PAYMENTS, PaymentService
+from payments.service import PaymentService
 from payments.support import queue_alert
-from storage.db import transaction
 from storage.models import Payment
 
 log = structlog.get_logger(__name__)
@@ -37,12 +34,6 @@ log = structlog.get_logger(__name__)
 # the interval apart and at most this.
 MAX_BACKOFF = timedelta(hours=1)
 BACKOFF_SHARE_OF_AGE = 4
-
-NEXT_CHECK = (
-    update(PAYMENTS)
-    .where(PAYMENTS.c.id == bindparam("payment_id"))
-    .values(reconcile_at=bindparam("next_check"))
-)
 
 
 class Reconciler:
@@ -61,18 +52,7 @@ class Reconciler:
         self._after = after
         self._interval = timedelta(seconds=interval_seconds)
         self._clock = clock
-        self._due = (
-            select(Payment)
-            .where(
-                Payment.status == PaymentStatus.CREATED,
-                Payment.acquirer == acquirer.name,
-                Payment.created_at <= bindparam("opened_before"),
-                or_(Payment.reconcile_at.is_(None), Payment.reconcile_at <= bindparam("now")),
-            )
-            .order_by(Payment.reconcile_at.asc().nulls_first(), Payment.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        )
+        self._batch = batch
         self._loop = Periodic("reconcile", self.run_once, interval_seconds)
 
     def start(self) -> None:
@@ -91,12 +71,13 @@ class Reconciler:
 
     async def _claim(self) -> list[Payment]:
         now = self._clock()
-        due = {"now": now, "opened_before": now - self._after}
-        async with transaction(self._payments.sessions) as session:
-            payments = list(await session.scalars(self._due, due))
-            for payment in payments:
-                payment.reconcile_at = now + self._interval
-        return payments
+        return await self._payments.records.claim_due(
+            self._acquirer.name,
+            batch=self._batch,
+            now=now,
+            opened_before=now - self._after,
+            then=now + self._interval,
+        )
 
     async def _settle(self, payment: Payment) -> bool:
         ids = {"payment_id": payment.id, "order_id": payment.order_id}
@@ -134,12 +115,11 @@ class Reconciler:
         now = self._clock()
         age = now - payment.created_at
         backoff = max(self._interval, min(age / BACKOFF_SHARE_OF_AGE, MAX_BACKOFF))
-        next_check = {"payment_id": payment.id, "next_check": now + backoff}
-        async with transaction(self._payments.sessions) as session:
-            await session.execute(NEXT_CHECK, next_check)
+        async with self._payments.records.changing() as turn:
+            await turn.ask_again_at(payment.id, now + backoff)
             if self._overdue(payment):
                 await queue_alert(
-                    session,
+                    turn.session,
                     "payment_stuck",
                     payment.order_id,
                     order_id=payment.order_id,

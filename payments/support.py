@@ -17,8 +17,8 @@ import structlog
 
 from core.clock import utcnow
 from core.statuses import OutboxKind
-from storage.alerts import Alerts, DatabaseError, queue_alert
-from storage.db import SessionFactory
+from storage.alerts import Alerts, queue_alert
+from storage.db import DatabaseError, SessionFactory
 from storage.models import OutboxMessage
 
 __all__ = [

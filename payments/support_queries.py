@@ -152,7 +152,7 @@ def _history(found: FoundPayment) -> PaymentHistory:
         payment_code=payment.payment_code,
         payer=mask_name(payment.payer_name),
         service=payment.service,
-        amount=Money(payment.amount_minor, payment.currency),
+        amount=payment.money,
         status=payment.status,
         acquirer=payment.acquirer,
         card_mask=payment.card_mask,

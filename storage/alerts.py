@@ -3,7 +3,7 @@ the transaction of the event it reports and sent after the commit."""
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.statuses import OutboxKind
@@ -13,7 +13,6 @@ from storage.models import OutboxMessage, Payment
 log = structlog.get_logger(__name__)
 
 # What a failed attempt to reach the database raises, for callers that must carry on.
-DatabaseError = SQLAlchemyError
 
 
 def alert_dedupe_key(kind: str, key: str) -> str:

@@ -7,7 +7,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +21,8 @@ from storage.sqlite_inline import inline_connector
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 SessionFactory = async_sessionmaker[AsyncSession]
+# What a failed database call raises, named for the layers that must not import SQLAlchemy.
+DatabaseError = SQLAlchemyError
 
 
 def is_sqlite(url: str) -> bool:

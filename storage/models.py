@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.money import Money
 from core.statuses import URGENT_KINDS, OutboxStatus
 
 
@@ -136,6 +137,11 @@ class Payment(Base):
     paid_at: Mapped[datetime | None]
     # When reconciliation may next ask the acquirer about this payment (claimed per instance).
     reconcile_at: Mapped[datetime | None]
+
+    @property
+    def money(self) -> Money:
+        """The amount to be paid, in its currency."""
+        return Money(self.amount_minor, self.currency)
 
 
 class Receipt(Base):

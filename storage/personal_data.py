@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from core.clock import utcnow
-from core.money import Money
 from core.privacy import mask_name
 from core.statuses import WAITING, OutboxStatus, PaymentStatus
 from storage.db import SessionFactory, reading, transaction
@@ -64,7 +63,7 @@ def _payment(payment: Payment, receipt: Receipt | None) -> dict[str, Any]:
         "payment_code": payment.payment_code,
         "service": payment.service,
         "payer": mask_name(payment.payer_name),
-        "amount": Money(payment.amount_minor, payment.currency).plain(),
+        "amount": payment.money.plain(),
         "currency": payment.currency,
         "status": payment.status,
         "card": payment.card_mask,

@@ -11,6 +11,7 @@ from core.clock import utcnow
 from core.money import Money
 from payments.acquirers.sandbox import APPROVE_CARD, SIGNATURE_HEADER, CardForm
 from storage.models import AcquirerCallback, OutboxMessage, Payment, Receipt
+from storage.payments_turn import PaymentTurn
 from tests.test_flow import CODE, l10n, payment_url, walk_to_bill
 
 
@@ -27,7 +28,7 @@ def signed_body(harness, payment: Payment, amount: Money | None = None) -> bytes
         {"card_number": APPROVE_CARD, "expiry": "12/30", "cvc": "123", "holder": "A B"},
         utcnow().date(),
     )
-    amount = amount or Money(payment.amount_minor, payment.currency)
+    amount = amount or payment.money
     return harness.app.acquirer.callback_body(payment.order_id, amount, card)
 
 
@@ -129,15 +130,15 @@ async def test_two_links_of_one_code_paid_at_once_raise_one_double_payment_alert
     assert second.order_id != first.order_id
 
     payments = harness.app.payments
-    queue, paused, go_on = payments._queue, asyncio.Event(), asyncio.Event()
+    queue, paused, go_on = PaymentTurn.queue, asyncio.Event(), asyncio.Event()
 
-    async def first_waits_before_commit(session, payment, *kinds):
+    async def first_waits_before_commit(turn, payment, *kinds):
         if payment.id == first.id and "receipt" in kinds:
             paused.set()
             await go_on.wait()
-        await queue(session, payment, *kinds)
+        await queue(turn, payment, *kinds)
 
-    monkeypatch.setattr(payments, "_queue", first_waits_before_commit)
+    monkeypatch.setattr(PaymentTurn, "queue", first_waits_before_commit)
 
     def notice(payment):
         body = signed_body(harness, payment)

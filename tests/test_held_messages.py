@@ -5,9 +5,10 @@ import asyncio
 
 from sqlalchemy import delete, insert, select
 
-from payments.outbox import OUTBOX, OutboxWorker
+from payments.outbox import OutboxWorker
 from storage.db import create_engine, create_session_factory, migrate, transaction
 from storage.models import OutboxMessage, User
+from storage.outbox import OUTBOX
 from tests.test_callbacks import open_payment, post_callback, receipts_sent, signed_body
 from tests.test_outbox import eventually
 

@@ -9,9 +9,10 @@ from sqlalchemy import event, insert, select, update
 
 from core.clock import utcnow
 from payments.billing import BillingUnavailable, PaidConfirmation
-from payments.outbox import OUTBOX, OutboxWorker, RetryLater
+from payments.outbox import OutboxWorker, RetryLater
 from storage.db import create_engine, create_session_factory, migrate, transaction
 from storage.models import OutboxMessage, User
+from storage.outbox import OUTBOX
 from tests.test_callbacks import open_payment, post_callback, receipts_sent, signed_body
 
 SUPPORT_CHAT = -100123

@@ -6,9 +6,10 @@ import asyncio
 from sqlalchemy import event, insert, select
 from structlog.testing import capture_logs
 
-from payments.outbox import OUTBOX, GiveUp, OutboxWorker
+from payments.outbox import GiveUp, OutboxWorker
 from storage.db import create_engine, create_session_factory, migrate, transaction
 from storage.models import OutboxMessage
+from storage.outbox import OUTBOX
 
 
 async def _one_receipt_queued(database_url: str):

@@ -265,11 +265,12 @@ async def test_database_outage_answers_users_and_asks_the_acquirer_to_retry(harn
 
     payment = await open_payment(harness, 6800)
     body = signed_body(harness, payment)
-    working = harness.app.payments.sessions
+    working = harness.app.sessions
     dead = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     away = create_session_factory(dead)
-    for holder in (harness.app.payments, harness.app.users, harness.app.dispatcher.storage):
-        holder.__dict__["sessions" if holder is harness.app.payments else "_sessions"] = away
+    holders = (harness.app.payments.records, harness.app.users, harness.app.dispatcher.storage)
+    for holder in holders:
+        holder.__dict__["_sessions"] = away
     client = harness.client(6800)
     try:
         # /history reads the database (/help may be answered from a single instance's memory)
@@ -282,8 +283,8 @@ async def test_database_outage_answers_users_and_asks_the_acquirer_to_retry(harn
         assert client.last_text() == plain(l10n["ru"], "service-unavailable")
         assert await post_callback(harness, body) == 503  # not recorded: retry later
     finally:
-        for holder in (harness.app.payments, harness.app.users, harness.app.dispatcher.storage):
-            holder.__dict__["sessions" if holder is harness.app.payments else "_sessions"] = working
+        for holder in holders:
+            holder.__dict__["_sessions"] = working
         await dead.dispose()
     assert await post_callback(harness, body) == 200  # the acquirer's retry
     await client.wait_for(lambda text: "SBX-" in text)

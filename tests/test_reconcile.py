@@ -23,9 +23,10 @@ from payments.acquirers import (
 )
 from payments.billing.local import LocalBilling
 from payments.reconcile import Reconciler
-from payments.service import PAYMENTS, PaymentService
+from payments.service import PaymentService
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.models import OutboxMessage, Payment
+from storage.payments import PAYMENTS, Payments
 
 AFTER = timedelta(minutes=5)  # RECONCILE_AFTER_MINUTES
 INTERVAL = 60  # RECONCILE_INTERVAL_SECONDS
@@ -86,7 +87,7 @@ async def world_of(database_url: str, acquirer: Acquirer, clock: Clock) -> Async
     await migrate(engine)
     sessions = create_session_factory(engine)
     payments = PaymentService(
-        sessions, LocalBilling(sessions), acquirer, lifetime=timedelta(minutes=30)
+        Payments(sessions), LocalBilling(sessions), acquirer, lifetime=timedelta(minutes=30)
     )
     try:
         yield World(sessions, clock, acquirer, payments)

@@ -31,6 +31,7 @@ from payments.reconcile import Reconciler
 from payments.service import NotPayable, PaymentService
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import OutboxMessage, Payment, Receipt
+from storage.payments import Payments as PaymentRecords
 
 CODES = [row.code for row in demo_invoices()[:3]]
 # The test's own statement of "forward only", independent of core.statuses.
@@ -56,7 +57,10 @@ class Payments(RuleBasedStateMachine):
         self.sessions = create_session_factory(self.engine)
         self.acquirer = SandboxAcquirer("http://127.0.0.1:1", "state-machine-secret")
         self.payments = PaymentService(
-            self.sessions, LocalBilling(self.sessions), self.acquirer, lifetime=timedelta(hours=1)
+            PaymentRecords(self.sessions),
+            LocalBilling(self.sessions),
+            self.acquirer,
+            lifetime=timedelta(hours=1),
         )
         self.reconciler = Reconciler(
             self.payments, self.acquirer, after=timedelta(0), interval_seconds=0
@@ -94,9 +98,7 @@ class Payments(RuleBasedStateMachine):
 
     def _callback(self, order_id: str, number: str, amount: Money | None = None) -> bytes:
         payment = self.run(self.payments.payment_by_order(order_id))
-        return self.acquirer.callback_body(
-            order_id, amount or Money(payment.amount_minor, payment.currency), card(number)
-        )
+        return self.acquirer.callback_body(order_id, amount or payment.money, card(number))
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data(), approve=st.booleans(), times=st.integers(1, 3))
@@ -186,9 +188,7 @@ class Payments(RuleBasedStateMachine):
             before = self.seen.get(payment.order_id, PaymentStatus.CREATED)
             assert status == before or status in FORWARD[before], (before, status)
             self.seen[payment.order_id] = status
-            assert (
-                Money(payment.amount_minor, payment.currency) == self.invoice[payment.payment_code]
-            )
+            assert payment.money == self.invoice[payment.payment_code]
             assert receipts.get(payment.id, 0) <= 1 and queued.get(payment.id, 0) <= 1
             if status is PaymentStatus.PAID:
                 assert payment.order_id in self.verified

@@ -66,4 +66,4 @@ def receipt_message(t: Translator, view: ReceiptView, public_base: str) -> str:
 
 def payment_amount(payment: Payment) -> Money:
     """The amount, for a translator to word in its language."""
-    return Money(payment.amount_minor, payment.currency)
+    return payment.money

@@ -7,13 +7,12 @@ import aiohttp
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy.exc import SQLAlchemyError
 
 from core.metrics import Metrics
 from payments.acquirers import Acquirer, CallbackAnswer, CallbackRejected
 from payments.acquirers.sandbox import SandboxAcquirer
 from payments.service import PaymentService
-from storage.db import SessionFactory
+from storage.db import DatabaseError, SessionFactory
 from storage.gauges import read_gauges
 from storage.health import probe_database
 from ui.i18n import L10n
@@ -56,7 +55,7 @@ class AcquirerCallbacks:
             log.warning("callback.rejected", reason=rejected.reason, acquirer=self._acquirer.name)
             answer = CallbackAnswer.REJECTED
             await self._on_rejected(rejected.reason, rejected.order_id)
-        except (SQLAlchemyError, OSError) as error:
+        except (DatabaseError, OSError) as error:
             # Not recorded: say so, and the acquirer retries later.
             order_id = notice.order_id if notice else None
             log.error("callback.not_recorded", reason=type(error).__name__, order_id=order_id)
@@ -117,6 +116,7 @@ class Health:
 
 
 def build_web_app(
+    sessions: SessionFactory,
     payments: PaymentService,
     acquirer: Acquirer,
     l10n: L10n,
@@ -133,7 +133,7 @@ def build_web_app(
     returns = ReturnPage(payments, l10n, acquirer.name)
     app.router.add_route("GET", "/acquirer/{acquirer}/return", returns.handle)
     app.router.add_route("POST", "/acquirer/{acquirer}/return", returns.handle)
-    health = Health(payments.sessions, metrics, probes)
+    health = Health(sessions, metrics, probes)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", health.metrics)

@@ -13,7 +13,6 @@ import structlog
 from aiohttp import web
 
 from core.clock import utcnow
-from core.money import Money
 from core.statuses import PaymentStatus
 from payments.acquirers.sandbox import (
     APPROVE_CARD,
@@ -46,7 +45,7 @@ def _message(t: Translator, message_id: str, status: int = 200) -> web.Response:
 
 
 def _form(t: Translator, payment: Payment, errors: list[str], csrf: str) -> str:
-    amount = format_amount(Money(payment.amount_minor, payment.currency), t.language)
+    amount = format_amount(payment.money, t.language)
     problems = "".join(f'<p class="err">{t(error)}</p>' for error in errors)
     return f"""<p class="warn">{t("sandbox-warning")}</p>
 <p>{t("sandbox-order")}: <code>{html.escape(payment.order_id)}</code><br>
@@ -137,7 +136,7 @@ class SandboxPage:
         card, errors = CardForm.parse({k: str(v) for k, v in form.items()}, date.today())
         if card is None:
             return self._with_form(t, payment, errors, 422)
-        amount = Money(payment.amount_minor, payment.currency)
+        amount = payment.money
         body = self._acquirer.callback_body(payment.order_id, amount, card)
         try:
             status = await self._acquirer.send_callback(body, self._http)

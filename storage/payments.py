@@ -1,0 +1,276 @@
+"""The payments as stored: their pages, receipts and history, and the transactions that
+change them (see `storage.payments_turn`)."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from core.clock import utcnow
+from core.statuses import PaymentStatus
+from storage.db import SessionFactory, reading, transaction
+from storage.models import Payment, Receipt
+from storage.payments_results import (
+    HistoryPage,
+    NewPayment,
+    OverduePage,
+    PageOpening,
+    PaidPayment,
+)
+from storage.payments_turn import PAYMENTS, PaymentTurn
+
+__all__ = [
+    "PAYMENTS",
+    "HistoryPage",
+    "NewPayment",
+    "OverduePage",
+    "PageOpening",
+    "PaidPayment",
+    "Payments",
+]
+
+PAYMENT_OF_ORDER = (
+    select(Payment).where(Payment.order_id == bindparam("order_id")).with_for_update()
+)
+# The code's page past its lifetime, or left without a link, that nothing has settled yet (one
+# at most: one live page a code), and its replacement's way out of the way once the acquirer
+# has been asked.
+OVERDUE_PAGE = select(PAYMENTS.c.id, PAYMENTS.c.order_id, PAYMENTS.c.acquirer).where(
+    PAYMENTS.c.payment_code == bindparam("code"),
+    PAYMENTS.c.status == PaymentStatus.CREATED.value,
+    or_(
+        PAYMENTS.c.expires_at <= bindparam("now"),
+        and_(PAYMENTS.c.payment_url == "", PAYMENTS.c.created_at <= bindparam("linkless_before")),
+    ),
+)
+EXPIRE_UNSETTLED = (
+    update(PAYMENTS)
+    .where(
+        PAYMENTS.c.id == bindparam("payment_id"),
+        PAYMENTS.c.status == PaymentStatus.CREATED.value,
+    )
+    .values(status=PaymentStatus.EXPIRED.value, updated_at=bindparam("now"))
+)
+PAID_HERE = (
+    select(Payment.id)
+    .where(Payment.payment_code == bindparam("code"), Payment.status == PaymentStatus.PAID)
+    .limit(1)
+)
+# Pending payments of one acquirer not asked about lately, the least recently asked first;
+# instances share them (SKIP LOCKED).
+DUE_FOR_CHECK = (
+    select(Payment)
+    .where(
+        Payment.status == PaymentStatus.CREATED,
+        Payment.acquirer == bindparam("acquirer"),
+        Payment.created_at <= bindparam("opened_before"),
+        or_(Payment.reconcile_at.is_(None), Payment.reconcile_at <= bindparam("now")),
+    )
+    .order_by(Payment.reconcile_at.asc().nulls_first(), Payment.id)
+    .limit(bindparam("batch"))
+    .with_for_update(skip_locked=True)
+)
+
+
+def _newest_receipt(condition: ColumnElement[bool]) -> Select[tuple[Payment, Receipt]]:
+    return (
+        select(Payment, Receipt)
+        .join(Receipt, Receipt.payment_id == Payment.id)
+        .where(condition)
+        .order_by(Receipt.id.desc())
+        .limit(1)
+    )
+
+
+RECEIPT_FOR_CODE = _newest_receipt(Payment.payment_code == bindparam("key"))
+RECEIPT_FOR_PAYMENT = _newest_receipt(Payment.id == bindparam("key"))
+RECEIPT_BY_PUBLIC_ID = _newest_receipt(Receipt.public_id == bindparam("key"))
+
+
+class Payments:
+    """Payments, their receipts and the acquirers' callbacks, as stored."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+
+    async def paid_here(self, code: str) -> bool:
+        """Whether we have taken the money for the code (the billing may not know yet)."""
+        async with reading(self._sessions) as session:
+            return await session.scalar(PAID_HERE, {"code": code}) is not None
+
+    async def open_page(self, new: NewPayment, *, linkless_before: datetime) -> PageOpening:
+        """In one transaction: the code is not paid here, no overdue page is in the way, and
+        the new payment is inserted unless a live page exists (one a code)."""
+        now = new.created_at
+        async with transaction(self._sessions) as session:
+            if await session.scalar(PAID_HERE, {"code": new.payment_code}) is not None:
+                return PageOpening(paid_here=True)
+            overdue = (
+                await session.execute(
+                    OVERDUE_PAGE,
+                    {"code": new.payment_code, "now": now, "linkless_before": linkless_before},
+                )
+            ).first()
+            if overdue is not None:
+                return PageOpening(overdue=OverduePage(*overdue))
+            values = new.row()
+            # A Core insert: the ORM's unit of work costs more than the statement.
+            try:
+                async with session.begin_nested():  # a live page exists: only this undone
+                    inserted = insert(PAYMENTS).values(values).returning(PAYMENTS.c.id)
+                    return PageOpening(Payment(id=await session.scalar(inserted), **values))
+            except IntegrityError:
+                return PageOpening()
+
+    async def expire_unsettled(self, payment_id: int) -> None:
+        """An overdue page out of the way, unless something settled it meanwhile."""
+        async with transaction(self._sessions) as session:
+            await session.execute(EXPIRE_UNSETTLED, {"payment_id": payment_id, "now": utcnow()})
+
+    async def set_link(self, payment_id: int, url: str) -> None:
+        await self._set(payment_id, payment_url=url)
+
+    async def close_unopened(self, payment_id: int) -> None:
+        """The acquirer would not open the page: nobody can pay on it."""
+        await self._set(payment_id, status=PaymentStatus.EXPIRED, decline_reason="checkout")
+
+    async def _set(self, payment_id: int, **values: object) -> None:
+        async with transaction(self._sessions) as session:
+            await session.execute(
+                update(PAYMENTS)
+                .where(PAYMENTS.c.id == payment_id)
+                .values(updated_at=utcnow(), **values)
+            )
+
+    @asynccontextmanager
+    async def locked_by_order(self, order_id: str) -> AsyncIterator[PaymentTurn]:
+        """A transaction with the order's payment locked until it commits."""
+        async with transaction(self._sessions) as session:
+            payment = await session.scalar(PAYMENT_OF_ORDER, {"order_id": order_id})
+            yield PaymentTurn(session, payment)
+
+    @asynccontextmanager
+    async def locked(self, payment_id: int) -> AsyncIterator[PaymentTurn]:
+        """A transaction with the payment locked until it commits."""
+        async with transaction(self._sessions) as session:
+            payment = await session.get(Payment, payment_id, with_for_update=True)
+            yield PaymentTurn(session, payment)
+
+    @asynccontextmanager
+    async def changing(self) -> AsyncIterator[PaymentTurn]:
+        """A transaction for changes that must commit together."""
+        async with transaction(self._sessions) as session:
+            yield PaymentTurn(session)
+
+    async def claim_due(
+        self, acquirer: str, *, batch: int, now: datetime, opened_before: datetime, then: datetime
+    ) -> list[Payment]:
+        """Up to `batch` pending payments due a check with the acquirer, opened before
+        `opened_before`; not due again until `then` (unless asked again sooner)."""
+        due = {"acquirer": acquirer, "batch": batch, "now": now, "opened_before": opened_before}
+        async with transaction(self._sessions) as session:
+            payments = list(await session.scalars(DUE_FOR_CHECK, due))
+            for payment in payments:
+                payment.reconcile_at = then
+        return payments
+
+    async def live_page(self, code: str) -> Payment | None:
+        async with reading(self._sessions) as session:
+            return await session.scalar(
+                select(Payment).where(
+                    Payment.payment_code == code, Payment.status == PaymentStatus.CREATED
+                )
+            )
+
+    async def by_order(self, order_id: str) -> Payment | None:
+        async with reading(self._sessions) as session:
+            return await session.scalar(select(Payment).where(Payment.order_id == order_id))
+
+    async def get(self, payment_id: int) -> Payment | None:
+        async with reading(self._sessions) as session:
+            return await session.get(Payment, payment_id)
+
+    async def settled_or_open(self, code: str, user_id: int, now: datetime) -> Payment | None:
+        """The code's newest payment that is paid, or whose page this user opened and is
+        still open at `now`."""
+        opened_here = (
+            (Payment.status == PaymentStatus.CREATED)
+            & (Payment.user_id == user_id)
+            & (Payment.expires_at > now)
+        )
+        async with reading(self._sessions) as session:
+            return await session.scalar(
+                select(Payment)
+                .where(
+                    Payment.payment_code == code,
+                    (Payment.status == PaymentStatus.PAID) | opened_here,
+                )
+                .order_by(Payment.id.desc())
+                .limit(1)
+            )
+
+    async def opened_by(self, code: str, user_id: int, chat_id: int) -> bool:
+        async with reading(self._sessions) as session:
+            found = await session.scalar(
+                select(Payment.id)
+                .where(
+                    Payment.payment_code == code,
+                    Payment.user_id == user_id,
+                    Payment.chat_id == chat_id,
+                )
+                .limit(1)
+            )
+        return found is not None
+
+    async def receipt_for_code(self, code: str) -> PaidPayment | None:
+        return await self._receipt(RECEIPT_FOR_CODE, code)
+
+    async def receipt_for_payment(self, payment_id: int) -> PaidPayment | None:
+        return await self._receipt(RECEIPT_FOR_PAYMENT, payment_id)
+
+    async def receipt_by_public_id(self, public_id: str) -> PaidPayment | None:
+        return await self._receipt(RECEIPT_BY_PUBLIC_ID, public_id)
+
+    async def _receipt(
+        self, statement: Select[tuple[Payment, Receipt]], key: object
+    ) -> PaidPayment | None:
+        async with reading(self._sessions) as session:
+            row = (await session.execute(statement, {"key": key})).first()
+        return PaidPayment(row[0], row[1]) if row else None
+
+    async def history(self, user_id: int, *, offset: int, limit: int) -> HistoryPage:
+        async with reading(self._sessions) as session:
+            total = await session.scalar(
+                select(func.count()).select_from(Payment).where(Payment.user_id == user_id)
+            )
+            page = await session.scalars(
+                select(Payment)
+                .where(Payment.user_id == user_id)
+                .order_by(Payment.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+            return HistoryPage(list(page), total or 0)
+
+    async def open_page_until(self, user_id: int, now: datetime) -> datetime | None:
+        """Until when the last to close of the user's pages open at `now` stays open."""
+        async with reading(self._sessions) as session:
+            return await session.scalar(
+                select(func.max(Payment.expires_at)).where(
+                    Payment.user_id == user_id,
+                    Payment.status == PaymentStatus.CREATED,
+                    Payment.expires_at > now,
+                )
+            )

@@ -21,7 +21,7 @@ machine the speed drifts by a third within minutes, which unpaired figures read 
 of the bot.
 
 Every bot here, the bare ones too, freezes its start-up heap once started, as `payment-bot
-run` does (bot/heap.py).
+run` does (bot/gc_freeze.py).
 
 `--quick` runs smoke sizes: it prints figures and never a verdict on a target.
 """

@@ -13,21 +13,15 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.deliveries import outbox_worker, register_deliveries
-from bot.event_isolation import ShortEventIsolation
 from bot.lifecycle import App
 from bot.middlewares import (
     CardNumberGuard,
     DeduplicateUpdatesMiddleware,
     LogContextMiddleware,
-    MemorySeenUpdates,
     PrivateChatsOnly,
-    RedisSeenUpdates,
     ReplyMiddleware,
-    SeenUpdates,
     UpdatesInFlight,
 )
-from bot.redis_connection import DeadlineConnection
-from bot.redis_fsm import LockedRedisStorage
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from core.metrics import Metrics
@@ -50,7 +44,11 @@ from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory
 from storage.fsm import SqlStorage
 from storage.payments import Payments
+from storage.redis_connection import DeadlineConnection
+from storage.redis_fsm import LockedRedisStorage
+from storage.redis_lock import ShortEventIsolation
 from storage.reminders import Reminders
+from storage.seen_updates import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates
 from storage.tickets import Tickets
 from storage.users import Users
 from ui.i18n import L10n

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import aiohttp
 from redis.asyncio import Redis
 
-from bot.middlewares import Claim, MemorySeenUpdates, RedisSeenUpdates
 from bot.updates import UserSimulator
+from storage.seen_updates import Claim, MemorySeenUpdates, RedisSeenUpdates
 from tests.conftest import AppHarness, free_port
 from tests.test_callbacks import open_payment, post_callback, signed_body
 from tests.test_flow import l10n, plain

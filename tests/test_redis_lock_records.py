@@ -7,9 +7,9 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from bot.event_isolation import ShortEventIsolation
-from bot.middlewares import Claim, RedisSeenUpdates
-from bot.redis_fsm import LockedRedisStorage
+from storage.redis_fsm import LockedRedisStorage
+from storage.redis_lock import ShortEventIsolation
+from storage.seen_updates import Claim, RedisSeenUpdates
 
 KEY = StorageKey(bot_id=5, chat_id=50, user_id=50)
 

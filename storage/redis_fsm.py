@@ -13,7 +13,7 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import StateType, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 
-from bot.event_isolation import HeldLock, held_lock
+from storage.redis_lock import HeldLock, held_lock
 
 
 class LockedRedisStorage(RedisStorage):

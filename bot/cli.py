@@ -10,7 +10,6 @@ import structlog
 from pydantic import ValidationError
 
 from bot.app import App, build_app
-from bot.deep_links import start_link, write_qr
 from bot.gc_freeze import freeze_startup_heap, unfreeze_heap
 from bot.logs import setup_logging
 from bot.settings import DATA_DIR, BotMode, Settings
@@ -24,6 +23,7 @@ from payments.invoices import (
     save_invoices,
 )
 from storage.db import create_engine, create_session_factory, migrate
+from ui.deep_links import start_link, write_qr
 
 log = structlog.get_logger(__name__)
 

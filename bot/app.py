@@ -27,6 +27,7 @@ from bot.telegram_session import TelegramSession
 from core.metrics import Metrics
 from delivery.flood_control import FloodControl, UndeliveredReplies
 from handlers import admin, get_routers, reminders, support_chat
+from handlers.lookup import Checkout
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
@@ -240,7 +241,17 @@ def _dispatcher(
     dispatcher.update.outer_middleware(LogContextMiddleware())
     dispatcher.update.outer_middleware(PrivateChatsOnly(l10n, settings.support_chat_id))
     windows: Windows = RedisWindows(redis) if redis is not None else MemoryWindows()
-    dispatcher["limiter"] = LookupLimiter(windows)
+    limiter = LookupLimiter(windows)
+    dispatcher["limiter"] = limiter
+    dispatcher["checkout"] = Checkout(
+        payments,
+        users,
+        limiter,
+        seal,
+        dispatcher["terms"],
+        settings.mask_payer_name,
+        settings.public_base,
+    )
     dispatcher.update.outer_middleware(ReplyMiddleware(l10n, outbox.release_held, users))
     dispatcher.update.outer_middleware(UndeliveredReplies())
     dispatcher.message.outer_middleware(CardNumberGuard())

@@ -15,7 +15,7 @@ from aiogram.types import (
     Message,
 )
 
-from handlers.consent import CONSENT_ANSWERS
+from handlers.consent_steps import CONSENT_ANSWERS
 from handlers.states import PayFlow
 from ui import keyboards
 from ui.callback_data import DocumentFile, DocumentOpen, DocumentView

@@ -20,9 +20,9 @@ from payments.reminders import remember_deadline
 from payments.service import PaymentService
 from storage.reminders import Reminders
 from storage.users import Users
+from ui.callback_data import DeadlineOptIn, ReminderBill
 from ui.reply import Reply, acknowledge, answer_outdated
 from ui.seal import ButtonSeal
-from ui.support_keyboards import DeadlineOptIn, ReminderBill
 
 log = structlog.get_logger(__name__)
 

@@ -45,6 +45,7 @@ from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory
 from storage.fsm import SqlStorage
 from storage.payments import Payments
+from storage.personal_data import PersonalData
 from storage.redis_connection import DeadlineConnection
 from storage.redis_fsm import LockedRedisStorage
 from storage.redis_lock import ShortEventIsolation
@@ -230,7 +231,7 @@ def _dispatcher(
         users=users,
         l10n=l10n,
         outbox=outbox,
-        sessions=sessions,
+        personal_data=PersonalData(sessions),
         seal=seal,
         mask_names=settings.mask_payer_name,
         public_base=settings.public_base,

@@ -27,6 +27,7 @@ from bot.telegram_session import TelegramSession
 from core.metrics import Metrics
 from delivery.flood_control import FloodControl, UndeliveredReplies
 from handlers import admin, get_routers, reminders, support_chat
+from handlers.lookup import Checkout
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
@@ -44,6 +45,7 @@ from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory
 from storage.fsm import SqlStorage
 from storage.payments import Payments
+from storage.personal_data import PersonalData
 from storage.redis_connection import DeadlineConnection
 from storage.redis_fsm import LockedRedisStorage
 from storage.redis_lock import ShortEventIsolation
@@ -229,7 +231,7 @@ def _dispatcher(
         users=users,
         l10n=l10n,
         outbox=outbox,
-        sessions=sessions,
+        personal_data=PersonalData(sessions),
         seal=seal,
         mask_names=settings.mask_payer_name,
         public_base=settings.public_base,
@@ -240,7 +242,17 @@ def _dispatcher(
     dispatcher.update.outer_middleware(LogContextMiddleware())
     dispatcher.update.outer_middleware(PrivateChatsOnly(l10n, settings.support_chat_id))
     windows: Windows = RedisWindows(redis) if redis is not None else MemoryWindows()
-    dispatcher["limiter"] = LookupLimiter(windows)
+    limiter = LookupLimiter(windows)
+    dispatcher["limiter"] = limiter
+    dispatcher["checkout"] = Checkout(
+        payments,
+        users,
+        limiter,
+        seal,
+        dispatcher["terms"],
+        settings.mask_payer_name,
+        settings.public_base,
+    )
     dispatcher.update.outer_middleware(ReplyMiddleware(l10n, outbox.release_held, users))
     dispatcher.update.outer_middleware(UndeliveredReplies())
     dispatcher.message.outer_middleware(CardNumberGuard())

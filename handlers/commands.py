@@ -1,12 +1,10 @@
-from typing import Any
-
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from core.codes import normalise_code
-from handlers.lookup import show_code
+from handlers.lookup import Checkout, show_code
 from handlers.states import PayFlow
 from payments.service import PaymentService
 from storage.users import Users
@@ -36,8 +34,9 @@ async def start(
     command: CommandObject,
     reply: Reply,
     state: FSMContext,
+    user_id: int,
     language_chosen: bool,
-    **data: Any,
+    checkout: Checkout,
 ) -> None:
     """/start and /pay, with or without a code (`t.me/<bot>?start=<code>` sends `/start <code>`).
 
@@ -55,14 +54,16 @@ async def start(
     if command.args is None:
         await ask_code(reply, state)
         return
-    await open_code(command.args, reply=reply, state=state, **data)
+    await open_code(command.args, reply=reply, state=state, user_id=user_id, checkout=checkout)
 
 
-async def open_code(text: str, *, state: FSMContext, **data: Any) -> None:
+async def open_code(
+    text: str, *, reply: Reply, state: FSMContext, user_id: int, checkout: Checkout
+) -> None:
     """A code that came with a command, read as a typed one (the same checks and limits); a
     refusal leaves the user where a code is typed."""
     await state.set_state(PayFlow.code)
-    await show_code(text, state=state, **data)
+    await show_code(text, reply=reply, state=state, user_id=user_id, checkout=checkout)
 
 
 async def change_language(message: Message, reply: Reply, state: FSMContext) -> None:
@@ -77,7 +78,7 @@ async def language_chosen(
     user_id: int,
     users: Users,
     l10n: L10n,
-    **data: Any,
+    checkout: Checkout,
 ) -> None:
     reply = reply.in_language(l10n[callback_data.language])
     await users.set_language(user_id, reply.chat_id, callback_data.language)
@@ -87,7 +88,7 @@ async def language_chosen(
     if pending is None:
         await ask_code(reply, state)
         return
-    await open_code(pending, reply=reply, state=state, user_id=user_id, users=users, **data)
+    await open_code(pending, reply=reply, state=state, user_id=user_id, checkout=checkout)
     # Dropped once answered, so an update handled again after a crash still finds it.
     stored = await state.get_data()
     await state.set_data({k: v for k, v in stored.items() if k != PENDING_CODE})

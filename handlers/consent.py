@@ -1,67 +1,58 @@
-"""The consent step: before a bill is shown or paid, the payer accepts the operator's texts
-as they stand now (the buttons that answer it are handled in handlers.payment, which leads on
-to the bill)."""
+"""The consent question's answers: a text to read first, no, or yes (then the bill)."""
 
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Update
 
 from core.services import Service
-from handlers.states import PayFlow
-from storage.models import Consent
-from storage.users import Users
-from ui import keyboards
-from ui.i18n import Translator
-from ui.official_texts import DocumentKind, consent_documents, current_hashes, official_text
-from ui.reply import Reply
-from ui.seal import ButtonSeal
+from handlers.consent_steps import record_consent
+from handlers.documents import read_before_consent
+from handlers.lookup import Checkout, show_code
+from ui.callback_data import ConsentAction, ConsentChoice
+from ui.official_texts import DocumentKind, consent_documents
+from ui.reply import Reply, acknowledge, answer_outdated, replace_buttons_with
 
-# FSM data key: the answers of the consent question a text was opened from, offered again at
-# its end (handlers.documents); a new question makes them stale.
-CONSENT_ANSWERS = "consent_answers"
-
-
-def consented(agreed: frozenset[str], service: Service | None = None) -> bool:
-    """Whether the texts a payer of `service` must accept, as they stand now, are agreed to."""
-    return all(current_hashes(kind) & agreed for kind in consent_documents(service))
+_READ = {
+    ConsentAction.READ_PRIVACY: DocumentKind.PRIVACY_POLICY,
+    ConsentAction.READ_TERMS: DocumentKind.USER_AGREEMENT,
+    ConsentAction.READ_AUCTION: DocumentKind.AUCTION_PRIVACY_POLICY,
+}
 
 
-async def needs_consent(users: Users, user_id: int, service: Service | None = None) -> bool:
-    return not consented(await users.agreed_hashes(user_id), service)
-
-
-async def ask_consent(
-    code: str,
-    service: Service | None = None,
-    *,
+async def consent_answered(
+    query: CallbackQuery,
+    callback_data: ConsentChoice,
+    event_update: Update,
     reply: Reply,
     state: FSMContext,
-    seal: ButtonSeal,
+    user_id: int,
+    checkout: Checkout,
 ) -> None:
-    await state.set_state(PayFlow.consent)
-    await state.update_data({CONSENT_ANSWERS: None})
-    t = reply.t
-    kinds = consent_documents(service)
-    versions = {kind: official_text(kind, t.language).effective for kind in kinds}
-    text = t(
-        "consent-ask",
-        privacy_version=versions[DocumentKind.PRIVACY_POLICY],
-        terms_version=versions[DocumentKind.USER_AGREEMENT],
+    """An answer to the consent question: a text to read first, no, or yes (then the bill)."""
+    if not checkout.seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
+        await answer_outdated(query, reply.t)
+        return
+    await acknowledge(query)
+    if callback_data.action in _READ:
+        await read_before_consent(query, _READ[callback_data.action], reply=reply, state=state)
+        return
+    if callback_data.action is ConsentAction.DECLINE:
+        await state.clear()
+        await replace_buttons_with(query, reply.t("consent-declined"))
+        return
+    service = (
+        Service.PLATE_AUCTION if callback_data.action is ConsentAction.AGREE_WITH_AUCTION else None
     )
-    auction = DocumentKind.AUCTION_PRIVACY_POLICY in versions
-    if auction:
-        text += "\n" + t(
-            "consent-ask-auction", version=versions[DocumentKind.AUCTION_PRIVACY_POLICY]
-        )
-    tag = seal.tag(reply.chat_id, code)
-    await reply.send(text, reply_markup=keyboards.consent(t, code, tag, auction=auction))
+    await record_consent(
+        checkout.users, user_id, reply.t, event_update.update_id, consent_documents(service)
+    )
+    reply = reply.over(query, reply.t("consent-given"))
+    await show_code(
+        callback_data.code, reply=reply, state=state, user_id=user_id, checkout=checkout
+    )
 
 
-async def record_consent(
-    users: Users, user_id: int, t: Translator, update_id: int, kinds: tuple[DocumentKind, ...]
-) -> None:
-    """The texts of `kinds` in the language they were read in, agreed to by the user."""
-    documents = [official_text(kind, t.language) for kind in kinds]
-    consents = [
-        Consent(document=d.kind.value, version=d.version, sha256=d.sha256, language=d.language)
-        for d in documents
-    ]
-    await users.record_consents(user_id, consents, update_id=update_id)
+def build_router() -> Router:
+    router = Router(name="consent")
+    router.callback_query.register(consent_answered, ConsentChoice.filter())
+    return router

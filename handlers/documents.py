@@ -1,27 +1,24 @@
 """/privacy, /terms and /documents: the operator's official texts, page by page."""
 
-import contextlib
 import html
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
-    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
 )
 
-from handlers.consent import CONSENT_ANSWERS
+from handlers.consent_steps import CONSENT_ANSWERS
 from handlers.states import PayFlow
 from ui import keyboards
 from ui.callback_data import DocumentFile, DocumentOpen, DocumentView
 from ui.i18n import Translator
 from ui.official_texts import Document, DocumentKind, available_languages, document, paginate
-from ui.reply import Reply, acknowledge
+from ui.reply import Reply, acknowledge, edit_pressed
 
 # Telegram allows 4,096 characters a message after entities are parsed; the header takes some.
 DOCUMENT_PAGE_CHARACTERS = 3_900
@@ -71,11 +68,8 @@ async def send_document_file(reply: Reply, kind: DocumentKind, language: str) ->
     if found is None:
         return
     t = reply.t
-    await reply.bot.send_document(
-        reply.chat_id,
-        BufferedInputFile(found.text.encode("utf-8"), filename=found.filename),
-        caption=t("document-file-caption", title=t.plain(kind.value), version=found.effective),
-    )
+    caption = t("document-file-caption", title=t.plain(kind.value), version=found.effective)
+    await reply.send_file(found.filename, found.text.encode("utf-8"), caption)
 
 
 async def show_privacy(message: Message, reply: Reply) -> None:
@@ -119,8 +113,8 @@ async def page_with_answers(
     return text, keyboards.rows(*markup.inline_keyboard, answers)
 
 
-async def list_documents(message: Message, t: Translator) -> None:
-    await message.answer(t("documents-list"), reply_markup=keyboards.documents_menu(t))
+async def list_documents(message: Message, reply: Reply) -> None:
+    await reply.send(reply.t("documents-list"), reply_markup=keyboards.documents_menu(reply.t))
 
 
 async def open_from_list(query: CallbackQuery, callback_data: DocumentOpen, reply: Reply) -> None:
@@ -143,8 +137,7 @@ async def turn_page(
     if not (callback_data.turn and isinstance(query.message, Message)):
         await reply.send(text, reply_markup=markup)
         return
-    with contextlib.suppress(TelegramBadRequest):  # pressed twice: the page is shown already
-        await query.message.edit_text(text, reply_markup=markup)
+    await edit_pressed(query, text, reply_markup=markup)
 
 
 async def send_as_file(query: CallbackQuery, callback_data: DocumentFile, reply: Reply) -> None:

@@ -1,13 +1,12 @@
 """Whatever the other routers did not take: any text, sticker or stale button, at any step."""
 
-from typing import Any
-
 from aiogram import F, Router
 from aiogram.filters import MagicData, StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from core.codes import normalise_code
-from handlers.lookup import show_code
+from handlers.lookup import Checkout, show_code
 from handlers.states import PayFlow
 from ui.reply import Reply, answer_outdated
 
@@ -20,9 +19,16 @@ async def expecting_code_text(message: Message, reply: Reply) -> None:
     await reply.say("send-code-as-text")
 
 
-async def code_without_asking(message: Message, code: str, **data: Any) -> None:
+async def code_without_asking(
+    message: Message,
+    code: str,
+    reply: Reply,
+    state: FSMContext,
+    user_id: int,
+    checkout: Checkout,
+) -> None:
     """A user who just sends a code (at any step) means to pay it."""
-    await show_code(code, **data)
+    await show_code(code, reply=reply, state=state, user_id=user_id, checkout=checkout)
 
 
 async def anything_else(message: Message, reply: Reply) -> None:

@@ -1,10 +1,8 @@
 """/history: the user's payments, newest first, a page at a time, each receipt sendable again."""
 
-import contextlib
 from datetime import datetime
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
@@ -14,9 +12,9 @@ from payments.receipts import ReceiptView
 from payments.service import PaymentService
 from storage.models import Payment
 from ui import keyboards, texts
-from ui.callback_data import HistoryPage, HistoryReceipt
+from ui.callback_data import HistoryPageChoice, HistoryReceipt
 from ui.i18n import Translator
-from ui.reply import Reply, acknowledge, answer_outdated
+from ui.reply import Reply, acknowledge, answer_outdated, edit_pressed
 
 PAGE_SIZE = 5
 
@@ -54,7 +52,7 @@ async def page_of_history(
             else:
                 lines.append(t("payment-link-as-text", url=payment.payment_url))
     navigation = [
-        keyboards.button(t.plain(label), HistoryPage(page=target))
+        keyboards.button(t.plain(label), HistoryPageChoice(page=target))
         for label, target in (("button-previous", page - 1), ("button-next", page + 1))
         if 0 <= target < pages
     ]
@@ -71,24 +69,22 @@ def page_open(payment: Payment, now: datetime) -> bool:
 
 
 async def show_history(
-    message: Message, t: Translator, user_id: int, payments: PaymentService
+    message: Message, reply: Reply, user_id: int, payments: PaymentService
 ) -> None:
-    text, markup = await page_of_history(t, payments, user_id, 0)
-    await message.answer(text, reply_markup=markup)
+    text, markup = await page_of_history(reply.t, payments, user_id, 0)
+    await reply.send(text, reply_markup=markup)
 
 
 async def turn_history(
     query: CallbackQuery,
-    callback_data: HistoryPage,
+    callback_data: HistoryPageChoice,
     t: Translator,
     user_id: int,
     payments: PaymentService,
 ) -> None:
     await acknowledge(query)
     text, markup = await page_of_history(t, payments, user_id, callback_data.page)
-    if isinstance(query.message, Message):
-        with contextlib.suppress(TelegramBadRequest):
-            await query.message.edit_text(text, reply_markup=markup)
+    await edit_pressed(query, text, reply_markup=markup)
 
 
 async def resend_receipt(
@@ -104,13 +100,13 @@ async def resend_receipt(
         await answer_outdated(query, reply.t)
         return
     await acknowledge(query)
-    view = ReceiptView.of(*found)
+    view = ReceiptView.of(found.payment, found.receipt)
     await reply.send(texts.receipt_message(reply.t, view, public_base))
 
 
 def build_router() -> Router:
     router = Router(name="history")
     router.message.register(show_history, Command("history"))
-    router.callback_query.register(turn_history, HistoryPage.filter())
+    router.callback_query.register(turn_history, HistoryPageChoice.filter())
     router.callback_query.register(resend_receipt, HistoryReceipt.filter())
     return router

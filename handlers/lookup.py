@@ -1,17 +1,18 @@
 """What a user sees after giving a code (typed, on a button, in a link or a command): a
 refusal, the consent step or the bill, through payments.lookup's one checked path.
 
-Steps take what they need from the handler data by name; a handler that leads to one hands
-its data on (`**data`), so every entry makes the same checks with the same dependencies."""
+A handler that leads to one of these steps takes the step's collaborators as one `checkout`
+(put into the dispatcher's workflow data by bot.app), so every entry makes the same checks with
+the same dependencies."""
 
 import math
-from typing import Any
+from dataclasses import dataclass
 
 from aiogram.fsm.context import FSMContext
 
 from core.services import Service
 from core.statuses import BillStatus
-from handlers.consent import ask_consent, needs_consent
+from handlers.consent_steps import ask_consent, needs_consent
 from handlers.states import PayFlow
 from payments.billing import Bill, BillingUnavailable
 from payments.limits import Limit, LookupLimiter
@@ -22,6 +23,20 @@ from storage.users import Users
 from ui import keyboards, support_keyboards, texts
 from ui.reply import Reply
 from ui.seal import ButtonSeal
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """What showing a code's bill and opening its payment page work with."""
+
+    payments: PaymentService
+    users: Users
+    limiter: LookupLimiter
+    seal: ButtonSeal
+    terms: texts.PaymentTerms | None
+    mask_names: bool
+    public_base: str
+
 
 WAIT_MESSAGES = {
     Limit.UNKNOWN_CODES: "lookup-wait",
@@ -67,23 +82,11 @@ async def checked_code(
 
 
 async def show_code(
-    text: str | None,
-    *,
-    reply: Reply,
-    state: FSMContext,
-    user_id: int,
-    payments: PaymentService,
-    users: Users,
-    limiter: LookupLimiter,
-    seal: ButtonSeal,
-    terms: texts.PaymentTerms | None,
-    mask_names: bool,
-    public_base: str,
-    **_: Any,
+    text: str | None, *, reply: Reply, state: FSMContext, user_id: int, checkout: Checkout
 ) -> None:
     """What a user sees after sending a code: a refusal, the consent step or the bill."""
     try:
-        found = await look_up(payments, limiter, user_id, text)
+        found = await look_up(checkout.payments, checkout.limiter, user_id, text)
     except BillingUnavailable as unavailable:
         await explain_refusal(reply, unavailable)
         return
@@ -93,18 +96,10 @@ async def show_code(
     bill = found.bill
     if bill is None or not found.payable:
         await state.set_state(PayFlow.code)
-        await explain_not_payable(
-            found.code,
-            bill,
-            reply=reply,
-            user_id=user_id,
-            payments=payments,
-            users=users,
-            mask_names=mask_names,
-            public_base=public_base,
-        )
+        await explain_not_payable(found.code, bill, reply=reply, user_id=user_id, checkout=checkout)
         return
-    if await needs_consent(users, user_id, bill.service):
+    seal = checkout.seal
+    if await needs_consent(checkout.users, user_id, bill.service):
         await ask_consent(bill.code, bill.service, reply=reply, state=state, seal=seal)
         return
     await state.set_state(PayFlow.bill)
@@ -112,19 +107,11 @@ async def show_code(
     markup = keyboards.bill(reply.t, bill.code, tag)
     if bill.expires_at is not None:
         markup = support_keyboards.with_deadline_offer(reply.t, bill.code, tag, markup)
-    await reply.send(texts.bill_details(reply.t, bill, terms), reply_markup=markup)
+    await reply.send(texts.bill_details(reply.t, bill, checkout.terms), reply_markup=markup)
 
 
 async def explain_not_payable(
-    code: str,
-    bill: Bill | None,
-    *,
-    reply: Reply,
-    user_id: int,
-    payments: PaymentService,
-    users: Users,
-    mask_names: bool,
-    public_base: str,
+    code: str, bill: Bill | None, *, reply: Reply, user_id: int, checkout: Checkout
 ) -> None:
     # An unknown code and one we may not show get the same answer: nothing to harvest.
     # The code is not repeated: what was taken for one may be a card number.
@@ -133,10 +120,12 @@ async def explain_not_payable(
         return
     await reply.say(f"code-{bill.status.value}", code=code)
     if bill.status is BillStatus.PAID:
-        found = await payments.receipt_for_code(code)
+        found = await checkout.payments.receipt_for_code(code)
         if found is not None:
-            payment, receipt = found
-            mask = mask_names and await needs_consent(users, user_id, Service(payment.service))
+            payment = found.payment
+            mask = checkout.mask_names and await needs_consent(
+                checkout.users, user_id, Service(payment.service)
+            )
             stranger = payment.user_id != user_id
-            view = ReceiptView.of(payment, receipt, mask=mask, stranger=stranger)
-            await reply.send(texts.receipt_message(reply.t, view, public_base))
+            view = ReceiptView.of(payment, found.receipt, mask=mask, stranger=stranger)
+            await reply.send(texts.receipt_message(reply.t, view, checkout.public_base))

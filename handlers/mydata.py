@@ -5,10 +5,9 @@ import json
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message, Update
+from aiogram.types import CallbackQuery, Message, Update
 
-from storage.db import SessionFactory
-from storage.personal_data import PaymentStillOpen, export_user
+from storage.personal_data import PaymentStillOpen, PersonalData
 from storage.users import Users
 from ui import keyboards
 from ui.callback_data import ForgetChoice
@@ -16,18 +15,16 @@ from ui.i18n import Translator
 from ui.reply import Reply, acknowledge, replace_buttons_with
 
 
-async def my_data(message: Message, reply: Reply, user_id: int, sessions: SessionFactory) -> None:
-    data = await export_user(sessions, user_id)
+async def my_data(
+    message: Message, reply: Reply, user_id: int, personal_data: PersonalData
+) -> None:
+    data = await personal_data.export(user_id)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    await reply.bot.send_document(
-        reply.chat_id,
-        BufferedInputFile(body, filename="my-data.json"),
-        caption=reply.t("mydata-caption"),
-    )
+    await reply.send_file("my-data.json", body, reply.t("mydata-caption"))
 
 
-async def ask_to_forget(message: Message, t: Translator) -> None:
-    await message.answer(t("forget-confirm"), reply_markup=keyboards.forget_confirm(t))
+async def ask_to_forget(message: Message, reply: Reply) -> None:
+    await reply.send(reply.t("forget-confirm"), reply_markup=keyboards.forget_confirm(reply.t))
 
 
 async def forget_chosen(

@@ -1,64 +1,42 @@
-"""A code typed at the code step, the consent question's answers, and the bill's buttons: Pay
-(one payment page per code, reopened if expired), Cancel, and a new page for an old one."""
-
-from typing import Any
+"""A code typed at the code step, and the bill's buttons: Pay (one payment page per code,
+reopened if expired), Cancel, and a new page for an old one."""
 
 from aiogram import F, Router
 from aiogram.filters import MagicData, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, Update
+from aiogram.types import CallbackQuery, Message
 
 from core.services import Service
 from core.statuses import PaymentStatus
-from handlers.consent import ask_consent, consented, record_consent
-from handlers.documents import read_before_consent
-from handlers.lookup import checked_code, explain_not_payable, explain_refusal, show_code
+from handlers.consent_steps import ask_consent, consented
+from handlers.lookup import Checkout, checked_code, explain_not_payable, explain_refusal, show_code
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import BillingUnavailable
-from payments.limits import LookupLimiter
 from payments.service import (
     NotPayable,
     PaymentInProgressElsewhere,
     PaymentService,
     PaymentStillProcessing,
 )
-from storage.users import Users
 from ui import keyboards, texts
-from ui.callback_data import BillAction, BillChoice, ConsentAction, ConsentChoice, PaymentRetry
-from ui.official_texts import DocumentKind, consent_documents
+from ui.callback_data import BillAction, BillChoice, PaymentRetry
 from ui.reply import Reply, acknowledge, answer_outdated, replace_buttons_with
 from ui.seal import ButtonSeal
 
-_READ = {
-    ConsentAction.READ_PRIVACY: DocumentKind.PRIVACY_POLICY,
-    ConsentAction.READ_TERMS: DocumentKind.USER_AGREEMENT,
-    ConsentAction.READ_AUCTION: DocumentKind.AUCTION_PRIVACY_POLICY,
-}
-
 
 async def pay(
-    code: str,
-    *,
-    reply: Reply,
-    state: FSMContext,
-    user_id: int,
-    payments: PaymentService,
-    users: Users,
-    limiter: LookupLimiter,
-    seal: ButtonSeal,
-    mask_names: bool,
-    public_base: str,
-    **_: Any,
+    code: str, *, reply: Reply, state: FSMContext, user_id: int, checkout: Checkout
 ) -> None:
     """Open (or reopen) the acquirer's payment page for a code and send its link."""
+    payments, users, limiter = checkout.payments, checkout.users, checkout.limiter
     checked = await checked_code(code, reply=reply, user_id=user_id, limiter=limiter)
     if checked is None:
         return
     code = checked
     agreed = await users.agreed_hashes(user_id)
     if not consented(agreed):
-        await ask_consent(code, reply=reply, state=state, seal=seal)
+        await ask_consent(code, reply=reply, state=state, seal=checkout.seal)
         return
     try:
         started = await payments.start_payment(
@@ -74,14 +52,7 @@ async def pay(
     except NotPayable as refusal:
         await limiter.looked_up(user_id, known=refusal.bill is not None)
         await explain_not_payable(
-            code,
-            refusal.bill,
-            reply=reply,
-            user_id=user_id,
-            payments=payments,
-            users=users,
-            mask_names=mask_names,
-            public_base=public_base,
+            code, refusal.bill, reply=reply, user_id=user_id, checkout=checkout
         )
         return
     except (PaymentStillProcessing, PaymentInProgressElsewhere, AcquirerError) as busy:
@@ -92,7 +63,7 @@ async def pay(
     payment = started.payment
     service = Service(payment.service)
     if not consented(agreed, service):  # the auction's own policy, from an old button
-        await ask_consent(code, service, reply=reply, state=state, seal=seal)
+        await ask_consent(code, service, reply=reply, state=state, seal=checkout.seal)
         return
     await state.clear()
     t = reply.t
@@ -102,49 +73,10 @@ async def pay(
     await reply.send(text, reply_markup=keyboards.payment_page(t, payment.payment_url))
 
 
-async def code_entered(message: Message, **data: Any) -> None:
-    await show_code(message.text, **data)
-
-
-async def consent_answered(
-    query: CallbackQuery,
-    callback_data: ConsentChoice,
-    event_update: Update,
-    reply: Reply,
-    state: FSMContext,
-    user_id: int,
-    users: Users,
-    seal: ButtonSeal,
-    **data: Any,
+async def code_entered(
+    message: Message, reply: Reply, state: FSMContext, user_id: int, checkout: Checkout
 ) -> None:
-    """An answer to the consent question: a text to read first, no, or yes (then the bill)."""
-    if not seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
-        await answer_outdated(query, reply.t)
-        return
-    await acknowledge(query)
-    if callback_data.action in _READ:
-        await read_before_consent(query, _READ[callback_data.action], reply=reply, state=state)
-        return
-    if callback_data.action is ConsentAction.DECLINE:
-        await state.clear()
-        await replace_buttons_with(query, reply.t("consent-declined"))
-        return
-    service = (
-        Service.PLATE_AUCTION if callback_data.action is ConsentAction.AGREE_WITH_AUCTION else None
-    )
-    await record_consent(
-        users, user_id, reply.t, event_update.update_id, consent_documents(service)
-    )
-    reply = reply.over(query, reply.t("consent-given"))
-    await show_code(
-        callback_data.code,
-        reply=reply,
-        state=state,
-        user_id=user_id,
-        users=users,
-        seal=seal,
-        **data,
-    )
+    await show_code(message.text, reply=reply, state=state, user_id=user_id, checkout=checkout)
 
 
 async def bill_cancelled(
@@ -175,30 +107,35 @@ async def bill_cancelled(
 
 
 async def pay_pressed(
-    query: CallbackQuery, callback_data: BillChoice, reply: Reply, seal: ButtonSeal, **data: Any
+    query: CallbackQuery,
+    callback_data: BillChoice,
+    reply: Reply,
+    state: FSMContext,
+    user_id: int,
+    checkout: Checkout,
 ) -> None:
     """ "Pay": one payment page per code, reopened if expired."""
-    if not seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
+    if not checkout.seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
         await answer_outdated(query, reply.t)
         return
     await acknowledge(query)
-    await pay(callback_data.code, reply=reply, seal=seal, **data)
+    await pay(callback_data.code, reply=reply, state=state, user_id=user_id, checkout=checkout)
 
 
 async def retry_pressed(
     query: CallbackQuery,
     callback_data: PaymentRetry,
     reply: Reply,
+    state: FSMContext,
     user_id: int,
-    payments: PaymentService,
-    **data: Any,
+    checkout: Checkout,
 ) -> None:
     """A new page for a code this user has opened a page for in this chat."""
-    if not await payments.opened_by(callback_data.code, user_id, reply.chat_id):
+    if not await checkout.payments.opened_by(callback_data.code, user_id, reply.chat_id):
         await answer_outdated(query, reply.t)
         return
     await acknowledge(query)
-    await pay(callback_data.code, reply=reply, user_id=user_id, payments=payments, **data)
+    await pay(callback_data.code, reply=reply, state=state, user_id=user_id, checkout=checkout)
 
 
 def build_router() -> Router:
@@ -206,7 +143,6 @@ def build_router() -> Router:
     router.message.register(code_entered, StateFilter(PayFlow.code), MagicData(F.event.text))
     # A mistyped code corrected in place is read again (a card number put in is deleted first).
     router.edited_message.register(code_entered, StateFilter(PayFlow.code), MagicData(F.event.text))
-    router.callback_query.register(consent_answered, ConsentChoice.filter())
     router.callback_query.register(bill_cancelled, BillChoice.filter(F.action == BillAction.CANCEL))
     router.callback_query.register(pay_pressed, BillChoice.filter(F.action == BillAction.PAY))
     router.callback_query.register(

@@ -4,15 +4,15 @@ through the one checked path, within the look-up limits, and the deadline is the
 never the button's."""
 
 from datetime import timedelta
-from typing import Any
 
 import structlog
 from aiogram import Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 
 from core.clock import utcnow
-from handlers.consent import needs_consent
-from handlers.lookup import explain_refusal, show_code
+from handlers.consent_steps import needs_consent
+from handlers.lookup import Checkout, explain_refusal, show_code
 from payments.billing import BillingUnavailable
 from payments.limits import LookupLimiter
 from payments.lookup import Found, look_up
@@ -20,9 +20,9 @@ from payments.reminders import remember_deadline
 from payments.service import PaymentService
 from storage.reminders import Reminders
 from storage.users import Users
+from ui.callback_data import DeadlineOptIn, ReminderBill
 from ui.reply import Reply, acknowledge, answer_outdated
 from ui.seal import ButtonSeal
-from ui.support_keyboards import DeadlineOptIn, ReminderBill
 
 log = structlog.get_logger(__name__)
 
@@ -83,14 +83,17 @@ def build_router(lead: timedelta) -> Router:
         query: CallbackQuery,
         callback_data: ReminderBill,
         reply: Reply,
-        seal: ButtonSeal,
-        **data: Any,
+        state: FSMContext,
+        user_id: int,
+        checkout: Checkout,
     ) -> None:
-        if not seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
+        if not checkout.seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
             await answer_outdated(query, reply.t)
             return
         await acknowledge(query)
-        await show_code(callback_data.code, reply=reply, seal=seal, **data)
+        await show_code(
+            callback_data.code, reply=reply, state=state, user_id=user_id, checkout=checkout
+        )
 
     router.callback_query.register(opt_in, DeadlineOptIn.filter())
     router.callback_query.register(open_bill, ReminderBill.filter())

@@ -17,9 +17,9 @@ from aiogram.types import CallbackQuery, Message
 from payments.outbox import OutboxWorker
 from payments.support_relay import SupportLimiter, open_ticket, queue_answer
 from storage.tickets import Tickets
+from ui.callback_data import SupportOpen
 from ui.i18n import L10n
 from ui.reply import Reply, acknowledge
-from ui.support_keyboards import SupportOpen
 
 log = structlog.get_logger(__name__)
 

@@ -123,3 +123,13 @@ async def forget_user(sessions: SessionFactory, user_id: int, update_id: int | N
         )
         if user is not None:
             await session.delete(user)
+
+
+class PersonalData:
+    """What the bot holds about a user, given to them (/mydata); see `export_user`."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        return await export_user(self._sessions, user_id)

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 
 from core.clock import utcnow
+from core.consents import AcceptedText
 from storage.db import SessionFactory, reading, transaction
 from storage.models import Consent, User
 from storage.personal_data import forget_user
@@ -104,14 +105,21 @@ class Users:
         return self._agreed.keep(user_id, frozenset().union(*agreed.values()), began)
 
     async def record_consents(
-        self, user_id: int, consents: Iterable[Consent], update_id: int | None
+        self, user_id: int, accepted: Iterable[AcceptedText], update_id: int | None
     ) -> None:
         async with transaction(self._sessions) as session:
-            for consent in consents:
-                consent.user_id = user_id
-                consent.update_id = update_id
-                consent.created_at = utcnow()
-                session.add(consent)
+            for text in accepted:
+                session.add(
+                    Consent(
+                        user_id=user_id,
+                        document=text.kind,
+                        version=text.version,
+                        sha256=text.sha256,
+                        language=text.language,
+                        update_id=update_id,
+                        created_at=utcnow(),
+                    )
+                )
         self._agreed.drop(user_id)
 
     async def forget(self, user_id: int, update_id: int | None) -> None:

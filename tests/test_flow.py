@@ -243,7 +243,7 @@ async def test_consent_is_asked_once_per_version(harness, monkeypatch):
     await client.send("132026149595")  # another code: no consent asked again
     assert "IVANOV SERGEI" in client.last_text()
 
-    import handlers.consent as consent
+    import handlers.consent_steps as consent
 
     monkeypatch.setattr(consent, "current_hashes", lambda kind: {"new-version-hash"})
     await client.send("132026149595")

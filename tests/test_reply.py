@@ -19,7 +19,9 @@ class Bot:
         self.sent.append(text)
 
 
-class Pressed:
+class EditableMessage:
+    """A pressed button's message: records its edits, or refuses them as Telegram would."""
+
     def __init__(self, refusal: str | None = None) -> None:
         self.refusal = refusal
         self.edits: list[str] = []
@@ -30,12 +32,12 @@ class Pressed:
         self.edits.append(text)
 
 
-def reply_over(bot: Bot, message: Pressed) -> Reply:
+def reply_over(bot: Bot, message: EditableMessage) -> Reply:
     return Reply(bot, 1, t, PressedMessage(message, "Saved."))  # type: ignore[arg-type]
 
 
 async def test_the_first_message_goes_over_the_pressed_one_the_next_are_sent():
-    bot, pressed = Bot(), Pressed()
+    bot, pressed = Bot(), EditableMessage()
     reply = reply_over(bot, pressed)
     await reply.send("first")
     await reply.send("second")
@@ -45,18 +47,18 @@ async def test_the_first_message_goes_over_the_pressed_one_the_next_are_sent():
 
 async def test_a_message_too_old_to_edit_is_answered_with_a_new_one():
     bot = Bot()
-    await reply_over(bot, Pressed("Bad Request: message can't be edited")).send("first")
+    await reply_over(bot, EditableMessage("Bad Request: message can't be edited")).send("first")
     assert bot.sent == ["Saved.\n\nfirst"]
 
 
 async def test_a_redelivered_step_shown_already_sends_nothing():
     bot = Bot()
-    await reply_over(bot, Pressed("Bad Request: message is not modified")).send("first")
+    await reply_over(bot, EditableMessage("Bad Request: message is not modified")).send("first")
     assert bot.sent == []
 
 
 async def test_in_another_language_keeps_the_pressed_message():
-    bot, pressed = Bot(), Pressed()
+    bot, pressed = Bot(), EditableMessage()
     reply = reply_over(bot, pressed).in_language(L10n()["ru"])
     await reply.say("ask-code")
     assert pressed.edits == ["Saved.\n\n" + L10n()["ru"]("ask-code")]

@@ -5,8 +5,9 @@ at once, a change made while a read was under way is not hidden by it, and sever
 import pytest
 from sqlalchemy import update
 
+from core.consents import AcceptedText
 from storage.db import create_engine, create_session_factory, migrate, transaction
-from storage.models import Consent, User
+from storage.models import User
 from storage.recent import Recent
 from storage.users import Users
 
@@ -19,8 +20,8 @@ async def sessions(database_url):
     await engine.dispose()
 
 
-def consent(sha256: str) -> Consent:
-    return Consent(document="privacy-policy", version="v", sha256=sha256, language="ru")
+def consent(sha256: str) -> AcceptedText:
+    return AcceptedText("privacy-policy", "v", sha256, "ru")
 
 
 async def test_changes_through_users_are_seen_at_once(sessions):

@@ -84,9 +84,23 @@ class ForgetChoice(CallbackData, prefix="forget"):
     erase: bool
 
 
-class HistoryPage(CallbackData, prefix="hist"):
+class HistoryPageChoice(CallbackData, prefix="hist"):
     page: Page
 
 
 class HistoryReceipt(CallbackData, prefix="histr"):
     payment_id: RowId
+
+
+class SupportOpen(CallbackData, prefix="support"):
+    pass
+
+
+class DeadlineOptIn(CallbackData, prefix="remind"):
+    code: PaymentCode
+    tag: ButtonTag  # ui.seal: this code was shown in this chat
+
+
+class ReminderBill(CallbackData, prefix="rembill"):
+    code: PaymentCode
+    tag: ButtonTag

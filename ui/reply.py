@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 import structlog
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from ui.i18n import Translator
 
@@ -63,6 +63,11 @@ class Reply:
         """The Fluent message `message_id`, in this reply's language."""
         await self.send(self.t(message_id, **args))
 
+    async def send_file(self, filename: str, data: bytes, caption: str) -> None:
+        """`data` as a document named `filename`, always a new message."""
+        document = BufferedInputFile(data, filename=filename)
+        await self.bot.send_document(self.chat_id, document, caption=caption)
+
 
 async def acknowledge(query: CallbackQuery, alert: str | None = None) -> None:
     """Stop the button's spinner, with `alert` shown if given. Telegram refuses an answer
@@ -78,11 +83,19 @@ async def answer_outdated(query: CallbackQuery, t: Translator) -> None:
     await acknowledge(query, alert=t.plain("button-outdated"))
 
 
-async def replace_buttons_with(query: CallbackQuery, text: str) -> None:
-    """Turn the message whose button was pressed into a plain one, so it is not pressed again."""
+async def edit_pressed(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Write `text` (and its buttons) over the message whose button was pressed, e.g. a page
+    turned in place. One too old to edit, or showing this already, is left as it is."""
     if not isinstance(query.message, Message):
         return
     try:
-        await query.message.edit_text(text)
-    except TelegramBadRequest as error:  # too old to edit, or already says this
+        await query.message.edit_text(text, reply_markup=reply_markup)
+    except TelegramBadRequest as error:
         log.info("message.not_edited", reason=error.message)
+
+
+async def replace_buttons_with(query: CallbackQuery, text: str) -> None:
+    """Turn the message whose button was pressed into a plain one, so it is not pressed again."""
+    await edit_pressed(query, text)

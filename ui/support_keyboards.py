@@ -1,25 +1,10 @@
-"""Buttons of the support relay and the reminders; callback data of their own."""
+"""Buttons of the support relay and the reminders."""
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
-from ui.callback_data import ButtonTag, PaymentCode
+from ui.callback_data import DeadlineOptIn, ReminderBill, SupportOpen
 from ui.i18n import Translator
 from ui.keyboards import button, rows
-
-
-class SupportOpen(CallbackData, prefix="support"):
-    pass
-
-
-class DeadlineOptIn(CallbackData, prefix="remind"):
-    code: PaymentCode
-    tag: ButtonTag  # ui.seal: this code was shown in this chat
-
-
-class ReminderBill(CallbackData, prefix="rembill"):
-    code: PaymentCode
-    tag: ButtonTag
 
 
 def write_to_support(t: Translator) -> InlineKeyboardMarkup:

@@ -1,7 +1,7 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -15,12 +15,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
+from sqlalchemy.util import greenlet_spawn
 
 from storage.sqlite_inline import inline_connector
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 SessionFactory = async_sessionmaker[AsyncSession]
+T = TypeVar("T")
+# Set on a connection that only reads: SQLite begins no transaction for it (see `reading`).
+READ_ONLY = {"payment_bot_read_only": True}
 # What a failed database call raises, named for the layers that must not import SQLAlchemy.
 DatabaseError = SQLAlchemyError
 
@@ -72,7 +76,8 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
     """SQLite upgrades a read lock to a write lock by failing at once ("database is locked").
 
     Beginning every transaction IMMEDIATE makes writers queue on the busy timeout instead,
-    which is what a check-then-update (a callback, a claim of an outbox row) needs.
+    which is what a check-then-update (a callback, a claim of an outbox row) needs. A read
+    (`READ_ONLY`) begins none: each of its statements reads on its own, taking no write lock.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -88,7 +93,8 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.connection.driver_connection.begin_immediate()
+        if not connection.get_execution_options().get("payment_bot_read_only"):
+            connection.connection.driver_connection.begin_immediate()
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
@@ -109,11 +115,37 @@ async def reading(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
     """A session for reads only. On PostgreSQL its statements run without BEGIN and COMMIT,
     two of a read's three round trips: at READ COMMITTED, PostgreSQL's level here, each
     statement sees its own snapshot inside a transaction too, so a read sees the same rows.
-    SQLite's statements make no round trip, and it reads as it writes."""
+    On SQLite they run without BEGIN IMMEDIATE, which would queue a read behind a writer of
+    another process; each sees the last commit, as on PostgreSQL."""
     async with transaction(sessions) as session:
-        if session.bind.dialect.name == "postgresql":
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        await session.connection(execution_options=_read_only(session.bind.dialect.name))
         yield session
+
+
+def _read_only(dialect: str) -> dict[str, Any]:
+    if dialect == "postgresql":
+        return {"isolation_level": "AUTOCOMMIT"}
+    return READ_ONLY
+
+
+async def read(sessions: SessionFactory, work: Callable[[Connection], T]) -> T:
+    """`work`'s reads on a Core connection, as in `reading`, for the statements run on almost
+    every update: one hop into SQLAlchemy's greenlet for the whole read and no ORM session."""
+    return await greenlet_spawn(_on_connection, sessions, work, True)
+
+
+async def write(sessions: SessionFactory, work: Callable[[Connection], T]) -> T:
+    """`work` on a Core connection in one transaction, as in `transaction`."""
+    return await greenlet_spawn(_on_connection, sessions, work, False)
+
+
+def _on_connection(sessions: SessionFactory, work: Callable[[Connection], T], only: bool) -> T:
+    engine: AsyncEngine = sessions.kw["bind"]
+    with engine.sync_engine.connect() as connection:
+        if only:
+            connection = connection.execution_options(**_read_only(connection.dialect.name))
+        with connection.begin():
+            return work(connection)
 
 
 MIGRATE_LOCK = 0x7061796D656E74  # "payment": any number no other code of this database uses

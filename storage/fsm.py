@@ -17,14 +17,15 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, select, text
 
 from core.clock import utcnow
-from storage.db import SessionFactory, reading, transaction
+from storage.db import SessionFactory, read, write
 from storage.models import FsmRecord
 from storage.recent import Recent
 
 COLUMNS = FsmRecord.__table__.c
+RECORD = select(COLUMNS.state, COLUMNS.data).where(COLUMNS.key == bindparam("key"))
 INSERT = (
     'INSERT INTO fsm_records ("key", state, data, updated_at)'
     ' VALUES (:key, :state, :data, :updated_at) ON CONFLICT ("key") DO UPDATE SET '
@@ -75,8 +76,7 @@ class SqlStorage(BaseStorage):
     async def _read(self, key: str) -> tuple[str | None, dict[str, Any]]:
         if key in self._recent:
             return self._recent[key]
-        async with reading(self._sessions) as session:
-            record = await session.get(FsmRecord, key)
+        record = await read(self._sessions, lambda c: c.execute(RECORD, {"key": key}).first())
         return self._recent.keep(key, (record.state, record.data) if record else (None, {}))
 
     async def _write(self, key: str, changed: str, value: Any) -> None:
@@ -85,6 +85,5 @@ class SqlStorage(BaseStorage):
         if stored[changed] == value:
             return  # aiogram clears a clear conversation, for one
         row = {**stored, changed: value, "updated_at": utcnow()}
-        async with transaction(self._sessions) as session:
-            await session.execute(UPSERTS[changed], row)
+        await write(self._sessions, lambda c: c.execute(UPSERTS[changed], row))
         self._recent.keep(key, (row["state"], row["data"]))

@@ -1,34 +1,45 @@
 """The local billing's invoices: written by the operator's import (and the demo codes), read
 and marked paid by `payments.billing.local.LocalBilling`."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import utcnow
 from core.money import Money
 from core.services import Service
-from core.statuses import BillStatus
-from storage.db import SessionFactory, reading, transaction
-from storage.models import Invoice
+from core.statuses import BillStatus, PaymentStatus
+from storage.db import SessionFactory, read, reading, transaction
+from storage.models import Invoice, Payment
 
 # Rows a statement of `save` carries at most (9 values a row: within both databases' bound
 # limits).
 UPSERT_ROWS = 1000
 
 INVOICES = Invoice.__table__  # Core: an ORM-enabled UPDATE works out its cache key every time
-INVOICE = select(
-    Invoice.code,
-    Invoice.payer_name,
-    Invoice.service,
-    Invoice.amount_minor,
-    Invoice.currency,
-    Invoice.status,
-    Invoice.expires_at,
-).where(Invoice.code == bindparam("code"))
+COLUMNS = (
+    INVOICES.c.code,
+    INVOICES.c.payer_name,
+    INVOICES.c.service,
+    INVOICES.c.amount_minor,
+    INVOICES.c.currency,
+    INVOICES.c.status,
+    INVOICES.c.expires_at,
+)
+INVOICE = select(*COLUMNS).where(INVOICES.c.code == bindparam("code"))
+PAYMENTS = Payment.__table__.c
+# The invoice and, in the same statement, whether a payment of ours took its money.
+INVOICE_AND_PAID_HERE = select(
+    *COLUMNS,
+    exists()
+    .where(PAYMENTS.payment_code == INVOICES.c.code, PAYMENTS.status == PaymentStatus.PAID.value)
+    .label("paid_here"),
+).where(INVOICES.c.code == bindparam("code"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,18 +66,21 @@ class Invoices:
 
     async def get(self, code: str) -> InvoiceRow | None:
         """The invoice as stored (its status not aged by its expiry)."""
-        async with reading(self._sessions) as session:
-            invoice = (await session.execute(INVOICE, {"code": code})).first()
+        invoice = await read(self._sessions, lambda c: c.execute(INVOICE, {"code": code}).first())
+        return None if invoice is None else _row(invoice)
+
+    async def get_as_paid_here(self, code: str) -> InvoiceRow | None:
+        """The invoice, PAID if a payment of ours took its money though the invoice does not
+        say so yet (the outbox marks it a moment after the callback): one read."""
+        invoice = await read(
+            self._sessions, lambda c: c.execute(INVOICE_AND_PAID_HERE, {"code": code}).first()
+        )
         if invoice is None:
             return None
-        return InvoiceRow(
-            code=invoice.code,
-            payer_name=invoice.payer_name,
-            service=Service(invoice.service),
-            amount=Money(invoice.amount_minor, invoice.currency),
-            status=BillStatus(invoice.status),
-            expires_at=invoice.expires_at,
-        )
+        row = _row(invoice)
+        if invoice.paid_here and row.status is BillStatus.UNPAID:
+            return replace(row, status=BillStatus.PAID)
+        return row
 
     async def mark_paid(self, code: str) -> None:
         async with transaction(self._sessions) as session:
@@ -79,6 +93,17 @@ class Invoices:
     async def codes(self) -> list[str]:
         async with reading(self._sessions) as session:
             return list(await session.scalars(select(Invoice.code).order_by(Invoice.code)))
+
+
+def _row(invoice: Row[Any]) -> InvoiceRow:
+    return InvoiceRow(
+        code=invoice.code,
+        payer_name=invoice.payer_name,
+        service=Service(invoice.service),
+        amount=Money(invoice.amount_minor, invoice.currency),
+        status=BillStatus(invoice.status),
+        expires_at=invoice.expires_at,
+    )
 
 
 async def _upsert(session: AsyncSession, rows: list[InvoiceRow], only_new: bool) -> None:

@@ -16,11 +16,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import utcnow
 from core.statuses import PaymentStatus
-from storage.db import SessionFactory, reading, transaction
+from storage.db import SessionFactory, read, reading, transaction, write
 from storage.models import Payment, Receipt
 from storage.payments_results import (
     HistoryPage,
@@ -64,8 +65,11 @@ EXPIRE_UNSETTLED = (
     .values(status=PaymentStatus.EXPIRED.value, updated_at=bindparam("now"))
 )
 PAID_HERE = (
-    select(Payment.id)
-    .where(Payment.payment_code == bindparam("code"), Payment.status == PaymentStatus.PAID)
+    select(PAYMENTS.c.id)
+    .where(
+        PAYMENTS.c.payment_code == bindparam("code"),
+        PAYMENTS.c.status == PaymentStatus.PAID.value,
+    )
     .limit(1)
 )
 # Pending payments of one acquirer not asked about lately, the least recently asked first;
@@ -107,32 +111,33 @@ class Payments:
 
     async def paid_here(self, code: str) -> bool:
         """Whether we have taken the money for the code (the billing may not know yet)."""
-        async with reading(self._sessions) as session:
-            return await session.scalar(PAID_HERE, {"code": code}) is not None
+        found = await read(self._sessions, lambda c: c.scalar(PAID_HERE, {"code": code}))
+        return found is not None
 
     async def open_page(self, new: NewPayment, *, linkless_before: datetime) -> PageOpening:
         """In one transaction: the code is not paid here, no overdue page is in the way, and
         the new payment is inserted unless a live page exists (one a code)."""
-        now = new.created_at
-        async with transaction(self._sessions) as session:
-            if await session.scalar(PAID_HERE, {"code": new.payment_code}) is not None:
+        overdue_of_code = {
+            "code": new.payment_code,
+            "now": new.created_at,
+            "linkless_before": linkless_before,
+        }
+
+        def open_on(connection: Connection) -> PageOpening:
+            if connection.scalar(PAID_HERE, {"code": new.payment_code}) is not None:
                 return PageOpening(paid_here=True)
-            overdue = (
-                await session.execute(
-                    OVERDUE_PAGE,
-                    {"code": new.payment_code, "now": now, "linkless_before": linkless_before},
-                )
-            ).first()
+            overdue = connection.execute(OVERDUE_PAGE, overdue_of_code).first()
             if overdue is not None:
                 return PageOpening(overdue=OverduePage(*overdue))
             values = new.row()
-            # A Core insert: the ORM's unit of work costs more than the statement.
             try:
-                async with session.begin_nested():  # a live page exists: only this undone
+                with connection.begin_nested():  # a live page exists: only this undone
                     inserted = insert(PAYMENTS).values(values).returning(PAYMENTS.c.id)
-                    return PageOpening(Payment(id=await session.scalar(inserted), **values))
+                    return PageOpening(Payment(id=connection.scalar(inserted), **values))
             except IntegrityError:
                 return PageOpening()
+
+        return await write(self._sessions, open_on)
 
     async def expire_unsettled(self, payment_id: int) -> None:
         """An overdue page out of the way, unless something settled it meanwhile."""
@@ -147,12 +152,10 @@ class Payments:
         await self._set(payment_id, status=PaymentStatus.EXPIRED, decline_reason="checkout")
 
     async def _set(self, payment_id: int, **values: object) -> None:
-        async with transaction(self._sessions) as session:
-            await session.execute(
-                update(PAYMENTS)
-                .where(PAYMENTS.c.id == payment_id)
-                .values(updated_at=utcnow(), **values)
-            )
+        change = update(PAYMENTS).where(PAYMENTS.c.id == payment_id)
+        await write(
+            self._sessions, lambda c: c.execute(change.values(updated_at=utcnow(), **values))
+        )
 
     @asynccontextmanager
     async def locked_by_order(self, order_id: str) -> AsyncIterator[PaymentTurn]:

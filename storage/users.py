@@ -6,14 +6,16 @@ from sqlalchemy import bindparam, select, update
 
 from core.clock import utcnow
 from core.consents import AcceptedText
-from storage.db import SessionFactory, reading, transaction
+from storage.db import SessionFactory, read, reading, transaction
 from storage.models import Consent, User
 from storage.personal_data import forget_user
 from storage.recent import Recent
 
 # Built once: these run on almost every update.
-PROFILE = select(User.id, User.chat_id, User.language, User.unreachable_at).where(
-    User.id == bindparam("user_id")
+USERS = User.__table__.c
+CONSENTS_TABLE = Consent.__table__.c
+PROFILE = select(USERS.id, USERS.chat_id, USERS.language, USERS.unreachable_at).where(
+    USERS.id == bindparam("user_id")
 )
 REACHABLE = (
     select(User.id)
@@ -21,10 +23,30 @@ REACHABLE = (
     .limit(1)
 )
 CONSENTS = (
-    select(Consent.document, Consent.sha256, Consent.action)
-    .where(Consent.user_id == bindparam("user_id"))
-    .order_by(Consent.id)
+    select(CONSENTS_TABLE.document, CONSENTS_TABLE.sha256, CONSENTS_TABLE.action)
+    .where(CONSENTS_TABLE.user_id == bindparam("user_id"))
+    .order_by(CONSENTS_TABLE.id)
 )
+
+
+# Each document's agreed text hashes, never changed in place.
+Agreed = dict[str, frozenset[str]]
+
+
+def _agreed_after(agreed: Agreed, consents: Iterable[tuple[str, str, str]]) -> Agreed:
+    """What stays agreed after `consents` (document, sha256, action), oldest first: an
+    agreement adds its text; anything else withdraws the document."""
+    after = dict(agreed)
+    for document, sha256, action in consents:
+        if action == "agree":
+            after[document] = after.get(document, frozenset()) | {sha256}
+        else:
+            after.pop(document, None)
+    return after
+
+
+def _hashes(agreed: Agreed) -> frozenset[str]:
+    return frozenset().union(*agreed.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,26 +66,28 @@ class Users:
     def __init__(self, sessions: SessionFactory, remembered: int = 0) -> None:
         self._sessions = sessions
         self._profiles: Recent[int, Profile | None] = Recent(remembered)
-        self._agreed: Recent[int, frozenset[str]] = Recent(remembered)
+        self._agreed: Recent[int, Agreed] = Recent(remembered)
 
     async def get(self, user_id: int) -> Profile | None:
         if user_id in self._profiles:
             return self._profiles[user_id]
         began = self._profiles.begin_read()
-        async with reading(self._sessions) as session:
-            row = (await session.execute(PROFILE, {"user_id": user_id})).first()
+        row = await read(self._sessions, lambda c: c.execute(PROFILE, {"user_id": user_id}).first())
         return self._profiles.keep(user_id, Profile(*row) if row else None, began)
 
     async def set_language(self, user_id: int, chat_id: int, language: str) -> None:
+        began = self._profiles.begin_read()
         async with transaction(self._sessions) as session:
             user = await session.get(User, user_id, with_for_update=True)
             if user is None:
-                session.add(User(id=user_id, chat_id=chat_id, language=language))
+                user = User(id=user_id, chat_id=chat_id, language=language, unreachable_at=None)
+                session.add(user)
             else:
                 user.language = language
                 user.chat_id = chat_id
                 user.updated_at = utcnow()
-        self._profiles.drop(user_id)
+        profile = Profile(user_id, chat_id, language, user.unreachable_at)
+        self._profiles.replace(user_id, profile, began)
 
     async def mark_unreachable(self, chat_id: int) -> None:
         """The user blocked the bot or deleted the chat: keep their receipts for later."""
@@ -92,35 +116,35 @@ class Users:
     async def agreed_hashes(self, user_id: int) -> frozenset[str]:
         """Hashes of the texts the user agreed to and has not withdrawn since."""
         if user_id in self._agreed:
-            return self._agreed[user_id]
+            return _hashes(self._agreed[user_id])
         began = self._agreed.begin_read()
-        async with reading(self._sessions) as session:
-            rows = await session.execute(CONSENTS, {"user_id": user_id})
-            agreed: dict[str, set[str]] = {}
-            for document, sha256, action in rows:
-                if action == "agree":
-                    agreed.setdefault(document, set()).add(sha256)
-                else:
-                    agreed.pop(document, None)
-        return self._agreed.keep(user_id, frozenset().union(*agreed.values()), began)
+        rows = await read(self._sessions, lambda c: c.execute(CONSENTS, {"user_id": user_id}).all())
+        return _hashes(self._agreed.keep(user_id, _agreed_after({}, rows), began))
 
     async def record_consents(
         self, user_id: int, accepted: Iterable[AcceptedText], update_id: int | None
     ) -> None:
+        """Appends them; the texts agreed in memory follow (`_agreed_after`)."""
+        began = self._agreed.begin_read()
+        before = self._agreed.get(user_id)
+        recorded = [
+            Consent(
+                user_id=user_id,
+                document=text.kind,
+                version=text.version,
+                sha256=text.sha256,
+                language=text.language,
+                action="agree",
+                update_id=update_id,
+                created_at=utcnow(),
+            )
+            for text in accepted
+        ]
+        rows = [(consent.document, consent.sha256, consent.action) for consent in recorded]
         async with transaction(self._sessions) as session:
-            for text in accepted:
-                session.add(
-                    Consent(
-                        user_id=user_id,
-                        document=text.kind,
-                        version=text.version,
-                        sha256=text.sha256,
-                        language=text.language,
-                        update_id=update_id,
-                        created_at=utcnow(),
-                    )
-                )
-        self._agreed.drop(user_id)
+            session.add_all(recorded)
+        after = None if before is None else _agreed_after(before, rows)
+        self._agreed.replace(user_id, after, began)
 
     async def forget(self, user_id: int, update_id: int | None) -> None:
         """Erase the user (see `storage.personal_data.forget_user`)."""

@@ -12,7 +12,9 @@ class LocalBilling:
         self._invoices = Invoices(sessions)
 
     async def lookup(self, code: str) -> Bill | None:
-        invoice = await self._invoices.get(code)
+        """The bill, PAID as soon as a payment of ours took its money (`PaymentService.lookup`
+        then has nothing more to ask)."""
+        invoice = await self._invoices.get_as_paid_here(code)
         if invoice is None:
             return None
         status = invoice.status

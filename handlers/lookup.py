@@ -16,8 +16,9 @@ from handlers.states import PayFlow
 from payments.billing import Bill, BillingUnavailable
 from payments.limits import Limit, LookupLimiter
 from payments.lookup import Found, Limited, NotACode, admit, look_up
+from payments.outcomes import PaymentInProgressElsewhere, PaymentStillProcessing
 from payments.receipts import ReceiptView
-from payments.service import PaymentInProgressElsewhere, PaymentService, PaymentStillProcessing
+from payments.service import PaymentService
 from storage.users import Users
 from ui import keyboards, support_keyboards, texts
 from ui.reply import Reply

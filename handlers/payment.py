@@ -17,12 +17,8 @@ from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import BillingUnavailable
 from payments.limits import LookupLimiter
-from payments.service import (
-    NotPayable,
-    PaymentInProgressElsewhere,
-    PaymentService,
-    PaymentStillProcessing,
-)
+from payments.outcomes import NotPayable, PaymentInProgressElsewhere, PaymentStillProcessing
+from payments.service import PaymentService
 from storage.users import Users
 from ui import keyboards, texts
 from ui.callback_data import BillAction, BillChoice, ConsentAction, ConsentChoice, PaymentRetry

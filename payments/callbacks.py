@@ -9,7 +9,7 @@ from core.clock import utcnow
 from core.statuses import OutboxKind, PaymentStatus, can_move
 from payments.acquirers.base import CallbackAnswer, CallbackNotice
 from payments.outcomes import CallbackResult
-from payments.support import queue_alert
+from storage.alerts import queue_alert
 from storage.models import Payment
 from storage.payments import Payments
 from storage.payments_turn import PaymentTurn

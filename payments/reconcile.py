@@ -25,7 +25,7 @@ from core.clock import utcnow
 from payments.acquirers import Acquirer, AcquirerError, UnknownOrder
 from payments.background import Periodic
 from payments.service import PaymentService
-from payments.support import queue_alert
+from storage.alerts import queue_alert
 from storage.models import Payment
 
 log = structlog.get_logger(__name__)

@@ -28,16 +28,8 @@ from payments.outcomes import (
     PaymentStillProcessing,
 )
 from storage.models import Payment
-from storage.payments import HistoryPage, NewPayment, OverduePage, PaidPayment, Payments
-
-__all__ = [
-    "CallbackResult",
-    "NotPayable",
-    "PaymentInProgressElsewhere",
-    "PaymentService",
-    "PaymentStart",
-    "PaymentStillProcessing",
-]
+from storage.payments import Payments
+from storage.payments_results import HistoryPage, NewPayment, OverduePage, PaidPayment
 
 log = structlog.get_logger(__name__)
 

@@ -4,7 +4,8 @@ that raise them for the web app and the outbox.
 Alerts travel through the outbox (kind "alert"), so one is queued in the same transaction as
 the event it reports and is sent after the commit; its dedupe key makes a repeated event (a
 forged callback sent a hundred times) raise one alert per key. A use case inside a
-transaction queues one with `queue_alert`; `raise_alert` opens a transaction of its own.
+transaction queues one with `storage.alerts.queue_alert`; `Alerts.raise_alert` opens a
+transaction of its own.
 
 No alert ever carries a payer's name, a card number or a token. The support staff's look-ups
 are in `payments.support_queries`.
@@ -17,7 +18,7 @@ import structlog
 
 from core.clock import utcnow
 from core.statuses import OutboxKind
-from storage.alerts import Alerts, queue_alert
+from storage.alerts import Alerts
 from storage.db import DatabaseError, SessionFactory
 from storage.models import OutboxMessage
 
@@ -25,8 +26,6 @@ __all__ = [
     "ALERT_FIELDS",
     "OTHER_ALERT_FIELDS",
     "alert_fields",
-    "queue_alert",
-    "raise_alert",
     "rejected_callback_alerts",
     "undelivered_alerts",
 ]
@@ -50,13 +49,6 @@ OTHER_ALERT_FIELDS = ("order_id", "payment_id")
 def alert_fields(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The fields of an alert that may be shown or logged, each present (None when missing)."""
     return {name: payload.get(name) for name in ALERT_FIELDS.get(kind, OTHER_ALERT_FIELDS)}
-
-
-async def raise_alert(
-    sessions: SessionFactory, kind: str, key: str, **fields: str | int | None
-) -> None:
-    """`queue_alert` in a transaction of its own, for callers outside one."""
-    await Alerts(sessions).raise_alert(kind, key, **fields)
 
 
 def rejected_callback_alerts(

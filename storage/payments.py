@@ -31,16 +31,6 @@ from storage.payments_results import (
 )
 from storage.payments_turn import PAYMENTS, PaymentTurn
 
-__all__ = [
-    "PAYMENTS",
-    "HistoryPage",
-    "NewPayment",
-    "OverduePage",
-    "PageOpening",
-    "PaidPayment",
-    "Payments",
-]
-
 PAYMENT_OF_ORDER = (
     select(Payment).where(Payment.order_id == bindparam("order_id")).with_for_update()
 )

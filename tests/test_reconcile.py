@@ -26,7 +26,8 @@ from payments.reconcile import Reconciler
 from payments.service import PaymentService
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.models import OutboxMessage, Payment
-from storage.payments import PAYMENTS, Payments
+from storage.payments import Payments
+from storage.payments_turn import PAYMENTS
 
 AFTER = timedelta(minutes=5)  # RECONCILE_AFTER_MINUTES
 INTERVAL = 60  # RECONCILE_INTERVAL_SECONDS

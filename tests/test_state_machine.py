@@ -27,8 +27,9 @@ from payments.acquirers.sandbox import (
 )
 from payments.billing.local import LocalBilling
 from payments.invoices import demo_invoices, save_invoices
+from payments.outcomes import NotPayable
 from payments.reconcile import Reconciler
-from payments.service import NotPayable, PaymentService
+from payments.service import PaymentService
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import OutboxMessage, Payment, Receipt
 from storage.payments import Payments as PaymentRecords

@@ -22,6 +22,7 @@ from typing import Any
 import structlog
 
 from core.clock import utcnow
+from core.statuses import AlertKind
 from payments.acquirers import Acquirer, AcquirerError, UnknownOrder
 from payments.background import Periodic
 from payments.service import PaymentService
@@ -120,7 +121,7 @@ class Reconciler:
             if self._overdue(payment):
                 await queue_alert(
                     turn.session,
-                    "payment_stuck",
+                    AlertKind.PAYMENT_STUCK,
                     payment.order_id,
                     order_id=payment.order_id,
                     payment_id=payment.id,

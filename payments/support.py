@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 
 from core.clock import utcnow
-from core.statuses import OutboxKind
+from core.statuses import AlertKind, OutboxKind
 from storage.alerts import Alerts
 from storage.db import DatabaseError, SessionFactory
 from storage.models import OutboxMessage
@@ -34,13 +34,13 @@ log = structlog.get_logger(__name__)
 
 # The fields each alert kind carries (and the only ones its text and log line show).
 # None of them is ever a payer's name, a card number or a token.
-ALERT_FIELDS: dict[str, tuple[str, ...]] = {
-    "callback_rejected": ("reason", "order_id", "acquirer"),
-    "amount_mismatch": ("order_id", "payment_id", "expected", "got"),
-    "payment_stuck": ("order_id", "payment_id", "minutes"),
-    "receipt_undelivered": ("payment_id", "reason"),
-    "billing_unconfirmed": ("order_id", "payment_id", "reason"),
-    "double_payment": ("payment_code", "order_id", "payment_id", "other_order_id"),
+ALERT_FIELDS: dict[AlertKind, tuple[str, ...]] = {
+    AlertKind.CALLBACK_REJECTED: ("reason", "order_id", "acquirer"),
+    AlertKind.AMOUNT_MISMATCH: ("order_id", "payment_id", "expected", "got"),
+    AlertKind.PAYMENT_STUCK: ("order_id", "payment_id", "minutes"),
+    AlertKind.RECEIPT_UNDELIVERED: ("payment_id", "reason"),
+    AlertKind.BILLING_UNCONFIRMED: ("order_id", "payment_id", "reason"),
+    AlertKind.DOUBLE_PAYMENT: ("payment_code", "order_id", "payment_id", "other_order_id"),
 }
 # An alert kind this module does not know yet is still delivered, with these fields only.
 OTHER_ALERT_FIELDS = ("order_id", "payment_id")
@@ -66,7 +66,7 @@ def rejected_callback_alerts(
         key = f"{reason}:{utcnow():%Y%m%d%H}"
         try:
             await alerts.raise_alert(
-                "callback_rejected",
+                AlertKind.CALLBACK_REJECTED,
                 key,
                 reason=reason[:100],
                 order_id=order_id[:40] if order_id else None,
@@ -74,7 +74,9 @@ def rejected_callback_alerts(
             )
         except (DatabaseError, OSError) as error:
             log.error(
-                "support.alert_not_queued", alert="callback_rejected", error=type(error).__name__
+                "support.alert_not_queued",
+                alert=AlertKind.CALLBACK_REJECTED,
+                error=type(error).__name__,
             )
 
     return on_rejected
@@ -92,14 +94,17 @@ def undelivered_alerts(
     async def on_failed(message: OutboxMessage, reason: str) -> None:
         if message.kind == OutboxKind.RECEIPT:
             await alerts.raise_alert(
-                "receipt_undelivered",
+                AlertKind.RECEIPT_UNDELIVERED,
                 str(message.id),
                 payment_id=message.payment_id,
                 reason=reason[:200],
             )
         elif message.kind == OutboxKind.BILLING_CONFIRM:
             await alerts.raise_for_payment(
-                "billing_unconfirmed", str(message.id), message.payment_id, reason=reason[:200]
+                AlertKind.BILLING_UNCONFIRMED,
+                str(message.id),
+                message.payment_id,
+                reason=reason[:200],
             )
 
     return on_failed

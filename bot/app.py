@@ -12,7 +12,6 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.deliveries import outbox_worker, register_deliveries
 from bot.lifecycle import App
 from bot.middlewares import (
     CardNumberGuard,
@@ -22,6 +21,7 @@ from bot.middlewares import (
     ReplyMiddleware,
     UpdatesInFlight,
 )
+from bot.outbox_wiring import outbox_worker, register_deliveries
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from core.metrics import Metrics
@@ -30,6 +30,7 @@ from handlers import admin, get_routers, reminders, support_chat
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
+from payments.alerts import rejected_callback_alerts
 from payments.billing import Billing
 from payments.billing.http import HttpBilling
 from payments.billing.local import LocalBilling
@@ -38,7 +39,6 @@ from payments.outbox import OutboxWorker
 from payments.reconcile import Reconciler
 from payments.reminders import ReminderJob
 from payments.service import PaymentService
-from payments.support import rejected_callback_alerts
 from payments.support_queries import SupportQueries
 from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory

@@ -24,7 +24,7 @@ from ui.i18n import L10n, Translator
 from ui.receipt_pdf import render_receipt_pdf
 
 
-class Delivery:
+class ReceiptDelivery:
     def __init__(
         self,
         bot: Bot,

@@ -12,8 +12,6 @@ from storage.models import OutboxMessage, Payment
 
 log = structlog.get_logger(__name__)
 
-# What a failed attempt to reach the database raises, for callers that must carry on.
-
 
 def alert_dedupe_key(kind: AlertKind, key: str) -> str:
     return f"alert:{kind}:{key}"[:80]

@@ -270,7 +270,7 @@ async def test_an_order_the_acquirer_does_not_know_is_expired_once_overdue(world
         assert waiting.reconcile_at > world.clock.now + timedelta(seconds=INTERVAL)
     assert stuck_alerts(await outbox(world)) == []
 
-    # payments/states.py: EXPIRED -> PAID. Should the acquirer take the money after all, its
+    # core/statuses.py: EXPIRED -> PAID. Should the acquirer take the money after all, its
     # verified callback still yields the receipt.
     result = await world.payments.handle_callback(paid("TG-GONE"))
     assert (result.answer, result.outcome) == (CallbackAnswer.ACCEPTED, "paid")

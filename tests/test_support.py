@@ -14,8 +14,8 @@ from core.clock import BISHKEK, utcnow
 from core.privacy import mask_name
 from delivery.alerts import SupportAlerts
 from handlers.admin import MESSAGE_LIMIT, split_messages
+from payments.alerts import ALERT_FIELDS, rejected_callback_alerts, undelivered_alerts
 from payments.outbox import GiveUp, OutboxWorker, RetryLater, delivering
-from payments.support import ALERT_FIELDS, rejected_callback_alerts, undelivered_alerts
 from payments.support_queries import SupportQueries
 from storage.alerts import Alerts, queue_alert
 from storage.db import create_engine, create_session_factory, transaction

@@ -8,13 +8,13 @@ from core.metrics import Metrics
 from core.statuses import OutboxKind
 from delivery.alerts import SupportAlerts
 from delivery.pacing import Pacer
-from delivery.receipts import Delivery
+from delivery.receipts import ReceiptDelivery
 from delivery.reminders import ReminderDelivery
 from delivery.support_relay import SupportRelay
+from payments.alerts import undelivered_alerts
 from payments.billing import Billing
 from payments.outbox import OutboxWorker
 from payments.service import PaymentService
-from payments.support import undelivered_alerts
 from storage.db import SessionFactory
 from storage.reminders import Reminders
 from storage.users import Users
@@ -51,7 +51,7 @@ def register_deliveries(
     """The outbox's handlers: receipts, support alerts, the support relay and reminders,
     sharing one pace of sends to Telegram."""
     pacer = Pacer(per_second=settings.telegram_messages_per_second)
-    delivery = Delivery(
+    delivery = ReceiptDelivery(
         bot, payments, users, billing, l10n, metrics, pacer, public_base=settings.public_base
     )
     outbox.register(delivery.handlers())

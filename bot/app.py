@@ -80,8 +80,9 @@ def build_app(
     billing = _billing(settings, sessions)
     acquirer = acquirer or _acquirer(settings, http)
     outbox = outbox_worker(settings, sessions, users)
+    payment_records = Payments(sessions)
     payments = PaymentService(
-        Payments(sessions),
+        payment_records,
         billing,
         acquirer,
         lifetime=timedelta(minutes=settings.payment_lifetime_minutes),
@@ -95,13 +96,37 @@ def build_app(
     )
     reminders = Reminders(sessions)
     dispatcher.workflow_data.update(
-        support=SupportQueries(sessions), tickets=Tickets(sessions), reminders=reminders
+        support=SupportQueries(sessions),
+        tickets=Tickets(sessions),
+        reminders=reminders,
+        payment_records=payment_records,
     )
     register_deliveries(
-        settings, outbox, bot, sessions, payments, users, billing, l10n, metrics, seal, reminders
+        settings,
+        outbox,
+        bot,
+        sessions,
+        payments,
+        payment_records,
+        users,
+        billing,
+        l10n,
+        metrics,
+        seal,
+        reminders,
     )
     web_app = _web_app(
-        settings, dispatcher, bot, sessions, payments, acquirer, l10n, http, metrics, redis
+        settings,
+        dispatcher,
+        bot,
+        sessions,
+        payments,
+        payment_records,
+        acquirer,
+        l10n,
+        http,
+        metrics,
+        redis,
     )
     return App(
         settings=settings,
@@ -112,6 +137,7 @@ def build_app(
         billing=billing,
         acquirer=acquirer,
         payments=payments,
+        payment_records=payment_records,
         bot=bot,
         dispatcher=dispatcher,
         outbox=outbox,
@@ -119,7 +145,7 @@ def build_app(
         web=web_app,
         metrics=metrics,
         redis=redis,
-        reconciler=_reconciler(settings, payments, acquirer),
+        reconciler=_reconciler(settings, payments, payment_records, acquirer),
         in_flight=in_flight,
         reminders=_reminder_job(settings, reminders, outbox),
     )
@@ -158,9 +184,12 @@ def _reminder_job(settings: Settings, reminders: Reminders, outbox: OutboxWorker
     )
 
 
-def _reconciler(settings: Settings, payments: PaymentService, acquirer: Acquirer) -> Reconciler:
+def _reconciler(
+    settings: Settings, payments: PaymentService, records: Payments, acquirer: Acquirer
+) -> Reconciler:
     return Reconciler(
         payments,
+        records,
         acquirer,
         after=timedelta(minutes=settings.reconcile_after_minutes),
         interval_seconds=settings.reconcile_interval_seconds,
@@ -173,6 +202,7 @@ def _web_app(
     bot: Bot,
     sessions: SessionFactory,
     payments: PaymentService,
+    payment_records: Payments,
     acquirer: Acquirer,
     l10n: L10n,
     http: aiohttp.ClientSession,
@@ -185,6 +215,7 @@ def _web_app(
     web_app = build_web_app(
         sessions,
         payments,
+        payment_records,
         acquirer,
         l10n,
         http,

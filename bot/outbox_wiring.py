@@ -16,6 +16,7 @@ from payments.billing import Billing
 from payments.outbox import OutboxWorker
 from payments.service import PaymentService
 from storage.db import SessionFactory
+from storage.payments import Payments
 from storage.reminders import Reminders
 from storage.users import Users
 from ui.i18n import L10n
@@ -41,6 +42,7 @@ def register_deliveries(
     bot: Bot,
     sessions: SessionFactory,
     payments: PaymentService,
+    payment_records: Payments,
     users: Users,
     billing: Billing,
     l10n: L10n,
@@ -52,7 +54,14 @@ def register_deliveries(
     sharing one pace of sends to Telegram."""
     pacer = Pacer(per_second=settings.telegram_messages_per_second)
     delivery = ReceiptDelivery(
-        bot, payments, users, billing, l10n, metrics, pacer, public_base=settings.public_base
+        bot,
+        payment_records,
+        users,
+        billing,
+        l10n,
+        metrics,
+        pacer,
+        public_base=settings.public_base,
     )
     outbox.register(delivery.handlers())
     support_t = l10n[settings.support_language]
@@ -71,5 +80,7 @@ def register_deliveries(
         ).handlers()
     )
     outbox.register(
-        ReminderDelivery(payments, users, l10n, delivery.send, seal, reminders).handlers()
+        ReminderDelivery(
+            payments, payment_records, users, l10n, delivery.send, seal, reminders
+        ).handlers()
     )

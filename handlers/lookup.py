@@ -19,6 +19,7 @@ from payments.lookup import Found, Limited, NotACode, admit, look_up
 from payments.outcomes import PaymentInProgressElsewhere, PaymentStillProcessing
 from payments.receipts import ReceiptView
 from payments.service import PaymentService
+from storage.payments import Payments
 from storage.users import Users
 from ui import keyboards, support_keyboards, texts
 from ui.reply import Reply
@@ -74,6 +75,7 @@ async def show_code(
     state: FSMContext,
     user_id: int,
     payments: PaymentService,
+    payment_records: Payments,
     users: Users,
     limiter: LookupLimiter,
     seal: ButtonSeal,
@@ -99,7 +101,7 @@ async def show_code(
             bill,
             reply=reply,
             user_id=user_id,
-            payments=payments,
+            payment_records=payment_records,
             users=users,
             mask_names=mask_names,
             public_base=public_base,
@@ -122,7 +124,7 @@ async def explain_not_payable(
     *,
     reply: Reply,
     user_id: int,
-    payments: PaymentService,
+    payment_records: Payments,
     users: Users,
     mask_names: bool,
     public_base: str,
@@ -134,7 +136,7 @@ async def explain_not_payable(
         return
     await reply.say(f"code-{bill.status.value}", code=code)
     if bill.status is BillStatus.PAID:
-        found = await payments.receipt_for_code(code)
+        found = await payment_records.receipt_for_code(code)
         if found is not None:
             payment, receipt = found
             mask = mask_names and await needs_consent(users, user_id, Service(payment.service))

@@ -19,6 +19,7 @@ from payments.billing import BillingUnavailable
 from payments.limits import LookupLimiter
 from payments.outcomes import NotPayable, PaymentInProgressElsewhere, PaymentStillProcessing
 from payments.service import PaymentService
+from storage.payments import Payments
 from storage.users import Users
 from ui import keyboards, texts
 from ui.callback_data import BillAction, BillChoice, ConsentAction, ConsentChoice, PaymentRetry
@@ -40,6 +41,7 @@ async def pay(
     state: FSMContext,
     user_id: int,
     payments: PaymentService,
+    payment_records: Payments,
     users: Users,
     limiter: LookupLimiter,
     seal: ButtonSeal,
@@ -74,7 +76,7 @@ async def pay(
             refusal.bill,
             reply=reply,
             user_id=user_id,
-            payments=payments,
+            payment_records=payment_records,
             users=users,
             mask_names=mask_names,
             public_base=public_base,
@@ -149,7 +151,7 @@ async def bill_cancelled(
     reply: Reply,
     state: FSMContext,
     user_id: int,
-    payments: PaymentService,
+    payment_records: Payments,
     seal: ButtonSeal,
 ) -> None:
     """Cancel closes the bill. A payment made or a page opened from it meanwhile (Pay was
@@ -158,7 +160,7 @@ async def bill_cancelled(
     if not seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
         await answer_outdated(query, t)
         return
-    payment = await payments.settled_or_open(callback_data.code, user_id)
+    payment = await payment_records.settled_or_open(callback_data.code, user_id)
     if payment is not None and payment.status == PaymentStatus.PAID:
         await acknowledge(query, alert=t.plain("cancel-already-paid"))
         return
@@ -186,15 +188,17 @@ async def retry_pressed(
     callback_data: PaymentRetry,
     reply: Reply,
     user_id: int,
-    payments: PaymentService,
+    payment_records: Payments,
     **data: Any,
 ) -> None:
     """A new page for a code this user has opened a page for in this chat."""
-    if not await payments.opened_by(callback_data.code, user_id, reply.chat_id):
+    if not await payment_records.opened_by(callback_data.code, user_id, reply.chat_id):
         await answer_outdated(query, reply.t)
         return
     await acknowledge(query)
-    await pay(callback_data.code, reply=reply, user_id=user_id, payments=payments, **data)
+    await pay(
+        callback_data.code, reply=reply, user_id=user_id, payment_records=payment_records, **data
+    )
 
 
 def build_router() -> Router:

@@ -70,10 +70,12 @@ class World:
     clock: Clock
     acquirer: Acquirer
     payments: PaymentService
+    records: Payments
 
     def reconciler(self, batch: int = 50, after: timedelta = AFTER) -> Reconciler:
         return Reconciler(
             self.payments,
+            self.records,
             self.acquirer,
             after=after,
             interval_seconds=INTERVAL,
@@ -87,11 +89,12 @@ async def world_of(database_url: str, acquirer: Acquirer, clock: Clock) -> Async
     engine = create_engine(database_url)
     await migrate(engine)
     sessions = create_session_factory(engine)
+    records = Payments(sessions)
     payments = PaymentService(
-        Payments(sessions), LocalBilling(sessions), acquirer, lifetime=timedelta(minutes=30)
+        records, LocalBilling(sessions), acquirer, lifetime=timedelta(minutes=30)
     )
     try:
-        yield World(sessions, clock, acquirer, payments)
+        yield World(sessions, clock, acquirer, payments, records)
     finally:
         await engine.dispose()
 
@@ -139,7 +142,7 @@ async def opened(
 
 
 async def payment(world: World, order_id: str) -> Payment:
-    return await world.payments.payment_by_order(order_id)
+    return await world.records.by_order(order_id)
 
 
 async def outbox(world: World) -> list[tuple[str, int | None, dict]]:

@@ -12,7 +12,6 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.deliveries import outbox_worker, register_deliveries
 from bot.lifecycle import App
 from bot.middlewares import (
     CardNumberGuard,
@@ -22,6 +21,7 @@ from bot.middlewares import (
     ReplyMiddleware,
     UpdatesInFlight,
 )
+from bot.outbox_wiring import outbox_worker, register_deliveries
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from core.metrics import Metrics
@@ -31,6 +31,7 @@ from handlers.lookup import Checkout
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
+from payments.alerts import rejected_callback_alerts
 from payments.billing import Billing
 from payments.billing.http import HttpBilling
 from payments.billing.local import LocalBilling
@@ -39,7 +40,6 @@ from payments.outbox import OutboxWorker
 from payments.reconcile import Reconciler
 from payments.reminders import ReminderJob
 from payments.service import PaymentService
-from payments.support import rejected_callback_alerts
 from payments.support_queries import SupportQueries
 from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory
@@ -82,8 +82,9 @@ def build_app(
     billing = _billing(settings, sessions)
     acquirer = acquirer or _acquirer(settings, http)
     outbox = outbox_worker(settings, sessions, users)
+    payment_records = Payments(sessions)
     payments = PaymentService(
-        Payments(sessions),
+        payment_records,
         billing,
         acquirer,
         lifetime=timedelta(minutes=settings.payment_lifetime_minutes),
@@ -93,17 +94,51 @@ def build_app(
     in_flight = UpdatesInFlight()
     seal = ButtonSeal.from_bot_token(bot.token)
     dispatcher = _dispatcher(
-        settings, redis, bot, sessions, payments, users, l10n, metrics, outbox, in_flight, seal
+        settings,
+        redis,
+        bot,
+        sessions,
+        payments,
+        payment_records,
+        users,
+        l10n,
+        metrics,
+        outbox,
+        in_flight,
+        seal,
     )
     reminders = Reminders(sessions)
     dispatcher.workflow_data.update(
-        support=SupportQueries(sessions), tickets=Tickets(sessions), reminders=reminders
+        support=SupportQueries(sessions),
+        tickets=Tickets(sessions),
+        reminders=reminders,
     )
     register_deliveries(
-        settings, outbox, bot, sessions, payments, users, billing, l10n, metrics, seal, reminders
+        settings,
+        outbox,
+        bot,
+        sessions,
+        payments,
+        payment_records,
+        users,
+        billing,
+        l10n,
+        metrics,
+        seal,
+        reminders,
     )
     web_app = _web_app(
-        settings, dispatcher, bot, sessions, payments, acquirer, l10n, http, metrics, redis
+        settings,
+        dispatcher,
+        bot,
+        sessions,
+        payments,
+        payment_records,
+        acquirer,
+        l10n,
+        http,
+        metrics,
+        redis,
     )
     return App(
         settings=settings,
@@ -114,6 +149,7 @@ def build_app(
         billing=billing,
         acquirer=acquirer,
         payments=payments,
+        payment_records=payment_records,
         bot=bot,
         dispatcher=dispatcher,
         outbox=outbox,
@@ -121,7 +157,7 @@ def build_app(
         web=web_app,
         metrics=metrics,
         redis=redis,
-        reconciler=_reconciler(settings, payments, acquirer),
+        reconciler=_reconciler(settings, payments, payment_records, acquirer),
         in_flight=in_flight,
         reminders=_reminder_job(settings, reminders, outbox),
     )
@@ -160,9 +196,12 @@ def _reminder_job(settings: Settings, reminders: Reminders, outbox: OutboxWorker
     )
 
 
-def _reconciler(settings: Settings, payments: PaymentService, acquirer: Acquirer) -> Reconciler:
+def _reconciler(
+    settings: Settings, payments: PaymentService, records: Payments, acquirer: Acquirer
+) -> Reconciler:
     return Reconciler(
         payments,
+        records,
         acquirer,
         after=timedelta(minutes=settings.reconcile_after_minutes),
         interval_seconds=settings.reconcile_interval_seconds,
@@ -175,6 +214,7 @@ def _web_app(
     bot: Bot,
     sessions: SessionFactory,
     payments: PaymentService,
+    payment_records: Payments,
     acquirer: Acquirer,
     l10n: L10n,
     http: aiohttp.ClientSession,
@@ -187,6 +227,7 @@ def _web_app(
     web_app = build_web_app(
         sessions,
         payments,
+        payment_records,
         acquirer,
         l10n,
         http,
@@ -207,6 +248,7 @@ def _dispatcher(
     bot: Bot,
     sessions: SessionFactory,
     payments: PaymentService,
+    payment_records: Payments,
     users: Users,
     l10n: L10n,
     metrics: Metrics,
@@ -228,6 +270,7 @@ def _dispatcher(
         storage=storage,
         events_isolation=isolation,
         payments=payments,
+        payment_records=payment_records,
         users=users,
         l10n=l10n,
         outbox=outbox,
@@ -246,6 +289,7 @@ def _dispatcher(
     dispatcher["limiter"] = limiter
     dispatcher["checkout"] = Checkout(
         payments,
+        payment_records,
         users,
         limiter,
         seal,

@@ -24,6 +24,7 @@ from payments.reconcile import Reconciler
 from payments.reminders import ReminderJob
 from payments.service import PaymentService
 from storage.db import SessionFactory, migrate
+from storage.payments import Payments
 from storage.users import Users
 from ui.i18n import LANGUAGES, L10n
 from web.routes import WEBHOOK_PATH
@@ -61,6 +62,7 @@ class App:
     billing: Billing
     acquirer: Acquirer
     payments: PaymentService
+    payment_records: Payments
     bot: Bot
     dispatcher: Dispatcher
     outbox: OutboxWorker

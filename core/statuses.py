@@ -61,3 +61,22 @@ class OutboxStatus(StrEnum):
 
 
 WAITING = (OutboxStatus.PENDING, OutboxStatus.HELD)
+
+
+class ReminderStatus(StrEnum):
+    """A payer's deadline reminder: waiting for its time, then queued, or cancelled."""
+
+    WAITING = "waiting"
+    QUEUED = "queued"
+    CANCELLED = "cancelled"
+
+
+class AlertKind(StrEnum):
+    """What an alert for the support chat reports."""
+
+    CALLBACK_REJECTED = "callback_rejected"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    PAYMENT_STUCK = "payment_stuck"
+    RECEIPT_UNDELIVERED = "receipt_undelivered"
+    BILLING_UNCONFIRMED = "billing_unconfirmed"
+    DOUBLE_PAYMENT = "double_payment"

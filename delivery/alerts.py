@@ -19,8 +19,8 @@ from aiogram.exceptions import (
 
 from core.statuses import OutboxKind
 from delivery.pacing import Pacer
+from payments.alerts import ALERT_FIELDS, alert_fields
 from payments.outbox import GiveUp, Handler, RetryLater
-from payments.support import ALERT_FIELDS, alert_fields
 from storage.models import OutboxMessage
 from ui.i18n import Translator
 

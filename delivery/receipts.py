@@ -16,19 +16,19 @@ from delivery.pacing import Pacer
 from payments.billing import Billing, PaidConfirmation
 from payments.outbox import GiveUp, Handler, Hold, RetryLater
 from payments.receipts import ReceiptView, verify_path
-from payments.service import PaymentService
 from storage.models import OutboxMessage
+from storage.payments import Payments
 from storage.users import Users
 from ui import keyboards, texts
 from ui.i18n import L10n, Translator
 from ui.receipt_pdf import render_receipt_pdf
 
 
-class Delivery:
+class ReceiptDelivery:
     def __init__(
         self,
         bot: Bot,
-        payments: PaymentService,
+        payments: Payments,
         users: Users,
         billing: Billing,
         l10n: L10n,
@@ -62,10 +62,9 @@ class Delivery:
         found = await self._payments.receipt_for_payment(message.payment_id)
         if found is None or message.chat_id is None:
             raise GiveUp("no receipt or no chat to send it to")
-        payment, receipt = found
-        t = self._l10n[await self._language(payment.user_id, payment.language)]
-        url = self._public_base + verify_path(receipt.public_id)
-        return t, ReceiptView.of(payment, receipt), url
+        t = self._l10n[await self._language(found.payment.user_id, found.payment.language)]
+        url = self._public_base + verify_path(found.receipt.public_id)
+        return t, ReceiptView.of(found.payment, found.receipt), url
 
     async def receipt(self, message: OutboxMessage) -> None:
         t, view, _ = await self._receipt(message)
@@ -79,7 +78,7 @@ class Delivery:
         await self._send(message.chat_id, caption, document=document)
 
     async def declined(self, message: OutboxMessage) -> None:
-        payment = await self._payments.payment(message.payment_id)
+        payment = await self._payments.get(message.payment_id)
         if payment is None or message.chat_id is None:
             raise GiveUp("no payment or no chat to tell")
         t = self._l10n[await self._language(payment.user_id, payment.language)]
@@ -96,7 +95,7 @@ class Delivery:
         )
 
     async def expired(self, message: OutboxMessage) -> None:
-        payment = await self._payments.payment(message.payment_id)
+        payment = await self._payments.get(message.payment_id)
         if payment is None or message.chat_id is None:
             raise GiveUp("no payment or no chat to tell")
         t = self._l10n[await self._language(payment.user_id, payment.language)]
@@ -106,7 +105,7 @@ class Delivery:
         )
 
     async def billing_confirm(self, message: OutboxMessage) -> None:
-        payment = await self._payments.payment(message.payment_id)
+        payment = await self._payments.get(message.payment_id)
         if payment is None or payment.paid_at is None:
             raise GiveUp("no paid payment to confirm")
         await self._billing.confirm_paid(

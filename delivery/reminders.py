@@ -11,6 +11,7 @@ from payments.billing import BillingUnavailable
 from payments.outbox import GiveUp, Handler, RetryLater
 from payments.service import PaymentService
 from storage.models import OutboxMessage
+from storage.payments import Payments
 from storage.reminders import Reminders
 from storage.users import Users
 from ui import keyboards, texts
@@ -25,6 +26,7 @@ class ReminderDelivery:
     def __init__(
         self,
         payments: PaymentService,
+        payment_records: Payments,
         users: Users,
         l10n: L10n,
         send_to_user: SendToUser,
@@ -32,6 +34,7 @@ class ReminderDelivery:
         reminders: Reminders,
     ) -> None:
         self._payments = payments
+        self._records = payment_records
         self._reminders = reminders
         self._seal = seal
         self._users = users
@@ -46,7 +49,7 @@ class ReminderDelivery:
         return self._l10n[(user.language if user else None) or fallback]
 
     async def page(self, message: OutboxMessage) -> None:
-        payment = await self._payments.payment(message.payment_id)
+        payment = await self._records.get(message.payment_id)
         if payment is None or message.chat_id is None:
             raise GiveUp("no payment or no chat to remind")
         if payment.status != PaymentStatus.CREATED or payment.expires_at <= utcnow():

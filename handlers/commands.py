@@ -6,7 +6,7 @@ from aiogram.types import CallbackQuery, Message
 from core.codes import normalise_code
 from handlers.lookup import Checkout, show_code
 from handlers.states import PayFlow
-from payments.service import PaymentService
+from storage.payments import Payments
 from storage.users import Users
 from ui import keyboards
 from ui.callback_data import LanguageChoice
@@ -99,13 +99,13 @@ async def show_help(message: Message, reply: Reply) -> None:
 
 
 async def cancel(
-    message: Message, reply: Reply, state: FSMContext, user_id: int, payments: PaymentService
+    message: Message, reply: Reply, state: FSMContext, user_id: int, payment_records: Payments
 ) -> None:
     """Ends the conversation's step; a payment page already open is not closed by it (the user
     may be paying on it), so they are told until when it stays open."""
     had_flow = await state.get_state() is not None
     await state.clear()
-    open_until = await payments.open_page_until(user_id)
+    open_until = await payment_records.open_page_until(user_id)
     if open_until is None:
         await reply.say("cancelled" if had_flow else "nothing-to-cancel")
         return

@@ -9,8 +9,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from core.clock import BISHKEK, utcnow
 from core.statuses import PaymentStatus
 from payments.receipts import ReceiptView
-from payments.service import PaymentService
 from storage.models import Payment
+from storage.payments import Payments
 from ui import keyboards, texts
 from ui.callback_data import HistoryPageChoice, HistoryReceipt
 from ui.i18n import Translator
@@ -20,9 +20,9 @@ PAGE_SIZE = 5
 
 
 async def page_of_history(
-    t: Translator, service: PaymentService, user_id: int, page: int
+    t: Translator, records: Payments, user_id: int, page: int
 ) -> tuple[str, object]:
-    payments, total = await service.history(user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    payments, total = await records.history(user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
     if total == 0:
         return t("history-empty"), None
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
@@ -41,7 +41,7 @@ async def page_of_history(
             )
         )
         if payment.status == PaymentStatus.PAID:
-            found = await service.receipt_for_payment(payment.id)
+            found = await records.receipt_for_payment(payment.id)
             if found is not None:
                 label = t.plain("button-history-receipt", number=found.receipt.number)
                 receipts.append([keyboards.button(label, HistoryReceipt(payment_id=payment.id))])
@@ -69,9 +69,9 @@ def page_open(payment: Payment, now: datetime) -> bool:
 
 
 async def show_history(
-    message: Message, reply: Reply, user_id: int, payments: PaymentService
+    message: Message, reply: Reply, user_id: int, payment_records: Payments
 ) -> None:
-    text, markup = await page_of_history(reply.t, payments, user_id, 0)
+    text, markup = await page_of_history(reply.t, payment_records, user_id, 0)
     await reply.send(text, reply_markup=markup)
 
 
@@ -80,10 +80,10 @@ async def turn_history(
     callback_data: HistoryPageChoice,
     t: Translator,
     user_id: int,
-    payments: PaymentService,
+    payment_records: Payments,
 ) -> None:
     await acknowledge(query)
-    text, markup = await page_of_history(t, payments, user_id, callback_data.page)
+    text, markup = await page_of_history(t, payment_records, user_id, callback_data.page)
     await edit_pressed(query, text, reply_markup=markup)
 
 
@@ -92,10 +92,10 @@ async def resend_receipt(
     callback_data: HistoryReceipt,
     reply: Reply,
     user_id: int,
-    payments: PaymentService,
+    payment_records: Payments,
     public_base: str,
 ) -> None:
-    found = await payments.receipt_for_payment(callback_data.payment_id)
+    found = await payment_records.receipt_for_payment(callback_data.payment_id)
     if found is None or found.payment.user_id != user_id:  # not theirs: say nothing
         await answer_outdated(query, reply.t)
         return

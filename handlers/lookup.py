@@ -17,8 +17,10 @@ from handlers.states import PayFlow
 from payments.billing import Bill, BillingUnavailable
 from payments.limits import Limit, LookupLimiter
 from payments.lookup import Found, Limited, NotACode, admit, look_up
+from payments.outcomes import PaymentInProgressElsewhere, PaymentStillProcessing
 from payments.receipts import ReceiptView
-from payments.service import PaymentInProgressElsewhere, PaymentService, PaymentStillProcessing
+from payments.service import PaymentService
+from storage.payments import Payments
 from storage.users import Users
 from ui import keyboards, support_keyboards, texts
 from ui.reply import Reply
@@ -30,6 +32,7 @@ class Checkout:
     """What showing a code's bill and opening its payment page work with."""
 
     payments: PaymentService
+    records: Payments
     users: Users
     limiter: LookupLimiter
     seal: ButtonSeal
@@ -120,7 +123,7 @@ async def explain_not_payable(
         return
     await reply.say(f"code-{bill.status.value}", code=code)
     if bill.status is BillStatus.PAID:
-        found = await checkout.payments.receipt_for_code(code)
+        found = await checkout.records.receipt_for_code(code)
         if found is not None:
             payment = found.payment
             mask = checkout.mask_names and await needs_consent(

@@ -13,12 +13,8 @@ from handlers.lookup import Checkout, checked_code, explain_not_payable, explain
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
 from payments.billing import BillingUnavailable
-from payments.service import (
-    NotPayable,
-    PaymentInProgressElsewhere,
-    PaymentService,
-    PaymentStillProcessing,
-)
+from payments.outcomes import NotPayable, PaymentInProgressElsewhere, PaymentStillProcessing
+from storage.payments import Payments
 from ui import keyboards, texts
 from ui.callback_data import BillAction, BillChoice, PaymentRetry
 from ui.reply import Reply, acknowledge, answer_outdated, replace_buttons_with
@@ -85,7 +81,7 @@ async def bill_cancelled(
     reply: Reply,
     state: FSMContext,
     user_id: int,
-    payments: PaymentService,
+    payment_records: Payments,
     seal: ButtonSeal,
 ) -> None:
     """Cancel closes the bill. A payment made or a page opened from it meanwhile (Pay was
@@ -94,7 +90,7 @@ async def bill_cancelled(
     if not seal.valid(reply.chat_id, callback_data.code, callback_data.tag):
         await answer_outdated(query, t)
         return
-    payment = await payments.settled_or_open(callback_data.code, user_id)
+    payment = await payment_records.settled_or_open(callback_data.code, user_id)
     if payment is not None and payment.status == PaymentStatus.PAID:
         await acknowledge(query, alert=t.plain("cancel-already-paid"))
         return
@@ -131,7 +127,7 @@ async def retry_pressed(
     checkout: Checkout,
 ) -> None:
     """A new page for a code this user has opened a page for in this chat."""
-    if not await checkout.payments.opened_by(callback_data.code, user_id, reply.chat_id):
+    if not await checkout.records.opened_by(callback_data.code, user_id, reply.chat_id):
         await answer_outdated(query, reply.t)
         return
     await acknowledge(query)

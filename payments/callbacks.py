@@ -6,10 +6,10 @@ from collections.abc import Callable
 import structlog
 
 from core.clock import utcnow
-from core.statuses import OutboxKind, PaymentStatus, can_move
+from core.statuses import AlertKind, OutboxKind, PaymentStatus, can_move
 from payments.acquirers.base import CallbackAnswer, CallbackNotice
 from payments.outcomes import CallbackResult
-from payments.support import queue_alert
+from storage.alerts import queue_alert
 from storage.models import Payment
 from storage.payments import Payments
 from storage.payments_turn import PaymentTurn
@@ -32,7 +32,7 @@ class Callbacks:
             if payment is None:
                 await queue_alert(
                     turn.session,
-                    "callback_rejected",
+                    AlertKind.CALLBACK_REJECTED,
                     f"unknown_order:{notice.order_id[:40]}",
                     reason="unknown_order",
                     order_id=notice.order_id[:40],
@@ -43,14 +43,14 @@ class Callbacks:
             if notice.amount != expected:
                 await queue_alert(
                     turn.session,
-                    "amount_mismatch",
+                    AlertKind.AMOUNT_MISMATCH,
                     payment.order_id,
                     order_id=payment.order_id,
                     payment_id=payment.id,
                     expected=expected.display(),
                     got=notice.amount.display(),
                 )
-                return self._rejected("amount_mismatch", notice, payment)
+                return self._rejected(AlertKind.AMOUNT_MISMATCH, notice, payment)
             if await turn.callback_outcome(self._acquirer, notice.dedupe_key) is not None:
                 log.info("callback.duplicate", payment_id=payment.id, order_id=payment.order_id)
                 return CallbackResult(CallbackAnswer.ACCEPTED, "duplicate", payment.id)
@@ -105,7 +105,7 @@ class Callbacks:
             log.error("payment.paid_twice", payment_id=payment.id, order_id=payment.order_id)
             await queue_alert(
                 turn.session,
-                "double_payment",
+                AlertKind.DOUBLE_PAYMENT,
                 payment.order_id,
                 payment_code=payment.payment_code,
                 order_id=payment.order_id,

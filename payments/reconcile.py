@@ -22,11 +22,13 @@ from typing import Any
 import structlog
 
 from core.clock import utcnow
+from core.statuses import AlertKind
 from payments.acquirers import Acquirer, AcquirerError, UnknownOrder
 from payments.background import Periodic
 from payments.service import PaymentService
-from payments.support import queue_alert
+from storage.alerts import queue_alert
 from storage.models import Payment
+from storage.payments import Payments
 
 log = structlog.get_logger(__name__)
 
@@ -40,6 +42,7 @@ class Reconciler:
     def __init__(
         self,
         payments: PaymentService,
+        records: Payments,
         acquirer: Acquirer,
         *,
         after: timedelta,
@@ -48,6 +51,7 @@ class Reconciler:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._payments = payments
+        self._records = records
         self._acquirer = acquirer
         self._after = after
         self._interval = timedelta(seconds=interval_seconds)
@@ -71,7 +75,7 @@ class Reconciler:
 
     async def _claim(self) -> list[Payment]:
         now = self._clock()
-        return await self._payments.records.claim_due(
+        return await self._records.claim_due(
             self._acquirer.name,
             batch=self._batch,
             now=now,
@@ -115,12 +119,12 @@ class Reconciler:
         now = self._clock()
         age = now - payment.created_at
         backoff = max(self._interval, min(age / BACKOFF_SHARE_OF_AGE, MAX_BACKOFF))
-        async with self._payments.records.changing() as turn:
+        async with self._records.changing() as turn:
             await turn.ask_again_at(payment.id, now + backoff)
             if self._overdue(payment):
                 await queue_alert(
                     turn.session,
-                    "payment_stuck",
+                    AlertKind.PAYMENT_STUCK,
                     payment.order_id,
                     order_id=payment.order_id,
                     payment_id=payment.id,

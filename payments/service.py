@@ -4,7 +4,7 @@ import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
 
@@ -29,16 +29,8 @@ from payments.outcomes import (
     PaymentStillProcessing,
 )
 from storage.models import Payment
-from storage.payments import HistoryPage, NewPayment, OverduePage, PaidPayment, Payments
-
-__all__ = [
-    "CallbackResult",
-    "NotPayable",
-    "PaymentInProgressElsewhere",
-    "PaymentService",
-    "PaymentStart",
-    "PaymentStillProcessing",
-]
+from storage.payments import Payments
+from storage.payments_results import NewPayment, OverduePage
 
 log = structlog.get_logger(__name__)
 
@@ -52,7 +44,8 @@ def new_order_id() -> str:
 
 
 class PaymentService:
-    """Look-ups and payment pages for payment codes; `records` are the payments as stored."""
+    """Look-ups and payment pages for payment codes, over the payments as stored; what only
+    reads them takes `storage.payments.Payments` itself."""
 
     def __init__(
         self,
@@ -63,11 +56,11 @@ class PaymentService:
         lifetime: timedelta,
         on_outbox: Callable[[], None] = lambda: None,
     ) -> None:
-        self.records = records
+        self._records = records
         self.billing = billing
         self.acquirer = acquirer
         self.lifetime = lifetime
-        self._callbacks = Callbacks(self.records, acquirer.name, on_outbox)
+        self._callbacks = Callbacks(self._records, acquirer.name, on_outbox)
 
     async def lookup(self, code: str) -> Bill | None:
         """The bill, paid if we have taken the money for it even when the billing does not
@@ -77,7 +70,7 @@ class PaymentService:
             return bill
         if isinstance(self.billing, LocalBilling):  # it read our payments in the same statement
             return bill
-        if await self.records.paid_here(bill.code):
+        if await self._records.paid_here(bill.code):
             return replace(bill, status=BillStatus.PAID)
         return bill
 
@@ -106,7 +99,7 @@ class PaymentService:
                 expires_at=now + self.lifetime,
                 created_at=now,
             )
-            opening = await self.records.open_page(new, linkless_before=now - LINKLESS_AFTER)
+            opening = await self._records.open_page(new, linkless_before=now - LINKLESS_AFTER)
             if opening.paid_here:
                 raise NotPayable(replace(bill, status=BillStatus.PAID))
             if opening.overdue is None:
@@ -130,7 +123,7 @@ class PaymentService:
                 raise PaymentStillProcessing(overdue.order_id)
             if status.outcome is not None:
                 await self.handle_callback(status.outcome)
-        await self.records.expire_unsettled(overdue.id)
+        await self._records.expire_unsettled(overdue.id)
 
     async def _open_checkout(self, payment: Payment, bill: Bill, description: str) -> Payment:
         request = CheckoutRequest(
@@ -143,10 +136,10 @@ class PaymentService:
         try:
             checkout = await self.acquirer.create_checkout(request)
         except AcquirerError:
-            await self.records.close_unopened(payment.id)
+            await self._records.close_unopened(payment.id)
             log.warning("payment.checkout_failed", payment_id=payment.id, order_id=payment.order_id)
             raise
-        await self.records.set_link(payment.id, checkout.url)
+        await self._records.set_link(payment.id, checkout.url)
         payment.payment_url = checkout.url
         log.info(
             "payment.created",
@@ -160,7 +153,7 @@ class PaymentService:
     async def _live_payment(self, code: str, user_id: int) -> PaymentStart:
         # Another press of "Pay" is opening the page right now: wait for its link.
         for _ in range(50):
-            payment = await self.records.live_page(code)
+            payment = await self._records.live_page(code)
             if payment is not None and payment.user_id != user_id:
                 raise PaymentInProgressElsewhere(payment)
             if payment is not None and payment.payment_url:
@@ -176,35 +169,3 @@ class PaymentService:
     async def expire(self, payment_id: int) -> bool:
         """A link past its lifetime that the acquirer did not complete: tell the user."""
         return await self._callbacks.expire(payment_id)
-
-    async def settled_or_open(self, code: str, user_id: int) -> Payment | None:
-        """The code's payment that is paid, or whose page this user opened and is still open."""
-        return await self.records.settled_or_open(code, user_id, utcnow())
-
-    async def opened_by(self, code: str, user_id: int, chat_id: int) -> bool:
-        """Whether this user opened a payment page for the code in this chat: what a button
-        to open another one ("Try again", "Get a new link") is checked against."""
-        return await self.records.opened_by(code, user_id, chat_id)
-
-    async def payment_by_order(self, order_id: str) -> Payment | None:
-        return await self.records.by_order(order_id)
-
-    async def payment(self, payment_id: int) -> Payment | None:
-        return await self.records.get(payment_id)
-
-    async def receipt_for_code(self, code: str) -> PaidPayment | None:
-        return await self.records.receipt_for_code(code)
-
-    async def receipt_for_payment(self, payment_id: int) -> PaidPayment | None:
-        return await self.records.receipt_for_payment(payment_id)
-
-    async def receipt_by_public_id(self, public_id: str) -> PaidPayment | None:
-        return await self.records.receipt_by_public_id(public_id)
-
-    async def history(self, user_id: int, *, offset: int, limit: int) -> HistoryPage:
-        """The user's payments, newest first, a page of them, and how many there are."""
-        return await self.records.history(user_id, offset=offset, limit=limit)
-
-    async def open_page_until(self, user_id: int) -> datetime | None:
-        """Until when the last to close of this user's open payment pages stays open, if any."""
-        return await self.records.open_page_until(user_id, utcnow())

@@ -28,9 +28,7 @@ from storage.support import (
 __all__ = [
     "FIND_LIMIT",
     "OUTBOX_STATUSES",
-    "CallbackEvent",
     "DayBounds",
-    "OutboxEvent",
     "PaymentHistory",
     "SupportQueries",
     "payment_query",

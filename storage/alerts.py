@@ -6,21 +6,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.statuses import OutboxKind
+from core.statuses import AlertKind, OutboxKind
 from storage.db import SessionFactory, transaction
 from storage.models import OutboxMessage, Payment
 
 log = structlog.get_logger(__name__)
 
-# What a failed attempt to reach the database raises, for callers that must carry on.
 
-
-def alert_dedupe_key(kind: str, key: str) -> str:
+def alert_dedupe_key(kind: AlertKind, key: str) -> str:
     return f"alert:{kind}:{key}"[:80]
 
 
 async def queue_alert(
-    session: AsyncSession, kind: str, key: str, **fields: str | int | None
+    session: AsyncSession, kind: AlertKind, key: str, **fields: str | int | None
 ) -> None:
     """Queue an alert for the support chat in the caller's transaction, once per (kind, key)."""
     dedupe_key = alert_dedupe_key(kind, key)
@@ -53,12 +51,12 @@ class Alerts:
     def __init__(self, sessions: SessionFactory) -> None:
         self._sessions = sessions
 
-    async def raise_alert(self, kind: str, key: str, **fields: str | int | None) -> None:
+    async def raise_alert(self, kind: AlertKind, key: str, **fields: str | int | None) -> None:
         async with transaction(self._sessions) as session:
             await queue_alert(session, kind, key, **fields)
 
     async def raise_for_payment(
-        self, kind: str, key: str, payment_id: int | None, **fields: str | int | None
+        self, kind: AlertKind, key: str, payment_id: int | None, **fields: str | int | None
     ) -> None:
         """An alert naming the payment's order, read in the transaction that queues it."""
         async with transaction(self._sessions) as session:

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.money import Money
-from core.statuses import URGENT_KINDS, OutboxStatus
+from core.statuses import URGENT_KINDS, OutboxStatus, PaymentStatus, ReminderStatus
 
 
 def utcnow() -> datetime:
@@ -125,7 +125,7 @@ class Payment(Base):
     payer_name: Mapped[str] = mapped_column(String(200))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(12), default="created")
+    status: Mapped[str] = mapped_column(String(12), default=PaymentStatus.CREATED.value)
     acquirer: Mapped[str] = mapped_column(String(20))
     payment_url: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime]
@@ -269,7 +269,7 @@ class DeadlineReminder(Base):
     language: Mapped[str] = mapped_column(String(2))
     deadline: Mapped[datetime]
     remind_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(12), default="waiting")
+    status: Mapped[str] = mapped_column(String(12), default=ReminderStatus.WAITING.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

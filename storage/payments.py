@@ -32,16 +32,6 @@ from storage.payments_results import (
 )
 from storage.payments_turn import PAYMENTS, PaymentTurn
 
-__all__ = [
-    "PAYMENTS",
-    "HistoryPage",
-    "NewPayment",
-    "OverduePage",
-    "PageOpening",
-    "PaidPayment",
-    "Payments",
-]
-
 PAYMENT_OF_ORDER = (
     select(Payment).where(Payment.order_id == bindparam("order_id")).with_for_update()
 )
@@ -205,9 +195,10 @@ class Payments:
         async with reading(self._sessions) as session:
             return await session.get(Payment, payment_id)
 
-    async def settled_or_open(self, code: str, user_id: int, now: datetime) -> Payment | None:
+    async def settled_or_open(self, code: str, user_id: int) -> Payment | None:
         """The code's newest payment that is paid, or whose page this user opened and is
-        still open at `now`."""
+        still open."""
+        now = utcnow()
         opened_here = (
             (Payment.status == PaymentStatus.CREATED)
             & (Payment.user_id == user_id)
@@ -225,6 +216,8 @@ class Payments:
             )
 
     async def opened_by(self, code: str, user_id: int, chat_id: int) -> bool:
+        """Whether this user opened a payment page for the code in this chat: what a button
+        to open another one ("Try again", "Get a new link") is checked against."""
         async with reading(self._sessions) as session:
             found = await session.scalar(
                 select(Payment.id)
@@ -254,6 +247,7 @@ class Payments:
         return PaidPayment(row[0], row[1]) if row else None
 
     async def history(self, user_id: int, *, offset: int, limit: int) -> HistoryPage:
+        """The user's payments, newest first, a page of them, and how many there are."""
         async with reading(self._sessions) as session:
             total = await session.scalar(
                 select(func.count()).select_from(Payment).where(Payment.user_id == user_id)
@@ -267,8 +261,9 @@ class Payments:
             )
             return HistoryPage(list(page), total or 0)
 
-    async def open_page_until(self, user_id: int, now: datetime) -> datetime | None:
-        """Until when the last to close of the user's pages open at `now` stays open."""
+    async def open_page_until(self, user_id: int) -> datetime | None:
+        """Until when the last to close of this user's open payment pages stays open, if any."""
+        now = utcnow()
         async with reading(self._sessions) as session:
             return await session.scalar(
                 select(func.max(Payment.expires_at)).where(

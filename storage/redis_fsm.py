@@ -1,5 +1,5 @@
 """aiogram's FSM storage in Redis, read once an update: the event lock's acquiring reads the
-user's state and data in the same round trip (bot/event_isolation.py), and while the update
+user's state and data in the same round trip (storage/redis_lock.py), and while the update
 holds the lock they are served from that read. Every change is written through at once.
 
 Only the update holding a user's lock changes that user's record, so the read stays true

@@ -7,7 +7,7 @@ after Redis is back. Here the lock lapses sooner, and a release that failed is t
 until Redis answers or the lock has lapsed anyway.
 
 Taking the lock also reads the user's FSM state and data, in the same round trip (a Lua
-script), for the storage to serve while the lock is held (bot/redis_fsm.py); letting go of it
+script), for the storage to serve while the lock is held (storage/redis_fsm.py); letting go of it
 also writes the marks left for then (an update handled), in the same round trip too.
 """
 

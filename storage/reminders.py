@@ -11,11 +11,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.statuses import OutboxKind, PaymentStatus
+from core.statuses import OutboxKind, PaymentStatus, ReminderStatus
 from storage.db import SessionFactory, reading, transaction
 from storage.models import DeadlineReminder, OutboxMessage, PageReminder, Payment
-
-WAITING, QUEUED, CANCELLED = "waiting", "queued", "cancelled"
 
 PAYMENTS = Payment.__table__
 PAGE_REMINDERS = PageReminder.__table__
@@ -61,7 +59,8 @@ class Reminders:
         self._due_deadlines = (
             select(DeadlineReminder)
             .where(
-                DeadlineReminder.status == WAITING, DeadlineReminder.remind_at <= bindparam("now")
+                DeadlineReminder.status == ReminderStatus.WAITING,
+                DeadlineReminder.remind_at <= bindparam("now"),
             )
             .order_by(DeadlineReminder.remind_at)
             .limit(batch)
@@ -113,9 +112,9 @@ class Reminders:
                         .limit(1)
                     )
                     if paid is not None or reminder.deadline <= now:
-                        reminder.status = CANCELLED
+                        reminder.status = ReminderStatus.CANCELLED
                         continue
-                    reminder.status = QUEUED
+                    reminder.status = ReminderStatus.QUEUED
                     await session.execute(
                         insert(OUTBOX).values(
                             kind=OutboxKind.DEADLINE_REMINDER,
@@ -151,7 +150,7 @@ class Reminders:
                         language=language,
                         deadline=deadline,
                         remind_at=remind_at,
-                        status=WAITING,
+                        status=ReminderStatus.WAITING,
                     )
                 )
         except IntegrityError:
@@ -177,5 +176,7 @@ class Reminders:
     async def cancel_deadline(self, reminder_id: int) -> None:
         async with transaction(self._sessions) as session:
             await session.execute(
-                update(DEADLINES).where(DEADLINES.c.id == reminder_id).values(status=CANCELLED)
+                update(DEADLINES)
+                .where(DEADLINES.c.id == reminder_id)
+                .values(status=ReminderStatus.CANCELLED)
             )

@@ -20,7 +20,7 @@ async def open_payment(harness, user_id: int) -> Payment:
     await walk_to_bill(client, "ru")
     await client.click(l10n["ru"].plain("button-pay"))
     order_id = payment_url(client.last_text()).rsplit("/", 1)[1]
-    return await harness.app.payments.payment_by_order(order_id)
+    return await harness.app.payment_records.by_order(order_id)
 
 
 def signed_body(harness, payment: Payment, amount: Money | None = None) -> bytes:
@@ -92,7 +92,7 @@ async def test_unverified_callbacks_change_nothing(harness, attack):
     assert await post_callback(harness, body, signature) == 400
     await asyncio.sleep(0.3)
     assert await counts(harness) == {"receipts": 0, "callbacks": 0, "outbox": 0, "paid": 0}
-    refreshed = await harness.app.payments.payment_by_order(payment.order_id)
+    refreshed = await harness.app.payment_records.by_order(payment.order_id)
     assert refreshed.status == "created"
     assert receipts_sent(harness, 8003) == 0
 
@@ -106,7 +106,7 @@ async def test_a_declined_callback_after_paid_does_not_undo_it(harness):
         "reason": "other",
     }
     assert await post_callback(harness, json.dumps(declined).encode()) == 200
-    refreshed = await harness.app.payments.payment_by_order(payment.order_id)
+    refreshed = await harness.app.payment_records.by_order(payment.order_id)
     assert refreshed.status == "paid"
     assert refreshed.payment_code == CODE
 
@@ -126,7 +126,7 @@ async def test_two_links_of_one_code_paid_at_once_raise_one_double_payment_alert
     client = harness.client(user_id=8101)
     await client.click(l10n["ru"].plain("button-pay"))  # a new link for the same code
     order_id = payment_url(client.last_text()).rsplit("/", 1)[1]
-    second = await harness.app.payments.payment_by_order(order_id)
+    second = await harness.app.payment_records.by_order(order_id)
     assert second.order_id != first.order_id
 
     payments = harness.app.payments

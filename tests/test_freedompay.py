@@ -609,7 +609,7 @@ async def test_status_errors_are_not_taken_for_an_unknown_order(http, fake):
 
 
 # --------------------------------------------------------------------------------------------
-# Round trip: the fake calls a tiny callback endpoint, as bot/web.py does
+# Round trip: the fake calls a tiny callback endpoint, as web/routes.py does
 
 
 class Endpoint:

@@ -13,7 +13,7 @@ from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
 from payments.limits import Limit, LookupLimiter, LookupPolicy, MemoryWindows
 from payments.lookup import Found, Limited, NotACode, admit, look_up
-from payments.service import PaymentInProgressElsewhere, PaymentStillProcessing
+from payments.outcomes import PaymentInProgressElsewhere, PaymentStillProcessing
 from storage.models import Payment
 from tests.test_locales import messages
 

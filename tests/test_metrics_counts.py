@@ -18,7 +18,7 @@ async def open_payment(harness, user_id: int, code: str) -> Payment:
     await walk_to_bill(client, "ru", code)
     await client.click(l10n["ru"].plain("button-pay"))
     order_id = payment_url(client.last_text()).rsplit("/", 1)[1]
-    return await harness.app.payments.payment_by_order(order_id)
+    return await harness.app.payment_records.by_order(order_id)
 
 
 async def actual_counts(sessions) -> dict[str, int]:

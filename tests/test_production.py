@@ -222,7 +222,7 @@ async def test_lost_callback_is_recovered_by_reconciliation(telegram, database_u
         url = payment_url(harness.client(6600).last_text())
         await pay_on_page(url)
         await asyncio.sleep(0.1)
-        refreshed = await harness.app.payments.payment_by_order(payment.order_id)
+        refreshed = await harness.app.payment_records.by_order(payment.order_id)
         assert refreshed.status == "created"
         assert await harness.app.reconciler.run_once() == 1
         await harness.client(6600).wait_for(lambda text: "SBX-" in text)
@@ -252,7 +252,7 @@ async def test_expired_link_tells_the_user_and_a_late_paid_callback_still_gives_
         # The acquirer took the money after all: the receipt still comes.
         assert await post_callback(harness, signed_body(harness, payment)) == 200
         await client.wait_for(lambda text: "SBX-" in text)
-        refreshed = await harness.app.payments.payment_by_order(payment.order_id)
+        refreshed = await harness.app.payment_records.by_order(payment.order_id)
         assert refreshed.status == "paid"
     finally:
         await harness.stop()
@@ -268,7 +268,7 @@ async def test_database_outage_answers_users_and_asks_the_acquirer_to_retry(harn
     working = harness.app.sessions
     dead = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     away = create_session_factory(dead)
-    holders = (harness.app.payments.records, harness.app.users, harness.app.dispatcher.storage)
+    holders = (harness.app.payment_records, harness.app.users, harness.app.dispatcher.storage)
     for holder in holders:
         holder.__dict__["_sessions"] = away
     client = harness.client(6800)

@@ -26,7 +26,8 @@ from payments.reconcile import Reconciler
 from payments.service import PaymentService
 from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.models import OutboxMessage, Payment
-from storage.payments import PAYMENTS, Payments
+from storage.payments import Payments
+from storage.payments_turn import PAYMENTS
 
 AFTER = timedelta(minutes=5)  # RECONCILE_AFTER_MINUTES
 INTERVAL = 60  # RECONCILE_INTERVAL_SECONDS
@@ -69,10 +70,12 @@ class World:
     clock: Clock
     acquirer: Acquirer
     payments: PaymentService
+    records: Payments
 
     def reconciler(self, batch: int = 50, after: timedelta = AFTER) -> Reconciler:
         return Reconciler(
             self.payments,
+            self.records,
             self.acquirer,
             after=after,
             interval_seconds=INTERVAL,
@@ -86,11 +89,12 @@ async def world_of(database_url: str, acquirer: Acquirer, clock: Clock) -> Async
     engine = create_engine(database_url)
     await migrate(engine)
     sessions = create_session_factory(engine)
+    records = Payments(sessions)
     payments = PaymentService(
-        Payments(sessions), LocalBilling(sessions), acquirer, lifetime=timedelta(minutes=30)
+        records, LocalBilling(sessions), acquirer, lifetime=timedelta(minutes=30)
     )
     try:
-        yield World(sessions, clock, acquirer, payments)
+        yield World(sessions, clock, acquirer, payments, records)
     finally:
         await engine.dispose()
 
@@ -138,7 +142,7 @@ async def opened(
 
 
 async def payment(world: World, order_id: str) -> Payment:
-    return await world.payments.payment_by_order(order_id)
+    return await world.records.by_order(order_id)
 
 
 async def outbox(world: World) -> list[tuple[str, int | None, dict]]:
@@ -269,7 +273,7 @@ async def test_an_order_the_acquirer_does_not_know_is_expired_once_overdue(world
         assert waiting.reconcile_at > world.clock.now + timedelta(seconds=INTERVAL)
     assert stuck_alerts(await outbox(world)) == []
 
-    # payments/states.py: EXPIRED -> PAID. Should the acquirer take the money after all, its
+    # core/statuses.py: EXPIRED -> PAID. Should the acquirer take the money after all, its
     # verified callback still yields the receipt.
     result = await world.payments.handle_callback(paid("TG-GONE"))
     assert (result.answer, result.outcome) == (CallbackAnswer.ACCEPTED, "paid")

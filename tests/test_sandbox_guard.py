@@ -73,7 +73,7 @@ async def test_a_form_sent_from_another_site_is_refused(harness):
     ]:
         status, text = await _post_form(url, form, cookies)
         assert status == 403 and stale in text
-    assert (await harness.app.payments.payment_by_order(payment.order_id)).status == (
+    assert (await harness.app.payment_records.by_order(payment.order_id)).status == (
         PaymentStatus.CREATED
     )
     # A token that is not the cookie's.

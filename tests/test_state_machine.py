@@ -27,8 +27,9 @@ from payments.acquirers.sandbox import (
 )
 from payments.billing.local import LocalBilling
 from payments.invoices import demo_invoices, save_invoices
+from payments.outcomes import NotPayable
 from payments.reconcile import Reconciler
-from payments.service import NotPayable, PaymentService
+from payments.service import PaymentService
 from storage.db import create_engine, create_session_factory, migrate
 from storage.models import OutboxMessage, Payment, Receipt
 from storage.payments import Payments as PaymentRecords
@@ -56,14 +57,15 @@ class Payments(RuleBasedStateMachine):
         self.engine = create_engine(f"sqlite+aiosqlite:///{Path(self.folder.name) / 'm.db'}")
         self.sessions = create_session_factory(self.engine)
         self.acquirer = SandboxAcquirer("http://127.0.0.1:1", "state-machine-secret")
+        self.records = PaymentRecords(self.sessions)
         self.payments = PaymentService(
-            PaymentRecords(self.sessions),
+            self.records,
             LocalBilling(self.sessions),
             self.acquirer,
             lifetime=timedelta(hours=1),
         )
         self.reconciler = Reconciler(
-            self.payments, self.acquirer, after=timedelta(0), interval_seconds=0
+            self.payments, self.records, self.acquirer, after=timedelta(0), interval_seconds=0
         )
         self.run(migrate(self.engine))
         self.run(save_invoices(self.sessions, demo_invoices()))
@@ -97,7 +99,7 @@ class Payments(RuleBasedStateMachine):
             self.orders.append(started.payment.order_id)
 
     def _callback(self, order_id: str, number: str, amount: Money | None = None) -> bytes:
-        payment = self.run(self.payments.payment_by_order(order_id))
+        payment = self.run(self.records.by_order(order_id))
         return self.acquirer.callback_body(order_id, amount or payment.money, card(number))
 
     @precondition(lambda self: self.orders)

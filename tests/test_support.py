@@ -14,15 +14,10 @@ from core.clock import BISHKEK, utcnow
 from core.privacy import mask_name
 from delivery.alerts import SupportAlerts
 from handlers.admin import MESSAGE_LIMIT, split_messages
+from payments.alerts import ALERT_FIELDS, rejected_callback_alerts, undelivered_alerts
 from payments.outbox import GiveUp, OutboxWorker, RetryLater, delivering
-from payments.support import (
-    ALERT_FIELDS,
-    queue_alert,
-    raise_alert,
-    rejected_callback_alerts,
-    undelivered_alerts,
-)
 from payments.support_queries import SupportQueries
+from storage.alerts import Alerts, queue_alert
 from storage.db import create_engine, create_session_factory, transaction
 from storage.models import OutboxMessage, Payment, Receipt
 from tests.conftest import outbox_settled
@@ -263,11 +258,13 @@ async def test_queue_alert_once_per_key(harness):
                 expected="1250.00 KGS",
                 got="1.00 KGS",
             )
-    await raise_alert(app.sessions, "amount_mismatch", payment.order_id, order_id=payment.order_id)
-    await raise_alert(app.sessions, "callback_rejected", "bad_signature:1", reason="bad")
-    await raise_alert(app.sessions, "callback_rejected", "bad_signature:1", reason="bad")
+    await Alerts(app.sessions).raise_alert(
+        "amount_mismatch", payment.order_id, order_id=payment.order_id
+    )
+    await Alerts(app.sessions).raise_alert("callback_rejected", "bad_signature:1", reason="bad")
+    await Alerts(app.sessions).raise_alert("callback_rejected", "bad_signature:1", reason="bad")
     await asyncio.gather(
-        *(raise_alert(app.sessions, "payment_stuck", "race", minutes=5) for _ in range(5))
+        *(Alerts(app.sessions).raise_alert("payment_stuck", "race", minutes=5) for _ in range(5))
     )
     async with app.sessions() as session:
         alerts = list(
@@ -299,7 +296,7 @@ async def test_queue_alert_survives_a_concurrent_twin(harness):
     sessions = harness.app.sessions
     async with transaction(sessions) as first:
         await queue_alert(first, "payment_stuck", "twin", minutes=1)
-        twin = asyncio.create_task(raise_alert(sessions, "payment_stuck", "twin", minutes=2))
+        twin = asyncio.create_task(Alerts(sessions).raise_alert("payment_stuck", "twin", minutes=2))
         await asyncio.sleep(0.5)
         assert not twin.done()  # waiting for the first transaction (row or write lock)
     await asyncio.wait_for(twin, 10)  # no IntegrityError: the caller's transaction survives
@@ -312,8 +309,7 @@ async def test_queue_alert_survives_a_concurrent_twin(harness):
 
 async def test_alerts_reach_the_support_chat_through_the_outbox(harness):
     app = await start_with_support(harness)
-    await raise_alert(
-        app.sessions,
+    await Alerts(app.sessions).raise_alert(
         "callback_rejected",
         "unknown_order:TG<1>",
         reason="unknown_order",
@@ -340,8 +336,7 @@ async def test_alerts_reach_the_support_chat_through_the_outbox(harness):
 async def test_without_a_support_chat_alerts_are_only_logged(harness):
     app = harness.app
     payment, _ = await pay_demo_code(harness)
-    await raise_alert(
-        app.sessions,
+    await Alerts(app.sessions).raise_alert(
         "receipt_undelivered",
         str(payment.id),
         payment_id=payment.id,

@@ -12,7 +12,7 @@ from aiogram.types import Chat, Message, PhotoSize, Update, User
 from sqlalchemy import func, select
 
 from bot.app import App
-from payments.support import raise_alert
+from storage.alerts import Alerts
 from storage.models import DeadlineReminder, OutboxMessage, Payment, SupportMessage
 from tests.conftest import outbox_settled
 from tests.test_flow import CODE, l10n, pay_code, walk_to_bill
@@ -146,7 +146,7 @@ async def test_a_forged_reply_from_outside_the_support_chat_is_ignored(harness):
 
 async def test_a_reply_to_something_else_gets_a_note_and_staff_talk_gets_nothing(harness):
     await start_with_support(harness)
-    await raise_alert(harness.app.sessions, "payment_stuck", "o1", order_id="o1", minutes=40)
+    await Alerts(harness.app.sessions).raise_alert("payment_stuck", "o1", order_id="o1", minutes=40)
     alert = await wait_for(lambda: next(iter(support_chat(harness)), None))
 
     await reply_in(harness, SUPPORT_CHAT, alert, "Кто смотрит?")

@@ -15,6 +15,7 @@ from payments.service import PaymentService
 from storage.db import DatabaseError, SessionFactory
 from storage.gauges import read_gauges
 from storage.health import probe_database
+from storage.payments import Payments
 from ui.i18n import L10n
 from web.limits import MAX_CALLBACK_BYTES, read_body, within_body_timeout
 from web.pages import html_page
@@ -68,7 +69,7 @@ class AcquirerCallbacks:
 class ReturnPage:
     """Where the acquirer's page sends the payer afterwards: back to Telegram, in their language."""
 
-    def __init__(self, payments: PaymentService, l10n: L10n, acquirer: str) -> None:
+    def __init__(self, payments: Payments, l10n: L10n, acquirer: str) -> None:
         self._payments = payments
         self._l10n = l10n
         self._acquirer = acquirer
@@ -79,7 +80,7 @@ class ReturnPage:
         form = await within_body_timeout(request.post) if request.method == "POST" else {}
         order_id = str(request.query.get("pg_order_id") or form.get("pg_order_id") or "")
         known = 0 < len(order_id) <= MAX_ORDER_ID
-        payment = await self._payments.payment_by_order(order_id) if known else None
+        payment = await self._payments.by_order(order_id) if known else None
         t = self._l10n[payment.language if payment else "ru"]
         return html_page(t, "return-title", f"<p>{t('return-text')}</p>")
 
@@ -118,6 +119,7 @@ class Health:
 def build_web_app(
     sessions: SessionFactory,
     payments: PaymentService,
+    payment_records: Payments,
     acquirer: Acquirer,
     l10n: L10n,
     http: aiohttp.ClientSession,
@@ -130,14 +132,14 @@ def build_web_app(
     app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
     callbacks = AcquirerCallbacks(payments, acquirer, metrics, on_rejected)
     app.router.add_post("/acquirer/{acquirer}/callback", callbacks.handle)
-    returns = ReturnPage(payments, l10n, acquirer.name)
+    returns = ReturnPage(payment_records, l10n, acquirer.name)
     app.router.add_route("GET", "/acquirer/{acquirer}/return", returns.handle)
     app.router.add_route("POST", "/acquirer/{acquirer}/return", returns.handle)
     health = Health(sessions, metrics, probes)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", health.metrics)
-    app.router.add_routes(VerifyPage(payments, l10n).routes())
+    app.router.add_routes(VerifyPage(payment_records, l10n).routes())
     if isinstance(acquirer, SandboxAcquirer):
-        app.router.add_routes(SandboxPage(payments, acquirer, l10n, http).routes())
+        app.router.add_routes(SandboxPage(payment_records, acquirer, l10n, http).routes())
     return app

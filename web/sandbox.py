@@ -21,8 +21,8 @@ from payments.acquirers.sandbox import (
     CardForm,
     SandboxAcquirer,
 )
-from payments.service import PaymentService
 from storage.models import Payment
+from storage.payments import Payments
 from ui.formats import format_amount
 from ui.i18n import L10n, Translator
 from web.limits import within_body_timeout
@@ -68,7 +68,7 @@ def _form(t: Translator, payment: Payment, errors: list[str], csrf: str) -> str:
 class SandboxPage:
     def __init__(
         self,
-        payments: PaymentService,
+        payments: Payments,
         acquirer: SandboxAcquirer,
         l10n: L10n,
         http: aiohttp.ClientSession,
@@ -87,7 +87,7 @@ class SandboxPage:
     async def _open_payment(
         self, request: web.Request
     ) -> tuple[Translator, Payment | web.Response]:
-        payment = await self._payments.payment_by_order(request.match_info["order_id"])
+        payment = await self._payments.by_order(request.match_info["order_id"])
         if payment is None:
             t = self._l10n["en"]
             return t, _message(t, "sandbox-not-found", 404)

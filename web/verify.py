@@ -15,7 +15,7 @@ from aiohttp import web
 from core.clock import utcnow
 from core.statuses import PaymentStatus
 from payments.receipts import ReceiptView, verify_path
-from payments.service import PaymentService
+from storage.payments import Payments
 from ui.formats import format_moment
 from ui.i18n import LANGUAGES, L10n, Translator
 from ui.receipt_fields import label, receipt_fields, support_line
@@ -26,7 +26,7 @@ _LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "Engl
 
 
 class VerifyPage:
-    def __init__(self, payments: PaymentService, l10n: L10n) -> None:
+    def __init__(self, payments: Payments, l10n: L10n) -> None:
         self._payments = payments
         self._l10n = l10n
 
@@ -47,10 +47,10 @@ class VerifyPage:
                 f"{_operator(t)}<p>{self._switcher(t, public_id)}</p>"
             )
             return html_page(t, "verify-title", body, 404)
-        payment, receipt = found
+        payment = found.payment
         t = self._l10n[asked if asked in LANGUAGES else payment.language]
         # Anyone holding the link (or the PDF's QR code) reads this: not the payer's card.
-        view = ReceiptView.of(payment, receipt, mask=True, stranger=True)
+        view = ReceiptView.of(payment, found.receipt, mask=True, stranger=True)
         confirmed = payment.status == PaymentStatus.PAID
         verdict = t("verify-confirmed" if confirmed else "verify-not-confirmed")
         rows = "".join(

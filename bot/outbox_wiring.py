@@ -8,14 +8,15 @@ from core.metrics import Metrics
 from core.statuses import OutboxKind
 from delivery.alerts import SupportAlerts
 from delivery.pacing import Pacer
-from delivery.receipts import Delivery
+from delivery.receipts import ReceiptDelivery
 from delivery.reminders import ReminderDelivery
 from delivery.support_relay import SupportRelay
+from payments.alerts import undelivered_alerts
 from payments.billing import Billing
 from payments.outbox import OutboxWorker
 from payments.service import PaymentService
-from payments.support import undelivered_alerts
 from storage.db import SessionFactory
+from storage.payments import Payments
 from storage.reminders import Reminders
 from storage.users import Users
 from ui.i18n import L10n
@@ -41,6 +42,7 @@ def register_deliveries(
     bot: Bot,
     sessions: SessionFactory,
     payments: PaymentService,
+    payment_records: Payments,
     users: Users,
     billing: Billing,
     l10n: L10n,
@@ -51,8 +53,15 @@ def register_deliveries(
     """The outbox's handlers: receipts, support alerts, the support relay and reminders,
     sharing one pace of sends to Telegram."""
     pacer = Pacer(per_second=settings.telegram_messages_per_second)
-    delivery = Delivery(
-        bot, payments, users, billing, l10n, metrics, pacer, public_base=settings.public_base
+    delivery = ReceiptDelivery(
+        bot,
+        payment_records,
+        users,
+        billing,
+        l10n,
+        metrics,
+        pacer,
+        public_base=settings.public_base,
     )
     outbox.register(delivery.handlers())
     support_t = l10n[settings.support_language]
@@ -71,5 +80,7 @@ def register_deliveries(
         ).handlers()
     )
     outbox.register(
-        ReminderDelivery(payments, users, l10n, delivery.send, seal, reminders).handlers()
+        ReminderDelivery(
+            payments, payment_records, users, l10n, delivery.send, seal, reminders
+        ).handlers()
     )

@@ -4,7 +4,8 @@ that raise them for the web app and the outbox.
 Alerts travel through the outbox (kind "alert"), so one is queued in the same transaction as
 the event it reports and is sent after the commit; its dedupe key makes a repeated event (a
 forged callback sent a hundred times) raise one alert per key. A use case inside a
-transaction queues one with `queue_alert`; `raise_alert` opens a transaction of its own.
+transaction queues one with `storage.alerts.queue_alert`; `Alerts.raise_alert` opens a
+transaction of its own.
 
 No alert ever carries a payer's name, a card number or a token. The support staff's look-ups
 are in `payments.support_queries`.
@@ -16,8 +17,8 @@ from typing import Any
 import structlog
 
 from core.clock import utcnow
-from core.statuses import OutboxKind
-from storage.alerts import Alerts, queue_alert
+from core.statuses import AlertKind, OutboxKind
+from storage.alerts import Alerts
 from storage.db import DatabaseError, SessionFactory
 from storage.models import OutboxMessage
 
@@ -25,8 +26,6 @@ __all__ = [
     "ALERT_FIELDS",
     "OTHER_ALERT_FIELDS",
     "alert_fields",
-    "queue_alert",
-    "raise_alert",
     "rejected_callback_alerts",
     "undelivered_alerts",
 ]
@@ -35,13 +34,13 @@ log = structlog.get_logger(__name__)
 
 # The fields each alert kind carries (and the only ones its text and log line show).
 # None of them is ever a payer's name, a card number or a token.
-ALERT_FIELDS: dict[str, tuple[str, ...]] = {
-    "callback_rejected": ("reason", "order_id", "acquirer"),
-    "amount_mismatch": ("order_id", "payment_id", "expected", "got"),
-    "payment_stuck": ("order_id", "payment_id", "minutes"),
-    "receipt_undelivered": ("payment_id", "reason"),
-    "billing_unconfirmed": ("order_id", "payment_id", "reason"),
-    "double_payment": ("payment_code", "order_id", "payment_id", "other_order_id"),
+ALERT_FIELDS: dict[AlertKind, tuple[str, ...]] = {
+    AlertKind.CALLBACK_REJECTED: ("reason", "order_id", "acquirer"),
+    AlertKind.AMOUNT_MISMATCH: ("order_id", "payment_id", "expected", "got"),
+    AlertKind.PAYMENT_STUCK: ("order_id", "payment_id", "minutes"),
+    AlertKind.RECEIPT_UNDELIVERED: ("payment_id", "reason"),
+    AlertKind.BILLING_UNCONFIRMED: ("order_id", "payment_id", "reason"),
+    AlertKind.DOUBLE_PAYMENT: ("payment_code", "order_id", "payment_id", "other_order_id"),
 }
 # An alert kind this module does not know yet is still delivered, with these fields only.
 OTHER_ALERT_FIELDS = ("order_id", "payment_id")
@@ -50,13 +49,6 @@ OTHER_ALERT_FIELDS = ("order_id", "payment_id")
 def alert_fields(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The fields of an alert that may be shown or logged, each present (None when missing)."""
     return {name: payload.get(name) for name in ALERT_FIELDS.get(kind, OTHER_ALERT_FIELDS)}
-
-
-async def raise_alert(
-    sessions: SessionFactory, kind: str, key: str, **fields: str | int | None
-) -> None:
-    """`queue_alert` in a transaction of its own, for callers outside one."""
-    await Alerts(sessions).raise_alert(kind, key, **fields)
 
 
 def rejected_callback_alerts(
@@ -74,7 +66,7 @@ def rejected_callback_alerts(
         key = f"{reason}:{utcnow():%Y%m%d%H}"
         try:
             await alerts.raise_alert(
-                "callback_rejected",
+                AlertKind.CALLBACK_REJECTED,
                 key,
                 reason=reason[:100],
                 order_id=order_id[:40] if order_id else None,
@@ -82,7 +74,9 @@ def rejected_callback_alerts(
             )
         except (DatabaseError, OSError) as error:
             log.error(
-                "support.alert_not_queued", alert="callback_rejected", error=type(error).__name__
+                "support.alert_not_queued",
+                alert=AlertKind.CALLBACK_REJECTED,
+                error=type(error).__name__,
             )
 
     return on_rejected
@@ -100,14 +94,17 @@ def undelivered_alerts(
     async def on_failed(message: OutboxMessage, reason: str) -> None:
         if message.kind == OutboxKind.RECEIPT:
             await alerts.raise_alert(
-                "receipt_undelivered",
+                AlertKind.RECEIPT_UNDELIVERED,
                 str(message.id),
                 payment_id=message.payment_id,
                 reason=reason[:200],
             )
         elif message.kind == OutboxKind.BILLING_CONFIRM:
             await alerts.raise_for_payment(
-                "billing_unconfirmed", str(message.id), message.payment_id, reason=reason[:200]
+                AlertKind.BILLING_UNCONFIRMED,
+                str(message.id),
+                message.payment_id,
+                reason=reason[:200],
             )
 
     return on_failed

@@ -16,7 +16,6 @@ from handlers.lookup import Checkout, explain_refusal, show_code
 from payments.billing import BillingUnavailable
 from payments.limits import LookupLimiter
 from payments.lookup import Found, look_up
-from payments.reminders import remember_deadline
 from payments.service import PaymentService
 from storage.reminders import Reminders
 from storage.users import Users
@@ -68,15 +67,15 @@ def build_router(lead: timedelta) -> Router:
             deadline = bill.expires_at
             await acknowledge(query, alert=t.plain("deadline-reminder-too-late", deadline=deadline))
             return
-        await remember_deadline(
-            reminders,
+        if await reminders.remember_deadline(
             user_id=user_id,
             chat_id=reply.chat_id,
             code=found.code,
             language=t.language,
             deadline=bill.expires_at,
             remind_at=remind_at,
-        )
+        ):
+            log.info("reminders.deadline_requested", code=found.code)
         await acknowledge(query, alert=t.plain("deadline-reminder-set", when=remind_at))
 
     async def open_bill(

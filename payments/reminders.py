@@ -65,27 +65,3 @@ class ReminderJob:
         if queued:
             log.info("reminders.deadlines_queued", count=queued)
         return queued
-
-
-async def remember_deadline(
-    reminders: Reminders,
-    *,
-    user_id: int,
-    chat_id: int,
-    code: str,
-    language: str,
-    deadline: datetime,
-    remind_at: datetime,
-) -> bool:
-    """The payer's request to be reminded; False if they had asked for this deadline already."""
-    if not await reminders.remember_deadline(
-        user_id=user_id,
-        chat_id=chat_id,
-        code=code,
-        language=language,
-        deadline=deadline,
-        remind_at=remind_at,
-    ):
-        return False
-    log.info("reminders.deadline_requested", code=code)
-    return True

@@ -17,12 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.clock import utcnow
 from core.money import Money
 from core.statuses import URGENT_KINDS, OutboxStatus, PaymentStatus, ReminderStatus
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -6,7 +6,6 @@ knows which clock a deadline is on.
 
 from datetime import date, datetime
 from functools import cache
-from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date as babel_date
@@ -16,13 +15,11 @@ from babel.numbers import format_decimal
 from core.clock import BISHKEK
 from core.money import MINOR_UNITS, Money
 
-if TYPE_CHECKING:
-    from ui.i18n import L10n
-
 # English dates day first ("3 Dec 2026"), as in the rest of the world the bot's users are in.
 _BABEL_LOCALES = {"ky": "ky", "ru": "ru", "en": "en_GB"}
 # The som is "сом" to its readers in either official language; English keeps the ISO code.
 _CURRENCY_NAMES = {("KGS", "ky"): "сом", ("KGS", "ru"): "сом"}
+_ZONE_LABELS: dict[str, str] = {}
 
 
 @cache
@@ -55,17 +52,19 @@ def format_date(day: date, locale: str) -> str:
 
 
 def zone_label(locale: str) -> str:
-    """`Bishkek time (UTC+6)`: Babel names Asia/Bishkek after a summer time it no longer has."""
-    return _translations()[locale].plain("zone-bishkek")
+    """`Bishkek time (UTC+6)`: Babel names Asia/Bishkek after a summer time it no longer has,
+    so the label is the locales' own (`zone-bishkek`), taken from the first bundles loaded."""
+    if not _ZONE_LABELS:
+        from ui.i18n import L10n  # imported here: ui.i18n formats its arguments with this module
+
+        L10n()
+    return _ZONE_LABELS.get(locale) or _ZONE_LABELS["en"]
+
+
+def learn_zone_labels(labels: dict[str, str]) -> None:
+    _ZONE_LABELS.update(labels)
 
 
 def format_moment(dt_utc: datetime, locale: str, seconds: bool = False) -> str:
     """A moment with its zone, for running text: `3 Dec 2026, 02:23, Bishkek time (UTC+6)`."""
     return f"{format_datetime(dt_utc, locale, seconds)}, {zone_label(locale)}"
-
-
-@cache
-def _translations() -> "L10n":
-    from ui.i18n import L10n  # imported here: ui.i18n formats its arguments with this module
-
-    return L10n()

@@ -73,6 +73,9 @@ class L10n:
 
     def __init__(self, root: Path = LOCALES_DIR) -> None:
         self._translators = {language: self._load(root, language) for language in LANGUAGES}
+        formats.learn_zone_labels(
+            {language: t.plain("zone-bishkek") for language, t in self._translators.items()}
+        )
 
     @staticmethod
     def _load(root: Path, language: str) -> Translator:

@@ -7,27 +7,20 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiohttp import web
 from redis.asyncio import Redis
 
+from bot.dispatcher import REMEMBERED_USERS, build_dispatcher
 from bot.lifecycle import App
 from bot.middlewares import (
-    CardNumberGuard,
-    DeduplicateUpdatesMiddleware,
-    LogContextMiddleware,
-    PrivateChatsOnly,
-    ReplyMiddleware,
     UpdatesInFlight,
 )
 from bot.outbox_wiring import outbox_worker, register_deliveries
+from bot.parts import Parts
 from bot.settings import AcquirerKind, BillingKind, BotMode, Settings
 from bot.telegram_session import TelegramSession
 from core.metrics import Metrics
-from delivery.flood_control import FloodControl, UndeliveredReplies
-from handlers import admin, get_routers, reminders, support_chat
-from handlers.lookup import Checkout
+from delivery.flood_control import FloodControl
 from payments.acquirers import Acquirer
 from payments.acquirers.freedompay import FreedomPayAcquirer
 from payments.acquirers.sandbox import SandboxAcquirer
@@ -35,33 +28,20 @@ from payments.alerts import rejected_callback_alerts
 from payments.billing import Billing
 from payments.billing.http import HttpBilling
 from payments.billing.local import LocalBilling
-from payments.limits import LookupLimiter, MemoryWindows, RedisWindows, Windows
-from payments.outbox import OutboxWorker
 from payments.reconcile import Reconciler
 from payments.reminders import ReminderJob
 from payments.service import PaymentService
-from payments.support_queries import SupportQueries
-from payments.support_relay import SupportLimiter
 from storage.db import SessionFactory, create_engine, create_session_factory
-from storage.fsm import SqlStorage
 from storage.payments import Payments
-from storage.personal_data import PersonalData
 from storage.redis_connection import DeadlineConnection
-from storage.redis_fsm import LockedRedisStorage
-from storage.redis_lock import ShortEventIsolation
 from storage.reminders import Reminders
-from storage.seen_updates import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates
-from storage.tickets import Tickets
 from storage.users import Users
 from ui.i18n import L10n
 from ui.seal import ButtonSeal
-from ui.texts import PaymentTerms
 from web.routes import WEBHOOK_PATH, build_web_app
 from web.webhook import TelegramWebhook
 
-FSM_TTL = timedelta(days=1)  # a conversation left for a day starts again from /start
 REDIS_TIMEOUT_SECONDS = 2.0
-REMEMBERED_USERS = 100_000  # profiles and FSM states kept in memory by a single instance
 
 
 def build_app(
@@ -72,13 +52,43 @@ def build_app(
 ) -> App:
     """Everything the bot is made of, wired once; nothing starts until `App.start`."""
     engine = create_engine(settings.database_url, settings.database_pool_size)
-    sessions = create_session_factory(engine)
+    parts = _parts(settings, create_session_factory(engine), session, acquirer)
+    in_flight = UpdatesInFlight()
+    dispatcher = build_dispatcher(parts, in_flight)
+    register_deliveries(parts)
+    return App(
+        settings=settings,
+        engine=engine,
+        sessions=parts.sessions,
+        l10n=parts.l10n,
+        users=parts.users,
+        billing=parts.billing,
+        acquirer=parts.acquirer,
+        payments=parts.payments,
+        payment_records=parts.payment_records,
+        bot=parts.bot,
+        dispatcher=dispatcher,
+        outbox=parts.outbox,
+        http=parts.http,
+        web=_web_app(parts, dispatcher),
+        metrics=parts.metrics,
+        redis=parts.redis,
+        reconciler=_reconciler(parts),
+        in_flight=in_flight,
+        reminders=_reminder_job(parts),
+    )
+
+
+def _parts(
+    settings: Settings,
+    sessions: SessionFactory,
+    session: BaseSession | None,
+    acquirer: Acquirer | None,
+) -> Parts:
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
-    l10n = L10n()
     redis = _redis(settings)
     # One instance keeps recent users in memory; several (with Redis) read them every time.
     users = Users(sessions, remembered=0 if redis else REMEMBERED_USERS)
-    metrics = Metrics()
     billing = _billing(settings, sessions)
     acquirer = acquirer or _acquirer(settings, http)
     outbox = outbox_worker(settings, sessions, users)
@@ -91,75 +101,22 @@ def build_app(
         on_outbox=outbox.wake,
     )
     bot = _bot(settings, session)
-    in_flight = UpdatesInFlight()
-    seal = ButtonSeal.from_bot_token(bot.token)
-    dispatcher = _dispatcher(
-        settings,
-        redis,
-        bot,
-        sessions,
-        payments,
-        payment_records,
-        users,
-        l10n,
-        metrics,
-        outbox,
-        in_flight,
-        seal,
-    )
-    reminders = Reminders(sessions)
-    dispatcher.workflow_data.update(
-        support=SupportQueries(sessions),
-        tickets=Tickets(sessions),
-        reminders=reminders,
-    )
-    register_deliveries(
-        settings,
-        outbox,
-        bot,
-        sessions,
-        payments,
-        payment_records,
-        users,
-        billing,
-        l10n,
-        metrics,
-        seal,
-        reminders,
-    )
-    web_app = _web_app(
-        settings,
-        dispatcher,
-        bot,
-        sessions,
-        payments,
-        payment_records,
-        acquirer,
-        l10n,
-        http,
-        metrics,
-        redis,
-    )
-    return App(
+    return Parts(
         settings=settings,
-        engine=engine,
         sessions=sessions,
-        l10n=l10n,
+        http=http,
+        l10n=L10n(),
+        redis=redis,
+        metrics=Metrics(),
         users=users,
         billing=billing,
         acquirer=acquirer,
-        payments=payments,
-        payment_records=payment_records,
-        bot=bot,
-        dispatcher=dispatcher,
         outbox=outbox,
-        http=http,
-        web=web_app,
-        metrics=metrics,
-        redis=redis,
-        reconciler=_reconciler(settings, payments, payment_records, acquirer),
-        in_flight=in_flight,
-        reminders=_reminder_job(settings, reminders, outbox),
+        payment_records=payment_records,
+        payments=payments,
+        reminders=Reminders(sessions),
+        bot=bot,
+        seal=ButtonSeal.from_bot_token(bot.token),
     )
 
 
@@ -187,129 +144,46 @@ def _bot(settings: Settings, session: BaseSession | None) -> Bot:
     return bot
 
 
-def _reminder_job(settings: Settings, reminders: Reminders, outbox: OutboxWorker) -> ReminderJob:
+def _reminder_job(parts: Parts) -> ReminderJob:
     return ReminderJob(
-        reminders,
-        page_lead=timedelta(minutes=settings.page_reminder_minutes),
-        interval_seconds=settings.reminder_interval_seconds,
-        on_outbox=outbox.wake,
+        parts.reminders,
+        page_lead=timedelta(minutes=parts.settings.page_reminder_minutes),
+        interval_seconds=parts.settings.reminder_interval_seconds,
+        on_outbox=parts.outbox.wake,
     )
 
 
-def _reconciler(
-    settings: Settings, payments: PaymentService, records: Payments, acquirer: Acquirer
-) -> Reconciler:
+def _reconciler(parts: Parts) -> Reconciler:
     return Reconciler(
-        payments,
-        records,
-        acquirer,
-        after=timedelta(minutes=settings.reconcile_after_minutes),
-        interval_seconds=settings.reconcile_interval_seconds,
+        parts.payments,
+        parts.payment_records,
+        parts.acquirer,
+        after=timedelta(minutes=parts.settings.reconcile_after_minutes),
+        interval_seconds=parts.settings.reconcile_interval_seconds,
     )
 
 
-def _web_app(
-    settings: Settings,
-    dispatcher: Dispatcher,
-    bot: Bot,
-    sessions: SessionFactory,
-    payments: PaymentService,
-    payment_records: Payments,
-    acquirer: Acquirer,
-    l10n: L10n,
-    http: aiohttp.ClientSession,
-    metrics: Metrics,
-    redis: Redis | None,
-) -> web.Application:
+def _web_app(parts: Parts, dispatcher: Dispatcher) -> web.Application:
     """The web site: payment pages, the acquirer's callbacks, health and metrics, and the
     Telegram webhook when updates come that way."""
-    probes = {"redis": redis.ping} if redis else {}
+    settings, sessions, acquirer = parts.settings, parts.sessions, parts.acquirer
+    probes = {"redis": parts.redis.ping} if parts.redis else {}
     web_app = build_web_app(
         sessions,
-        payments,
-        payment_records,
+        parts.payments,
+        parts.payment_records,
         acquirer,
-        l10n,
-        http,
-        metrics,
+        parts.l10n,
+        parts.http,
+        parts.metrics,
         probes,
         rejected_callback_alerts(sessions, acquirer.name),
     )
     if settings.bot_mode is BotMode.WEBHOOK:
         TelegramWebhook(
-            dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()
+            dispatcher, parts.bot, secret_token=settings.webhook_secret.get_secret_value()
         ).register(web_app, path=WEBHOOK_PATH)
     return web_app
-
-
-def _dispatcher(
-    settings: Settings,
-    redis: Redis | None,
-    bot: Bot,
-    sessions: SessionFactory,
-    payments: PaymentService,
-    payment_records: Payments,
-    users: Users,
-    l10n: L10n,
-    metrics: Metrics,
-    outbox: OutboxWorker,
-    in_flight: UpdatesInFlight,
-    seal: ButtonSeal,
-) -> Dispatcher:
-    """FSM and event isolation in Redis when there is one (several instances), else embedded."""
-    if redis is not None:
-        fsm = LockedRedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
-        storage: BaseStorage = fsm
-        isolation: BaseEventIsolation = ShortEventIsolation(redis, fsm.record_keys)
-        seen: SeenUpdates = RedisSeenUpdates(redis, bot.id)
-    else:
-        storage = SqlStorage(sessions, remembered=REMEMBERED_USERS)
-        isolation = SimpleEventIsolation()
-        seen = MemorySeenUpdates()
-    dispatcher = Dispatcher(
-        storage=storage,
-        events_isolation=isolation,
-        payments=payments,
-        payment_records=payment_records,
-        users=users,
-        l10n=l10n,
-        outbox=outbox,
-        personal_data=PersonalData(sessions),
-        seal=seal,
-        mask_names=settings.mask_payer_name,
-        public_base=settings.public_base,
-        terms=PaymentTerms(settings.accepted_cards, settings.approximate_rates),
-    )
-    dispatcher.update.outer_middleware(in_flight)
-    dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, metrics))
-    dispatcher.update.outer_middleware(LogContextMiddleware())
-    dispatcher.update.outer_middleware(PrivateChatsOnly(l10n, settings.support_chat_id))
-    windows: Windows = RedisWindows(redis) if redis is not None else MemoryWindows()
-    limiter = LookupLimiter(windows)
-    dispatcher["limiter"] = limiter
-    dispatcher["checkout"] = Checkout(
-        payments,
-        payment_records,
-        users,
-        limiter,
-        seal,
-        dispatcher["terms"],
-        settings.mask_payer_name,
-        settings.public_base,
-    )
-    dispatcher.update.outer_middleware(ReplyMiddleware(l10n, outbox.release_held, users))
-    dispatcher.update.outer_middleware(UndeliveredReplies())
-    dispatcher.message.outer_middleware(CardNumberGuard())
-    dispatcher.edited_message.outer_middleware(CardNumberGuard())
-    dispatcher.include_routers(
-        support_chat.build_router(
-            settings.support_chat_id, SupportLimiter(windows), settings.support_language
-        ),
-        reminders.build_router(timedelta(hours=settings.deadline_reminder_hours)),
-        admin.build_router(settings.admin_ids),
-        *get_routers(),
-    )
-    return dispatcher
 
 
 def _acquirer(settings: Settings, http: aiohttp.ClientSession) -> Acquirer:

@@ -1,10 +1,8 @@
 """The outbox worker and its handlers: what the bot sends on its own, outside an update."""
 
-from aiogram import Bot
-
 from bot.lifecycle import STOP_GRACE_SECONDS
+from bot.parts import Parts
 from bot.settings import Settings
-from core.metrics import Metrics
 from core.statuses import OutboxKind
 from delivery.alerts import SupportAlerts
 from delivery.pacing import Pacer
@@ -12,15 +10,9 @@ from delivery.receipts import ReceiptDelivery
 from delivery.reminders import ReminderDelivery
 from delivery.support_relay import SupportRelay
 from payments.alerts import undelivered_alerts
-from payments.billing import Billing
 from payments.outbox import OutboxWorker
-from payments.service import PaymentService
 from storage.db import SessionFactory
-from storage.payments import Payments
-from storage.reminders import Reminders
 from storage.users import Users
-from ui.i18n import L10n
-from ui.seal import ButtonSeal
 
 
 def outbox_worker(settings: Settings, sessions: SessionFactory, users: Users) -> OutboxWorker:
@@ -36,30 +28,24 @@ def outbox_worker(settings: Settings, sessions: SessionFactory, users: Users) ->
     )
 
 
-def register_deliveries(
-    settings: Settings,
-    outbox: OutboxWorker,
-    bot: Bot,
-    sessions: SessionFactory,
-    payments: PaymentService,
-    payment_records: Payments,
-    users: Users,
-    billing: Billing,
-    l10n: L10n,
-    metrics: Metrics,
-    seal: ButtonSeal,
-    reminders: Reminders,
-) -> None:
+def register_deliveries(parts: Parts) -> None:
     """The outbox's handlers: receipts, support alerts, the support relay and reminders,
     sharing one pace of sends to Telegram."""
+    settings, bot, l10n, users, outbox = (
+        parts.settings,
+        parts.bot,
+        parts.l10n,
+        parts.users,
+        parts.outbox,
+    )
     pacer = Pacer(per_second=settings.telegram_messages_per_second)
     delivery = ReceiptDelivery(
         bot,
-        payment_records,
+        parts.payment_records,
         users,
-        billing,
+        parts.billing,
         l10n,
-        metrics,
+        parts.metrics,
         pacer,
         public_base=settings.public_base,
     )
@@ -70,7 +56,7 @@ def register_deliveries(
     outbox.register(
         SupportRelay(
             bot,
-            sessions,
+            parts.sessions,
             users,
             l10n,
             support_chat_id=settings.support_chat_id,
@@ -81,6 +67,12 @@ def register_deliveries(
     )
     outbox.register(
         ReminderDelivery(
-            payments, payment_records, users, l10n, delivery.send, seal, reminders
+            parts.payments,
+            parts.payment_records,
+            users,
+            l10n,
+            delivery.send,
+            parts.seal,
+            parts.reminders,
         ).handlers()
     )

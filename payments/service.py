@@ -19,7 +19,6 @@ from payments.acquirers.base import (
     UnknownOrder,
 )
 from payments.billing.base import Bill, Billing
-from payments.billing.local import LocalBilling
 from payments.callbacks import Callbacks
 from payments.outcomes import (
     CallbackResult,
@@ -68,9 +67,7 @@ class PaymentService:
         bill = await self.billing.lookup(code)
         if bill is None or bill.status is not BillStatus.UNPAID:
             return bill
-        if isinstance(self.billing, LocalBilling):  # it read our payments in the same statement
-            return bill
-        if await self._records.paid_here(bill.code):
+        if not self.billing.sees_our_payments and await self._records.paid_here(bill.code):
             return replace(bill, status=BillStatus.PAID)
         return bill
 

@@ -35,6 +35,10 @@ class PaidConfirmation:
 
 
 class Billing(Protocol):
+    # True when `lookup` already reports a code paid through this bot as paid (it reads our
+    # payments in the same statement), so no second read is needed.
+    sees_our_payments: bool
+
     async def lookup(self, code: str) -> Bill | None:
         """The bill behind a payment code, None if the code is unknown."""
 

@@ -25,6 +25,8 @@ class AnswerTooLarge(ValueError):
 
 
 class HttpBilling:
+    sees_our_payments = False
+
     def __init__(
         self,
         base_url: str,

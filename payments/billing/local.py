@@ -8,6 +8,8 @@ from storage.invoices import Invoices
 class LocalBilling:
     """Invoices kept in the bot's own database, filled by `payment-bot invoices import`."""
 
+    sees_our_payments = True
+
     def __init__(self, sessions: SessionFactory) -> None:
         self._invoices = Invoices(sessions)
 

@@ -1,7 +1,7 @@
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -15,14 +15,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
-from sqlalchemy.util import greenlet_spawn
 
 from storage.sqlite_inline import inline_connector
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 SessionFactory = async_sessionmaker[AsyncSession]
-T = TypeVar("T")
 # Set on a connection that only reads: SQLite begins no transaction for it (see `reading`).
 READ_ONLY = {"payment_bot_read_only": True}
 # What a failed database call raises, named for the layers that must not import SQLAlchemy.
@@ -126,26 +124,6 @@ def _read_only(dialect: str) -> dict[str, Any]:
     if dialect == "postgresql":
         return {"isolation_level": "AUTOCOMMIT"}
     return READ_ONLY
-
-
-async def read(sessions: SessionFactory, work: Callable[[Connection], T]) -> T:
-    """`work`'s reads on a Core connection, as in `reading`, for the statements run on almost
-    every update: one hop into SQLAlchemy's greenlet for the whole read and no ORM session."""
-    return await greenlet_spawn(_on_connection, sessions, work, True)
-
-
-async def write(sessions: SessionFactory, work: Callable[[Connection], T]) -> T:
-    """`work` on a Core connection in one transaction, as in `transaction`."""
-    return await greenlet_spawn(_on_connection, sessions, work, False)
-
-
-def _on_connection(sessions: SessionFactory, work: Callable[[Connection], T], only: bool) -> T:
-    engine: AsyncEngine = sessions.kw["bind"]
-    with engine.sync_engine.connect() as connection:
-        if only:
-            connection = connection.execution_options(**_read_only(connection.dialect.name))
-        with connection.begin():
-            return work(connection)
 
 
 MIGRATE_LOCK = 0x7061796D656E74  # "payment": any number no other code of this database uses

@@ -20,12 +20,13 @@ from aiogram.fsm.storage.base import (
 from sqlalchemy import bindparam, select, text
 
 from core.clock import utcnow
-from storage.db import SessionFactory, read, write
+from storage.db import SessionFactory
+from storage.direct import Query, read, write
 from storage.models import FsmRecord
 from storage.recent import Recent
 
 COLUMNS = FsmRecord.__table__.c
-RECORD = select(COLUMNS.state, COLUMNS.data).where(COLUMNS.key == bindparam("key"))
+RECORD = Query(select(COLUMNS.state, COLUMNS.data).where(COLUMNS.key == bindparam("key")))
 INSERT = (
     'INSERT INTO fsm_records ("key", state, data, updated_at)'
     ' VALUES (:key, :state, :data, :updated_at) ON CONFLICT ("key") DO UPDATE SET '
@@ -33,9 +34,11 @@ INSERT = (
 # Written out (the same SQL in SQLite and PostgreSQL) because SQLAlchemy compiles its own
 # ON CONFLICT construct anew on every call, and one of these runs on almost every update.
 UPSERTS = {
-    changed: text(INSERT + sets).bindparams(
-        bindparam("data", type_=COLUMNS.data.type),
-        bindparam("updated_at", type_=COLUMNS.updated_at.type),
+    changed: Query(
+        text(INSERT + sets).bindparams(
+            bindparam("data", type_=COLUMNS.data.type),
+            bindparam("updated_at", type_=COLUMNS.updated_at.type),
+        )
     )
     for changed, sets in (
         ("state", "state = excluded.state, updated_at = excluded.updated_at"),
@@ -76,7 +79,7 @@ class SqlStorage(BaseStorage):
     async def _read(self, key: str) -> tuple[str | None, dict[str, Any]]:
         if key in self._recent:
             return self._recent[key]
-        record = await read(self._sessions, lambda c: c.execute(RECORD, {"key": key}).first())
+        record = await read(self._sessions, lambda c: c.first(RECORD, {"key": key}))
         return self._recent.keep(key, (record.state, record.data) if record else (None, {}))
 
     async def _write(self, key: str, changed: str, value: Any) -> None:
@@ -85,5 +88,5 @@ class SqlStorage(BaseStorage):
         if stored[changed] == value:
             return  # aiogram clears a clear conversation, for one
         row = {**stored, changed: value, "updated_at": utcnow()}
-        await write(self._sessions, lambda c: c.execute(UPSERTS[changed], row))
+        await write(self._sessions, lambda c: c.all(UPSERTS[changed], row))
         self._recent.keep(key, (row["state"], row["data"]))

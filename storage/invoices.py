@@ -14,7 +14,8 @@ from core.clock import utcnow
 from core.money import Money
 from core.services import Service
 from core.statuses import BillStatus, PaymentStatus
-from storage.db import SessionFactory, read, reading, transaction
+from storage.db import SessionFactory, reading, transaction
+from storage.direct import Query, read
 from storage.models import Invoice, Payment
 
 # Rows a statement of `save` carries at most (9 values a row: within both databases' bound
@@ -31,15 +32,20 @@ COLUMNS = (
     INVOICES.c.status,
     INVOICES.c.expires_at,
 )
-INVOICE = select(*COLUMNS).where(INVOICES.c.code == bindparam("code"))
+INVOICE = Query(select(*COLUMNS).where(INVOICES.c.code == bindparam("code")))
 PAYMENTS = Payment.__table__.c
 # The invoice and, in the same statement, whether a payment of ours took its money.
-INVOICE_AND_PAID_HERE = select(
-    *COLUMNS,
-    exists()
-    .where(PAYMENTS.payment_code == INVOICES.c.code, PAYMENTS.status == PaymentStatus.PAID.value)
-    .label("paid_here"),
-).where(INVOICES.c.code == bindparam("code"))
+INVOICE_AND_PAID_HERE = Query(
+    select(
+        *COLUMNS,
+        exists()
+        .where(
+            PAYMENTS.payment_code == INVOICES.c.code,
+            PAYMENTS.status == PaymentStatus.PAID.value,
+        )
+        .label("paid_here"),
+    ).where(INVOICES.c.code == bindparam("code"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +72,14 @@ class Invoices:
 
     async def get(self, code: str) -> InvoiceRow | None:
         """The invoice as stored (its status not aged by its expiry)."""
-        invoice = await read(self._sessions, lambda c: c.execute(INVOICE, {"code": code}).first())
+        invoice = await read(self._sessions, lambda c: c.first(INVOICE, {"code": code}))
         return None if invoice is None else _row(invoice)
 
     async def get_as_paid_here(self, code: str) -> InvoiceRow | None:
         """The invoice, PAID if a payment of ours took its money though the invoice does not
         say so yet (the outbox marks it a moment after the callback): one read."""
         invoice = await read(
-            self._sessions, lambda c: c.execute(INVOICE_AND_PAID_HERE, {"code": code}).first()
+            self._sessions, lambda c: c.first(INVOICE_AND_PAID_HERE, {"code": code})
         )
         if invoice is None:
             return None

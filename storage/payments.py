@@ -16,12 +16,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import utcnow
 from core.statuses import PaymentStatus
-from storage.db import SessionFactory, read, reading, transaction, write
+from storage.db import SessionFactory, reading, transaction
+from storage.direct import DirectConnection, Query, read, write
 from storage.models import Payment, Receipt
 from storage.payments_results import (
     HistoryPage,
@@ -38,14 +38,20 @@ PAYMENT_OF_ORDER = (
 # The code's page past its lifetime, or left without a link, that nothing has settled yet (one
 # at most: one live page a code), and its replacement's way out of the way once the acquirer
 # has been asked.
-OVERDUE_PAGE = select(PAYMENTS.c.id, PAYMENTS.c.order_id, PAYMENTS.c.acquirer).where(
-    PAYMENTS.c.payment_code == bindparam("code"),
-    PAYMENTS.c.status == PaymentStatus.CREATED.value,
-    or_(
-        PAYMENTS.c.expires_at <= bindparam("now"),
-        and_(PAYMENTS.c.payment_url == "", PAYMENTS.c.created_at <= bindparam("linkless_before")),
-    ),
+OVERDUE_PAGE = Query(
+    select(PAYMENTS.c.id, PAYMENTS.c.order_id, PAYMENTS.c.acquirer).where(
+        PAYMENTS.c.payment_code == bindparam("code"),
+        PAYMENTS.c.status == PaymentStatus.CREATED.value,
+        or_(
+            PAYMENTS.c.expires_at <= bindparam("now"),
+            and_(
+                PAYMENTS.c.payment_url == "",
+                PAYMENTS.c.created_at <= bindparam("linkless_before"),
+            ),
+        ),
+    )
 )
+NEW_PAYMENT = Query(insert(PAYMENTS).returning(PAYMENTS.c.id))
 EXPIRE_UNSETTLED = (
     update(PAYMENTS)
     .where(
@@ -54,13 +60,20 @@ EXPIRE_UNSETTLED = (
     )
     .values(status=PaymentStatus.EXPIRED.value, updated_at=bindparam("now"))
 )
-PAID_HERE = (
+PAID_HERE = Query(
     select(PAYMENTS.c.id)
     .where(
         PAYMENTS.c.payment_code == bindparam("code"),
         PAYMENTS.c.status == PaymentStatus.PAID.value,
     )
     .limit(1)
+)
+_THE_PAYMENT = update(PAYMENTS).where(PAYMENTS.c.id == bindparam("payment_id"))
+SET_LINK = Query(_THE_PAYMENT.values(payment_url=bindparam("url"), updated_at=bindparam("now")))
+CLOSE_UNOPENED = Query(
+    _THE_PAYMENT.values(
+        status=PaymentStatus.EXPIRED.value, decline_reason="checkout", updated_at=bindparam("now")
+    )
 )
 # Pending payments of one acquirer not asked about lately, the least recently asked first;
 # instances share them (SKIP LOCKED).
@@ -113,19 +126,19 @@ class Payments:
             "linkless_before": linkless_before,
         }
 
-        def open_on(connection: Connection) -> PageOpening:
-            if connection.scalar(PAID_HERE, {"code": new.payment_code}) is not None:
+        async def open_on(connection: DirectConnection) -> PageOpening:
+            if await connection.scalar(PAID_HERE, {"code": new.payment_code}) is not None:
                 return PageOpening(paid_here=True)
-            overdue = connection.execute(OVERDUE_PAGE, overdue_of_code).first()
+            overdue = await connection.first(OVERDUE_PAGE, overdue_of_code)
             if overdue is not None:
                 return PageOpening(overdue=OverduePage(*overdue))
             values = new.row()
             try:
-                with connection.begin_nested():  # a live page exists: only this undone
-                    inserted = insert(PAYMENTS).values(values).returning(PAYMENTS.c.id)
-                    return PageOpening(Payment(id=connection.scalar(inserted), **values))
+                async with connection.savepoint():  # a live page exists: only this undone
+                    payment_id = await connection.scalar(NEW_PAYMENT, values)
             except IntegrityError:
                 return PageOpening()
+            return PageOpening(Payment(id=payment_id, **values))
 
         return await write(self._sessions, open_on)
 
@@ -135,17 +148,13 @@ class Payments:
             await session.execute(EXPIRE_UNSETTLED, {"payment_id": payment_id, "now": utcnow()})
 
     async def set_link(self, payment_id: int, url: str) -> None:
-        await self._set(payment_id, payment_url=url)
+        values = {"payment_id": payment_id, "url": url, "now": utcnow()}
+        await write(self._sessions, lambda c: c.all(SET_LINK, values))
 
     async def close_unopened(self, payment_id: int) -> None:
         """The acquirer would not open the page: nobody can pay on it."""
-        await self._set(payment_id, status=PaymentStatus.EXPIRED, decline_reason="checkout")
-
-    async def _set(self, payment_id: int, **values: object) -> None:
-        change = update(PAYMENTS).where(PAYMENTS.c.id == payment_id)
-        await write(
-            self._sessions, lambda c: c.execute(change.values(updated_at=utcnow(), **values))
-        )
+        values = {"payment_id": payment_id, "now": utcnow()}
+        await write(self._sessions, lambda c: c.all(CLOSE_UNOPENED, values))
 
     @asynccontextmanager
     async def locked_by_order(self, order_id: str) -> AsyncIterator[PaymentTurn]:

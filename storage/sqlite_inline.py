@@ -50,6 +50,14 @@ class InlineConnection:
         SQLite, not through SQLAlchemy's statement machinery, which costs far more."""
         await_only(self.run(self._conn.execute, "BEGIN IMMEDIATE"))
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    async def fetch(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
+        """A statement's rows, for storage.direct."""
+        return await self.run(lambda: self._conn.execute(sql, parameters).fetchall())
+
     async def cursor(self) -> "InlineCursor":
         return InlineCursor(self, self._conn.cursor())
 

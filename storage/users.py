@@ -6,7 +6,8 @@ from sqlalchemy import bindparam, select, update
 
 from core.clock import utcnow
 from core.consents import AcceptedText
-from storage.db import SessionFactory, read, reading, transaction
+from storage.db import SessionFactory, reading, transaction
+from storage.direct import Query, read
 from storage.models import Consent, User
 from storage.personal_data import forget_user
 from storage.recent import Recent
@@ -14,15 +15,17 @@ from storage.recent import Recent
 # Built once: these run on almost every update.
 USERS = User.__table__.c
 CONSENTS_TABLE = Consent.__table__.c
-PROFILE = select(USERS.id, USERS.chat_id, USERS.language, USERS.unreachable_at).where(
-    USERS.id == bindparam("user_id")
+PROFILE = Query(
+    select(USERS.id, USERS.chat_id, USERS.language, USERS.unreachable_at).where(
+        USERS.id == bindparam("user_id")
+    )
 )
 REACHABLE = (
     select(User.id)
     .where(User.chat_id == bindparam("chat_id"), User.unreachable_at.is_(None))
     .limit(1)
 )
-CONSENTS = (
+CONSENTS = Query(
     select(CONSENTS_TABLE.document, CONSENTS_TABLE.sha256, CONSENTS_TABLE.action)
     .where(CONSENTS_TABLE.user_id == bindparam("user_id"))
     .order_by(CONSENTS_TABLE.id)
@@ -72,7 +75,7 @@ class Users:
         if user_id in self._profiles:
             return self._profiles[user_id]
         began = self._profiles.begin_read()
-        row = await read(self._sessions, lambda c: c.execute(PROFILE, {"user_id": user_id}).first())
+        row = await read(self._sessions, lambda c: c.first(PROFILE, {"user_id": user_id}))
         return self._profiles.keep(user_id, Profile(*row) if row else None, began)
 
     async def set_language(self, user_id: int, chat_id: int, language: str) -> None:
@@ -118,7 +121,7 @@ class Users:
         if user_id in self._agreed:
             return _hashes(self._agreed[user_id])
         began = self._agreed.begin_read()
-        rows = await read(self._sessions, lambda c: c.execute(CONSENTS, {"user_id": user_id}).all())
+        rows = await read(self._sessions, lambda c: c.all(CONSENTS, {"user_id": user_id}))
         return _hashes(self._agreed.keep(user_id, _agreed_after({}, rows), began))
 
     async def record_consents(

@@ -1,0 +1,117 @@
+"""Queries run straight on the driver (storage.direct) give and take the same values as
+SQLAlchemy's own execution, undo what failed, and name the driver's errors as SQLAlchemy does,
+on both databases."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.exc import DatabaseError, IntegrityError
+
+from core.clock import utcnow
+from storage.db import create_engine, create_session_factory, migrate, reading
+from storage.direct import DirectConnection, Query, read, write
+from storage.models import FsmRecord, Payment, User
+
+USERS = User.__table__
+FSM = FsmRecord.__table__
+PROFILE = Query(
+    select(USERS.c.id, USERS.c.language, USERS.c.created_at).where(USERS.c.id == bindparam("id"))
+)
+NEW_USER = Query(insert(USERS))
+NEW_RECORD = Query(insert(FSM))
+RECORD = Query(select(FSM.c.state, FSM.c.data).where(FSM.c.key == bindparam("key")))
+
+
+@pytest.fixture
+async def sessions(database_url):
+    engine = create_engine(database_url)
+    await migrate(engine)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+def user(user_id: int, **values: object) -> dict[str, object]:
+    now = utcnow()
+    return {
+        "id": user_id,
+        "chat_id": user_id,
+        "language": "ky",
+        "created_at": now,
+        "updated_at": now,
+    } | values
+
+
+async def test_values_go_in_and_come_back_as_sqlalchemy_gives_them(sessions):
+    written = datetime(2026, 12, 3, 23, 30, 0, 123456, tzinfo=UTC)
+    data = {"code": "112026117919", "nested": [1, None, "кыргыз"]}
+
+    async def insert_both(c: DirectConnection) -> None:
+        await c.all(NEW_USER, user(1, created_at=written))
+        await c.all(
+            NEW_RECORD, {"key": "k", "state": "PayFlow:code", "data": data, "updated_at": written}
+        )
+
+    await write(sessions, insert_both)
+    row = await read(sessions, lambda c: c.first(PROFILE, {"id": 1}))
+    assert (row.id, row.language, row.created_at) == (1, "ky", written)
+    assert row.created_at.tzinfo is not None
+    record = await read(sessions, lambda c: c.first(RECORD, {"key": "k"}))
+    assert record.state == "PayFlow:code" and record.data == data
+    async with reading(sessions) as session:  # what the ORM reads is the same
+        stored = await session.get(User, 1)
+        assert stored is not None and stored.created_at == written
+    assert await read(sessions, lambda c: c.first(PROFILE, {"id": 2})) is None
+    assert await read(sessions, lambda c: c.scalar(PROFILE, {"id": 1})) == 1
+
+
+async def test_a_failed_write_is_undone_whole(sessions):
+    async def half_then_fail(c: DirectConnection) -> None:
+        await c.all(NEW_USER, user(3))
+        await c.all(NEW_USER, user(3))  # the same primary key
+
+    with pytest.raises(IntegrityError):
+        await write(sessions, half_then_fail)
+    assert await read(sessions, lambda c: c.first(PROFILE, {"id": 3})) is None
+    await write(sessions, lambda c: c.all(NEW_USER, user(3)))  # the connection is usable again
+    assert (await read(sessions, lambda c: c.first(PROFILE, {"id": 3}))).id == 3
+
+
+async def test_a_savepoint_undoes_only_its_part(sessions):
+    async def second_fails(c: DirectConnection) -> bool:
+        await c.all(NEW_USER, user(4))
+        try:
+            async with c.savepoint():
+                await c.all(NEW_USER, user(4))
+        except IntegrityError:
+            return True
+        return False
+
+    assert await write(sessions, second_fails)
+    assert (await read(sessions, lambda c: c.first(PROFILE, {"id": 4}))).id == 4
+
+
+async def test_a_statement_the_database_refuses_is_a_database_error(sessions):
+    broken = Query(select(USERS.c.id).where(USERS.c.id == bindparam("id")).limit(bindparam("n")))
+    with pytest.raises(DatabaseError):
+        await read(sessions, lambda c: c.all(broken, {"id": 1, "n": "many"}))
+    assert await read(sessions, lambda c: c.all(PROFILE, {"id": 1})) == []
+
+
+async def test_an_insert_needing_python_defaults_is_refused(sessions):
+    # Payment.status and the timestamps have defaults computed in Python, not given here.
+    now = utcnow()
+    partial = {
+        "order_id": "TG1",
+        "payment_code": "1",
+        "language": "ru",
+        "service": "meken-card",
+        "payer_name": "X",
+        "amount_minor": 1,
+        "currency": "KGS",
+        "acquirer": "sandbox",
+        "payment_url": "",
+        "expires_at": now + timedelta(minutes=30),
+    }
+    with pytest.raises(ValueError, match="every column"):
+        await write(sessions, lambda c: c.all(Query(insert(Payment.__table__)), partial))

@@ -59,9 +59,7 @@ def build_dispatcher(parts: Parts, in_flight: UpdatesInFlight) -> Dispatcher:
         tickets=Tickets(parts.sessions),
         reminders=parts.reminders,
         seal=parts.seal,
-        mask_names=settings.mask_payer_name,
         public_base=settings.public_base,
-        terms=PaymentTerms(settings.accepted_cards, settings.approximate_rates),
     )
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(DeduplicateUpdatesMiddleware(seen, parts.metrics))
@@ -76,7 +74,7 @@ def build_dispatcher(parts: Parts, in_flight: UpdatesInFlight) -> Dispatcher:
         parts.users,
         limiter,
         parts.seal,
-        dispatcher["terms"],
+        PaymentTerms(settings.accepted_cards, settings.approximate_rates),
         settings.mask_payer_name,
         settings.public_base,
     )

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import asyncpg
-from sqlalchemy import exc
+from sqlalchemy import exc, literal_column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql import ClauseElement, Insert
+from sqlalchemy.sql import ClauseElement, Insert, visitors
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.util import greenlet_spawn
 
 from storage.db import SessionFactory
@@ -82,12 +83,13 @@ class Query:
         return found
 
     def _compile(self, dialect: Dialect, columns: list[str]) -> _Compiled:
-        compiled: Any = self.statement.compile(dialect=dialect, column_keys=columns or None)
+        statement = _constants_inline(self.statement, dialect)
+        compiled: Any = statement.compile(dialect=dialect, column_keys=columns or None)
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise ValueError(f"give every column's value: {compiled.string}")
         names = tuple(compiled.positiontup)
         binds = compiled.binds
-        exported = list(getattr(self.statement, "exported_columns", ()))
+        exported = list(getattr(statement, "exported_columns", ()))
         return _Compiled(
             sql=compiled.string,
             names=names,
@@ -100,6 +102,20 @@ class Query:
                 c.type.dialect_impl(dialect).result_processor(dialect, None) for c in exported
             ),
         )
+
+
+def _constants_inline(statement: ClauseElement, dialect: Dialect) -> ClauseElement:
+    """The values the statement itself holds (a status it looks for) written into its SQL,
+    only the named parameters left bound. SQLite prepares a statement again on every run
+    when a bound value could choose a partial index (`status = 'created'` on payments)."""
+
+    def inline(element: Any, **_: Any) -> ClauseElement | None:
+        if isinstance(element, BindParameter) and not element.required and not element.type._isnull:
+            literal = element.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+            return literal_column(literal.string, element.type)
+        return None
+
+    return visitors.replacement_traverse(statement, {}, inline)
 
 
 DRIVER_ERRORS = (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, OSError)

@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from core.clock import utcnow
 from storage.db import create_engine, create_session_factory, migrate, reading
 from storage.direct import DirectConnection, Query, read, write
 from storage.models import FsmRecord, Payment, User
+from storage.payments import PAID_HERE
 
 USERS = User.__table__
 FSM = FsmRecord.__table__
@@ -115,3 +118,14 @@ async def test_an_insert_needing_python_defaults_is_refused(sessions):
     }
     with pytest.raises(ValueError, match="every column"):
         await write(sessions, lambda c: c.all(Query(insert(Payment.__table__)), partial))
+
+
+@pytest.mark.parametrize(
+    "dialect", [sqlite.dialect(), asyncpg.dialect()], ids=["sqlite", "postgresql"]
+)
+def test_only_the_named_parameters_are_bound(dialect):
+    """A status the statement looks for is written into its SQL: a value bound where it could
+    choose a partial index makes SQLite prepare the statement again on every run."""
+    compiled = PAID_HERE.compiled(dialect, {})
+    assert "'paid'" in compiled.sql
+    assert compiled.names[0] == "code" and "paid" not in compiled.fixed.values()

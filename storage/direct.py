@@ -164,7 +164,6 @@ class DirectConnection:
     def __init__(self, driver: _Driver, dialect: Dialect) -> None:
         self._driver = driver
         self._dialect = dialect
-        self._savepoints = 0
 
     async def all(self, query: Query, params: dict[str, Any] | None = None) -> list[Any]:
         params = params or {}
@@ -180,22 +179,8 @@ class DirectConnection:
         row = await self.first(query, params)
         return None if row is None else row[0]
 
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        """A part of the transaction undone alone if it fails (an IntegrityError, say)."""
-        self._savepoints += 1
-        name = f"direct_{self._savepoints}"
-        await self.command(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            await self.command(f"ROLLBACK TO SAVEPOINT {name}")
-            raise
-        finally:
-            await self.command(f"RELEASE SAVEPOINT {name}")
-
     async def command(self, sql: str) -> None:
-        """A statement without values or rows: BEGIN, COMMIT, a savepoint."""
+        """A statement without values or rows: BEGIN, COMMIT."""
         await self.sql(sql, None)
 
     async def sql(self, sql: str, args: list[Any] | None) -> Sequence[Sequence[Any]]:
@@ -239,6 +224,16 @@ async def read(sessions: SessionFactory, work: Callable[[DirectConnection], Awai
     BEGIN IMMEDIATE, which would queue a read behind another process's writer."""
     async with _checked_out(sessions.kw["bind"]) as connection:
         return await work(connection)
+
+
+async def execute(
+    sessions: SessionFactory, query: Query, params: dict[str, Any] | None = None
+) -> list[Any]:
+    """One statement, atomic by itself: no BEGIN and COMMIT around it (on PostgreSQL two
+    round trips fewer). On SQLite a single statement waits for another writer's lock like
+    any write (see storage.sqlite_inline); there is no earlier read in it to upgrade."""
+    async with _checked_out(sessions.kw["bind"]) as connection:
+        return await connection.all(query, params)
 
 
 async def write(sessions: SessionFactory, work: Callable[[DirectConnection], Awaitable[T]]) -> T:

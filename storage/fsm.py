@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, select, text
 
 from core.clock import utcnow
 from storage.db import SessionFactory
-from storage.direct import Query, read, write
+from storage.direct import Query, execute, read
 from storage.models import FsmRecord
 from storage.recent import Recent
 
@@ -88,5 +88,5 @@ class SqlStorage(BaseStorage):
         if stored[changed] == value:
             return  # aiogram clears a clear conversation, for one
         row = {**stored, changed: value, "updated_at": utcnow()}
-        await write(self._sessions, lambda c: c.all(UPSERTS[changed], row))
+        await execute(self._sessions, UPSERTS[changed], row)
         self._recent.keep(key, (row["state"], row["data"]))

@@ -11,17 +11,16 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    insert,
     or_,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql
 
 from core.clock import utcnow
 from core.statuses import PaymentStatus
 from storage.db import SessionFactory, reading, transaction
-from storage.direct import DirectConnection, Query, read, write
+from storage.direct import DirectConnection, Query, execute, read, write
 from storage.models import Payment, Receipt
 from storage.payments_results import (
     HistoryPage,
@@ -38,20 +37,27 @@ PAYMENT_OF_ORDER = (
 # The code's page past its lifetime, or left without a link, that nothing has settled yet (one
 # at most: one live page a code), and its replacement's way out of the way once the acquirer
 # has been asked.
-OVERDUE_PAGE = Query(
-    select(PAYMENTS.c.id, PAYMENTS.c.order_id, PAYMENTS.c.acquirer).where(
+IN_THE_WAY = Query(
+    select(PAYMENTS.c.id, PAYMENTS.c.order_id, PAYMENTS.c.acquirer, PAYMENTS.c.status).where(
         PAYMENTS.c.payment_code == bindparam("code"),
-        PAYMENTS.c.status == PaymentStatus.CREATED.value,
         or_(
-            PAYMENTS.c.expires_at <= bindparam("now"),
+            PAYMENTS.c.status == PaymentStatus.PAID.value,
             and_(
-                PAYMENTS.c.payment_url == "",
-                PAYMENTS.c.created_at <= bindparam("linkless_before"),
+                PAYMENTS.c.status == PaymentStatus.CREATED.value,
+                or_(
+                    PAYMENTS.c.expires_at <= bindparam("now"),
+                    and_(
+                        PAYMENTS.c.payment_url == "",
+                        PAYMENTS.c.created_at <= bindparam("linkless_before"),
+                    ),
+                ),
             ),
         ),
     )
 )
-NEW_PAYMENT = Query(insert(PAYMENTS).returning(PAYMENTS.c.id))
+# Nothing inserted when the code has a live page (the partial unique index); the same
+# ON CONFLICT DO NOTHING in SQLite and PostgreSQL.
+NEW_PAYMENT = Query(postgresql.insert(PAYMENTS).on_conflict_do_nothing().returning(PAYMENTS.c.id))
 EXPIRE_UNSETTLED = (
     update(PAYMENTS)
     .where(
@@ -127,16 +133,15 @@ class Payments:
         }
 
         async def open_on(connection: DirectConnection) -> PageOpening:
-            if await connection.scalar(PAID_HERE, {"code": new.payment_code}) is not None:
+            in_the_way = await connection.all(IN_THE_WAY, overdue_of_code)
+            if any(page.status == PaymentStatus.PAID for page in in_the_way):
                 return PageOpening(paid_here=True)
-            overdue = await connection.first(OVERDUE_PAGE, overdue_of_code)
-            if overdue is not None:
-                return PageOpening(overdue=OverduePage(*overdue))
+            if in_the_way:  # one at most: a code has one live page
+                page = in_the_way[0]
+                return PageOpening(overdue=OverduePage(page.id, page.order_id, page.acquirer))
             values = new.row()
-            try:
-                async with connection.savepoint():  # a live page exists: only this undone
-                    payment_id = await connection.scalar(NEW_PAYMENT, values)
-            except IntegrityError:
+            payment_id = await connection.scalar(NEW_PAYMENT, values)
+            if payment_id is None:  # the code has a live page
                 return PageOpening()
             return PageOpening(Payment(id=payment_id, **values))
 
@@ -148,13 +153,13 @@ class Payments:
             await session.execute(EXPIRE_UNSETTLED, {"payment_id": payment_id, "now": utcnow()})
 
     async def set_link(self, payment_id: int, url: str) -> None:
-        values = {"payment_id": payment_id, "url": url, "now": utcnow()}
-        await write(self._sessions, lambda c: c.all(SET_LINK, values))
+        await execute(
+            self._sessions, SET_LINK, {"payment_id": payment_id, "url": url, "now": utcnow()}
+        )
 
     async def close_unopened(self, payment_id: int) -> None:
         """The acquirer would not open the page: nobody can pay on it."""
-        values = {"payment_id": payment_id, "now": utcnow()}
-        await write(self._sessions, lambda c: c.all(CLOSE_UNOPENED, values))
+        await execute(self._sessions, CLOSE_UNOPENED, {"payment_id": payment_id, "now": utcnow()})
 
     @asynccontextmanager
     async def locked_by_order(self, order_id: str) -> AsyncIterator[PaymentTurn]:

@@ -11,10 +11,12 @@ from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from core.clock import utcnow
+from core.money import Money
 from storage.db import create_engine, create_session_factory, migrate, reading
 from storage.direct import DirectConnection, Query, read, write
 from storage.models import FsmRecord, Payment, User
-from storage.payments import PAID_HERE
+from storage.payments import PAID_HERE, Payments
+from storage.payments_results import NewPayment, PageOpening
 
 USERS = User.__table__
 FSM = FsmRecord.__table__
@@ -80,20 +82,6 @@ async def test_a_failed_write_is_undone_whole(sessions):
     assert (await read(sessions, lambda c: c.first(PROFILE, {"id": 3}))).id == 3
 
 
-async def test_a_savepoint_undoes_only_its_part(sessions):
-    async def second_fails(c: DirectConnection) -> bool:
-        await c.all(NEW_USER, user(4))
-        try:
-            async with c.savepoint():
-                await c.all(NEW_USER, user(4))
-        except IntegrityError:
-            return True
-        return False
-
-    assert await write(sessions, second_fails)
-    assert (await read(sessions, lambda c: c.first(PROFILE, {"id": 4}))).id == 4
-
-
 async def test_a_statement_the_database_refuses_is_a_database_error(sessions):
     broken = Query(select(USERS.c.id).where(USERS.c.id == bindparam("id")).limit(bindparam("n")))
     with pytest.raises(DatabaseError):
@@ -129,3 +117,30 @@ def test_only_the_named_parameters_are_bound(dialect):
     compiled = PAID_HERE.compiled(dialect, {})
     assert "'paid'" in compiled.sql
     assert compiled.names[0] == "code" and "paid" not in compiled.fixed.values()
+
+
+async def test_a_second_page_for_a_code_with_a_live_one_is_not_opened(sessions):
+    payments = Payments(sessions)
+    now = utcnow()
+
+    def page(order_id: str) -> NewPayment:
+        return NewPayment(
+            order_id=order_id,
+            payment_code="112026117919",
+            user_id=1,
+            chat_id=1,
+            language="ru",
+            service="meken-card",
+            payer_name="B*** U***",
+            amount=Money(300000, "KGS"),
+            acquirer="sandbox",
+            expires_at=now + timedelta(minutes=30),
+            created_at=now,
+        )
+
+    first = await payments.open_page(page("TG1"), linkless_before=now - timedelta(seconds=30))
+    assert first.payment is not None and first.payment.id > 0
+    second = await payments.open_page(page("TG2"), linkless_before=now - timedelta(seconds=30))
+    assert second == PageOpening()  # the live page is the code's one
+    overdue = await payments.open_page(page("TG3"), linkless_before=now + timedelta(seconds=1))
+    assert overdue.overdue is not None and overdue.overdue.order_id == "TG1"  # still linkless

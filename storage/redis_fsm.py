@@ -1,12 +1,16 @@
-"""aiogram's FSM storage in Redis, read once an update: the event lock's acquiring reads the
-user's state and data in the same round trip (storage/redis_lock.py), and while the update
-holds the lock they are served from that read. Every change is written through at once.
+"""aiogram's FSM storage in Redis, read and written once an update: the event lock's
+acquiring reads the user's state and data in the same round trip (storage/redis_lock.py),
+while the update holds the lock they are served from that read, and its changes are written
+when it lets go of the lock, in that round trip too. An update that dies on the way leaves
+neither its changes nor its "handled" mark: Telegram delivers it again to the old state.
 
 Only the update holding a user's lock changes that user's record, so the read stays true
 until the lock is let go of; then it is no longer used, even by a task the update started.
+Changes to a record whose lock this update does not hold are written through at once.
 """
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, cast
 
 from aiogram.fsm.state import State
@@ -39,16 +43,27 @@ class LockedRedisStorage(RedisStorage):
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         record = self._held(key)
-        if record is not None and value is None and record.state is None:
+        if record is None:
+            await super().set_state(key, value)
+            return
+        if value is None and record.state is None:
             return  # nothing to delete
-        await super().set_state(key, value)
-        if record is not None:
-            record.state = value
+        record.state = value
+        name = self.key_builder.build(key, "state")
+        record.mark_at_release(name, value or "", _seconds(self.state_ttl))
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         record = self._held(key)
-        if record is not None and isinstance(data, dict) and not data and record.data is None:
+        if record is None:
+            await super().set_data(key, data)
+            return
+        if not data and record.data is None:
             return  # nothing to delete
-        await super().set_data(key, data)
-        if record is not None:
-            record.data = self.json_dumps(data) if data else None
+        record.data = self.json_dumps(dict(data)) if data else None
+        name = self.key_builder.build(key, "data")
+        record.mark_at_release(name, record.data or "", _seconds(self.data_ttl))
+
+
+def _seconds(ttl: int | timedelta | None) -> int:
+    """A record's lifetime as the release script takes it (0: none)."""
+    return int(ttl.total_seconds()) if isinstance(ttl, timedelta) else ttl or 0

@@ -8,7 +8,8 @@ until Redis answers or the lock has lapsed anyway.
 
 Taking the lock also reads the user's FSM state and data, in the same round trip (a Lua
 script), for the storage to serve while the lock is held (storage/redis_fsm.py); letting go of it
-also writes the marks left for then (an update handled), in the same round trip too.
+also writes what was left for then (the user's new state and data, the update handled), in the
+same round trip too.
 """
 
 import asyncio
@@ -40,10 +41,17 @@ if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 return {0}
 """
-# KEYS: the lock, then the marks; ARGV: the token, then each mark's value and lifetime in s.
+# KEYS: the lock, then the marks; ARGV: the token, then each mark's value and lifetime in s
+# (an empty value: the key is deleted; a lifetime of 0: it does not expire).
 MARK_AND_RELEASE = """
 for i = 2, #KEYS do
-    redis.call('set', KEYS[i], ARGV[2 * i - 2], 'EX', ARGV[2 * i - 1])
+    if ARGV[2 * i - 2] == '' then
+        redis.call('del', KEYS[i])
+    elseif ARGV[2 * i - 1] == '0' then
+        redis.call('set', KEYS[i], ARGV[2 * i - 2])
+    else
+        redis.call('set', KEYS[i], ARGV[2 * i - 2], 'EX', ARGV[2 * i - 1])
+    end
 end
 if redis.call('get', KEYS[1]) == ARGV[1] then
     return redis.call('del', KEYS[1])
@@ -64,6 +72,8 @@ class HeldLock:
     held: bool = True
 
     def mark_at_release(self, name: str, value: str, seconds: int) -> None:
+        """`name` set to `value` for `seconds` (0: for good) when the lock is let go of ("":
+        deleted)."""
         self.marks[name] = (value, seconds)
 
 

@@ -2,6 +2,7 @@
 when it is taken, written when it is let go of, each in the one round trip of the lock."""
 
 import asyncio
+from datetime import timedelta
 
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
@@ -25,8 +26,10 @@ async def test_the_fsm_record_read_with_the_lock_is_the_one_in_redis(redis_url):
             assert await storage.get_data(KEY) == {}
             await storage.set_state(KEY, "Pay:consent")
             await storage.set_data(KEY, {"code": "AB12"})
-            assert await elsewhere.get_state(KEY) == "Pay:consent"  # written through at once
             assert await storage.get_data(KEY) == {"code": "AB12"}
+            assert await elsewhere.get_state(KEY) is None  # written when the lock is let go of
+        assert await elsewhere.get_state(KEY) == "Pay:consent"
+        assert await redis.ttl(storage.record_keys(KEY)[0]) == -1  # no lifetime was given
         async with isolation.lock(KEY):
             assert await storage.get_state(KEY) == "Pay:consent"
             data = await storage.get_data(KEY)
@@ -34,12 +37,28 @@ async def test_the_fsm_record_read_with_the_lock_is_the_one_in_redis(redis_url):
             assert await storage.get_data(KEY) == {"code": "AB12"}
             await storage.set_data(KEY, {})
             await storage.set_state(KEY, None)
-            assert await elsewhere.get_data(KEY) == {}
+        assert await elsewhere.get_data(KEY) == {}
+        assert await redis.exists(*storage.record_keys(KEY)) == 0
         await elsewhere.set_state(KEY, "Pay:details")
         assert await storage.get_state(KEY) == "Pay:details"  # outside the lock: Redis
     finally:
         await isolation.close()
         await elsewhere.close()
+        await redis.aclose()
+
+
+async def test_the_record_written_at_release_keeps_the_storage_lifetime(redis_url):
+    redis = Redis.from_url(redis_url)
+    storage = LockedRedisStorage(redis, state_ttl=timedelta(days=1), data_ttl=timedelta(days=1))
+    isolation = ShortEventIsolation(redis, storage.record_keys)
+    try:
+        async with isolation.lock(KEY):
+            await storage.set_state(KEY, "Pay:code")
+            await storage.set_data(KEY, {"code": "AB12"})
+        for name in storage.record_keys(KEY):
+            assert 86_000 < await redis.ttl(name) <= 86_400
+    finally:
+        await isolation.close()
         await redis.aclose()
 
 

@@ -42,36 +42,57 @@ class MemoryWindows:
         return [((events[0] if events else None), len(events)) for events in trimmed]
 
 
+# KEYS: the windows; ARGV: now, an event's id, then each window's seconds.
+ADD = """
+local now = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+    local window = tonumber(ARGV[i + 2])
+    redis.call('zremrangebyscore', key, 0, now - window)
+    redis.call('zadd', key, now, ARGV[2])
+    redis.call('expire', key, math.floor(window) + 1)
+end
+return 0
+"""
+# KEYS: the windows; ARGV: now, then each window's seconds. For each window its oldest
+# event's time ('' when it has none) and its count.
+OLDEST_AND_COUNT = """
+local now = tonumber(ARGV[1])
+local counted = {}
+for i, key in ipairs(KEYS) do
+    redis.call('zremrangebyscore', key, 0, now - tonumber(ARGV[i + 1]))
+    local oldest = redis.call('zrange', key, 0, 0, 'WITHSCORES')
+    counted[#counted + 1] = oldest[2] or ''
+    counted[#counted + 1] = redis.call('zcard', key)
+end
+return counted
+"""
+
+
 class RedisWindows:
-    """Shared by all instances: a sorted set of event times per key."""
+    """Shared by all instances: a sorted set of event times per key, every window of a call
+    in one script (one round trip, and one command for redis-py to pack and read)."""
 
     def __init__(self, redis: Redis, prefix: str = "limits:") -> None:
-        self._redis = redis
         self._prefix = prefix
+        self._add = redis.register_script(ADD)
+        self._oldest_and_count = redis.register_script(OLDEST_AND_COUNT)
 
     async def add(self, windows: list[Window]) -> None:
-        now = time.time()
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for key, window in windows:
-                name = self._prefix + key
-                pipe.zremrangebyscore(name, 0, now - window)
-                pipe.zadd(name, {uuid.uuid4().hex: now})
-                pipe.expire(name, int(window) + 1)
-            await pipe.execute()
+        keys = [self._prefix + key for key, _ in windows]
+        await self._add(keys=keys, args=[time.time(), uuid.uuid4().hex, *self._seconds(windows)])
 
     async def oldest_and_count(self, windows: list[Window]) -> list[tuple[float | None, int]]:
-        now = time.time()
-        async with self._redis.pipeline(transaction=False) as pipe:  # one round trip
-            for key, window in windows:
-                name = self._prefix + key
-                pipe.zremrangebyscore(name, 0, now - window)
-                pipe.zrange(name, 0, 0, withscores=True)
-                pipe.zcard(name)
-            replies = await pipe.execute()
+        keys = [self._prefix + key for key, _ in windows]
+        args = [time.time(), *self._seconds(windows)]
+        replies = await self._oldest_and_count(keys=keys, args=args)
         return [
-            ((oldest[0][1] if oldest else None), count)
-            for oldest, count in zip(replies[1::3], replies[2::3], strict=True)
+            ((float(oldest) if oldest else None), int(count))
+            for oldest, count in zip(replies[::2], replies[1::2], strict=True)
         ]
+
+    @staticmethod
+    def _seconds(windows: list[Window]) -> list[float]:
+        return [seconds for _, seconds in windows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,8 +40,11 @@ def build_dispatcher(parts: Parts, in_flight: UpdatesInFlight) -> Dispatcher:
     if redis is not None:
         fsm = LockedRedisStorage(redis, state_ttl=FSM_TTL, data_ttl=FSM_TTL)
         storage: BaseStorage = fsm
-        isolation: BaseEventIsolation = ShortEventIsolation(redis, fsm.record_keys)
-        seen: SeenUpdates = RedisSeenUpdates(redis, parts.bot.id)
+        claims = RedisSeenUpdates(redis, parts.bot.id)
+        seen: SeenUpdates = claims
+        isolation: BaseEventIsolation = ShortEventIsolation(
+            redis, fsm.record_keys, claims=claims.claim_key
+        )
     else:
         storage = SqlStorage(parts.sessions, remembered=REMEMBERED_USERS)
         isolation = SimpleEventIsolation()

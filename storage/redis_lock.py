@@ -34,10 +34,16 @@ log = structlog.get_logger(__name__)
 LOCK_SECONDS = 15.0
 RELEASE_RETRY_SECONDS = 0.5
 
-# KEYS: the lock, the user's state, their data; ARGV: the token, the lifetime in ms.
+# KEYS: the lock, the user's state, their data[, the update's claim]; ARGV: the token, the
+# lifetime in ms[, the claim's lifetime in s]. The claim's earlier value comes back ('': none,
+# the update is this instance's now).
 ACQUIRE_AND_READ = """
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-    return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3])}
+    local claimed = ''
+    if KEYS[4] and not redis.call('set', KEYS[4], 'busy', 'NX', 'EX', ARGV[3]) then
+        claimed = redis.call('get', KEYS[4]) or 'busy'
+    end
+    return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3]), claimed}
 end
 return {0}
 """
@@ -70,6 +76,8 @@ class HeldLock:
     data: str | None
     marks: dict[str, tuple[str, int]] = field(default_factory=dict)
     held: bool = True
+    # The update claimed with the lock, and what its claim held before ("": nothing).
+    claimed: tuple[int, str] | None = None
 
     def mark_at_release(self, name: str, value: str, seconds: int) -> None:
         """`name` set to `value` for `seconds` (0: for good) when the lock is let go of ("":
@@ -78,6 +86,10 @@ class HeldLock:
 
 
 HELD: contextvars.ContextVar[HeldLock | None] = contextvars.ContextVar("held_lock", default=None)
+# The update being handled (the webhook sets it as it feeds one), for the user's event lock to
+# claim it for this instance in its own round trip (storage.seen_updates).
+UPDATE_ID: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_id", default=None)
+Claims = Callable[[int], tuple[str, int]]  # an update's claim: its key, its lifetime in s
 
 
 def held_lock() -> HeldLock | None:
@@ -86,7 +98,7 @@ def held_lock() -> HeldLock | None:
     return held if held is not None and held.held else None
 
 
-def _text(value: bytes | str | None) -> str | None:
+def decoded(value: bytes | str | None) -> str | None:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
@@ -95,16 +107,22 @@ class RecordLock(Lock):
 
     acquire_and_read: AsyncScript
     record_keys: tuple[str, str]
+    claim: tuple[str, int] | None = None
     record: tuple[bytes | None, bytes | None] = (None, None)
+    claimed: str = ""
 
     async def do_acquire(self, token: str | bytes) -> bool:
         assert self.timeout is not None
-        reply = await self.acquire_and_read(
-            keys=[self.name, *self.record_keys], args=[token, int(self.timeout * 1000)]
-        )
+        keys: list[str] = [self.name, *self.record_keys]
+        args: list[str | bytes | int] = [token, int(self.timeout * 1000)]
+        if self.claim is not None:
+            keys.append(self.claim[0])
+            args.append(self.claim[1])
+        reply = await self.acquire_and_read(keys=keys, args=args)
         if not reply[0]:
             return False
         self.record = (reply[1], reply[2])
+        self.claimed = decoded(reply[3]) or ""
         return True
 
 
@@ -114,12 +132,14 @@ class ShortEventIsolation(RedisEventIsolation):
         redis: Redis,
         record_keys: Callable[[StorageKey], tuple[str, str]],
         lock_seconds: float = LOCK_SECONDS,
+        claims: Claims | None = None,
     ) -> None:
         # Waiting a little past the lifetime: a lock nobody releases has lapsed by then.
         super().__init__(
             redis, lock_kwargs={"timeout": lock_seconds, "blocking_timeout": lock_seconds + 1}
         )
         self._record_keys = record_keys
+        self._claims = claims
         self._acquire_and_read = redis.register_script(ACQUIRE_AND_READ)
         self._mark_and_release = redis.register_script(MARK_AND_RELEASE)
         self._lock_seconds = lock_seconds
@@ -131,12 +151,17 @@ class ShortEventIsolation(RedisEventIsolation):
         lock = self.redis.lock(name=name, **self.lock_kwargs, lock_class=RecordLock)
         lock.acquire_and_read = self._acquire_and_read
         lock.record_keys = self._record_keys(key)
+        update_id = UPDATE_ID.get()
+        if self._claims is not None and update_id is not None:
+            lock.claim = self._claims(update_id)
         if not await lock.acquire():
             raise LockError("the user's event lock was not acquired in time", lock_name=name)
         token = lock.local.token
         lapses_at = asyncio.get_running_loop().time() + self._lock_seconds
         state, data = lock.record
-        held = HeldLock(key, _text(state), _text(data))
+        held = HeldLock(key, decoded(state), decoded(data))
+        if lock.claim is not None and update_id is not None:
+            held.claimed = (update_id, lock.claimed)
         reset = HELD.set(held)
         try:
             yield None

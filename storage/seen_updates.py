@@ -6,7 +6,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-from storage.redis_lock import held_lock
+from storage.redis_lock import decoded, held_lock
 
 
 class Claim(Enum):
@@ -54,7 +54,8 @@ class RedisSeenUpdates:
     """Several instances: the first to claim an update id in Redis handles it. The claim
     lapses after `busy_seconds` unless the update was handled, so an update whose instance
     died mid-way is handled when Telegram delivers it again. An update handled under its
-    user's event lock is marked done as the lock is let go of, in the same round trip."""
+    user's event lock is claimed as the lock is taken (when the webhook named it) and marked
+    done as it is let go of, each in the lock's own round trip."""
 
     def __init__(
         self,
@@ -68,11 +69,22 @@ class RedisSeenUpdates:
         self._busy = busy_seconds
         self._done = done_seconds
 
+    def claim_key(self, update_id: int) -> tuple[str, int]:
+        """The update's claim for the event lock to take: its key and lifetime."""
+        return self._key(update_id), self._busy
+
     async def claim(self, update_id: int) -> Claim:
-        key = self._key(update_id)
-        if await self._redis.set(key, "busy", nx=True, ex=self._busy):
+        lock = held_lock()
+        if lock is not None and lock.claimed is not None and lock.claimed[0] == update_id:
+            before = lock.claimed[1]
+        else:
+            key = self._key(update_id)
+            if await self._redis.set(key, "busy", nx=True, ex=self._busy):
+                return Claim.NEW
+            before = decoded(await self._redis.get(key)) or "busy"  # lapsed meanwhile
+        if not before:
             return Claim.NEW
-        return Claim.DONE if await self._redis.get(key) == b"done" else Claim.IN_PROGRESS
+        return Claim.DONE if before == "done" else Claim.IN_PROGRESS
 
     async def done(self, update_id: int) -> None:
         if (lock := held_lock()) is not None:

@@ -9,7 +9,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from storage.redis_fsm import LockedRedisStorage
-from storage.redis_lock import ShortEventIsolation
+from storage.redis_lock import UPDATE_ID, ShortEventIsolation
 from storage.seen_updates import Claim, RedisSeenUpdates
 
 KEY = StorageKey(bot_id=5, chat_id=50, user_id=50)
@@ -90,5 +90,29 @@ async def test_a_lock_that_lapsed_still_marks_its_update_done(redis_url):
             await seen.done(41)
         assert await seen.claim(41) is Claim.DONE
     finally:
+        await isolation.close()
+        await redis.aclose()
+
+
+async def test_the_webhooks_update_is_claimed_with_the_lock(redis_url):
+    redis = Redis.from_url(redis_url)
+    seen = RedisSeenUpdates(redis, bot_id=5)
+    isolation = ShortEventIsolation(
+        redis, LockedRedisStorage(redis).record_keys, claims=seen.claim_key
+    )
+    handling = UPDATE_ID.set(42)
+    try:
+        async with isolation.lock(KEY):
+            assert await redis.get(seen.claim_key(42)[0]) == b"busy"  # taken with the lock
+            assert await seen.claim(42) is Claim.NEW
+            await seen.done(42)
+        async with isolation.lock(KEY):  # Telegram delivered it again
+            assert await seen.claim(42) is Claim.DONE
+        await redis.set(seen.claim_key(43)[0], "busy")  # another instance is handling it
+        UPDATE_ID.set(43)
+        async with isolation.lock(KEY):
+            assert await seen.claim(43) is Claim.IN_PROGRESS
+    finally:
+        UPDATE_ID.reset(handling)
         await isolation.close()
         await redis.aclose()

@@ -13,6 +13,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
+from storage.redis_lock import UPDATE_ID
 from web.limits import MAX_UPDATE_BYTES, read_body
 
 log = structlog.get_logger(__name__)
@@ -37,11 +38,14 @@ class TelegramWebhook(SimpleRequestHandler):
             # Telegram would deliver it again, forever: take it, say so, and drop it.
             log.error("webhook.malformed_update", size=len(body), reason=type(error).__name__)
             return web.json_response({})
+        handling = UPDATE_ID.set(update.update_id)  # claimed with the user's lock (Redis)
         try:
             result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
             return web.Response(body=self._build_response_writer(bot=bot, result=result))
         except UpdateInProgress:  # Telegram tries again later; by then it is handled or free
             return web.Response(status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        finally:
+            UPDATE_ID.reset(handling)
 
     def register(self, app: web.Application, /, path: str, **kwargs: Any) -> None:
         """The route only. aiogram would also close the bot's session when the server begins

@@ -16,7 +16,7 @@ from bot.middlewares import (
 )
 from bot.parts import Parts
 from delivery.flood_control import UndeliveredReplies
-from handlers import admin, get_routers, reminders, support_chat
+from handlers import admin, fallback, get_routers, reminders, support_chat
 from handlers.lookup import Checkout
 from payments.limits import LookupLimiter, MemoryWindows, RedisWindows, Windows
 from payments.support_queries import SupportQueries
@@ -88,11 +88,13 @@ def build_dispatcher(parts: Parts, in_flight: UpdatesInFlight) -> Dispatcher:
     dispatcher.message.outer_middleware(CardNumberGuard())
     dispatcher.edited_message.outer_middleware(CardNumberGuard())
     dispatcher.include_routers(
+        # First: everything in the staff's chat is theirs, a command replied there included.
         support_chat.build_router(
             settings.support_chat_id, SupportLimiter(windows), settings.support_language
         ),
+        *get_routers(),
         reminders.build_router(timedelta(hours=settings.deadline_reminder_hours)),
         admin.build_router(settings.admin_ids),
-        *get_routers(),
+        fallback.build_router(),
     )
     return dispatcher

@@ -5,7 +5,6 @@ from handlers import (
     consent,
     documents,
     errors,
-    fallback,
     history,
     mydata,
     payment,
@@ -13,6 +12,10 @@ from handlers import (
 
 
 def get_routers() -> list[Router]:
-    """Fresh routers for one dispatcher; the fallback router answers what the others did not."""
-    modules = (errors, commands, documents, history, mydata, consent, payment, fallback)
+    """Fresh routers for one dispatcher, the conversation's first: aiogram passes an update
+    through every router before the one that handles it, at a cost each, and the steps of
+    paying are most of what users send. Commands come before the code step, which takes any
+    text but a command. The support chat's router goes before these; the reminders' and the
+    staff's after them, then `fallback.build_router()`, which answers what no other did."""
+    modules = (commands, consent, payment, documents, history, mydata, errors)
     return [module.build_router() for module in modules]

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from core.services import Service
 from core.statuses import PaymentStatus
 from handlers.consent_steps import ask_consent, consented
+from handlers.filters import not_command
 from handlers.lookup import Checkout, checked_code, explain_not_payable, explain_refusal, show_code
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
@@ -136,9 +137,10 @@ async def retry_pressed(
 
 def build_router() -> Router:
     router = Router(name="payment")
-    router.message.register(code_entered, StateFilter(PayFlow.code), MagicData(F.event.text))
+    code_step = (StateFilter(PayFlow.code), MagicData(F.event.text), not_command)
+    router.message.register(code_entered, *code_step)
     # A mistyped code corrected in place is read again (a card number put in is deleted first).
-    router.edited_message.register(code_entered, StateFilter(PayFlow.code), MagicData(F.event.text))
+    router.edited_message.register(code_entered, *code_step)
     router.callback_query.register(bill_cancelled, BillChoice.filter(F.action == BillAction.CANCEL))
     router.callback_query.register(pay_pressed, BillChoice.filter(F.action == BillAction.PAY))
     router.callback_query.register(

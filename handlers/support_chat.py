@@ -14,6 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from handlers.filters import not_command
 from payments.outbox import OutboxWorker
 from payments.support_relay import SupportLimiter, open_ticket, queue_answer
 from storage.tickets import Tickets
@@ -30,10 +31,6 @@ class SupportFlow(StatesGroup):
 
 async def private(message: Message) -> bool:
     return message.chat.type == "private"
-
-
-async def not_command(message: Message) -> bool:
-    return not (message.text or "").startswith("/")
 
 
 async def replies_to_bot(message: Message, bot: Bot) -> bool:

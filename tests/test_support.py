@@ -130,6 +130,16 @@ async def test_find_and_resend_explain_themselves(harness):
     ]
 
 
+async def test_a_staff_command_at_the_code_step_is_the_command_not_a_code(harness):
+    """The code step takes any text but a command: a command goes on to its own router,
+    however far down the dispatcher's routers it is (the staff's are after the payment's)."""
+    await start_with_support(harness)
+    client = harness.client(user_id=ADMIN)
+    await client.send("/start")
+    await client.click("Русский")  # the code step: a code is asked for
+    assert await ask(client, "/find") == [plain(ru, "admin-find-usage")]
+
+
 @pytest.mark.parametrize(
     "command", ["/find {code}", "/find {receipt}", "/stats", "/resend {receipt}"]
 )

@@ -1,0 +1,10 @@
+"""Filters more than one router uses (each a coroutine: aiogram runs a plain function in a
+worker thread)."""
+
+from aiogram.types import Message
+
+
+async def not_command(message: Message) -> bool:
+    """Text that is not a command: the command's own router answers a command, wherever the
+    conversation is."""
+    return not (message.text or "").startswith("/")

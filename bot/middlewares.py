@@ -43,6 +43,17 @@ class ReplyMiddleware(BaseMiddleware):
         chat: Chat | None = data.get("event_chat")
         if sender is None:  # channel posts and the like: not a conversation of ours
             return await handler(event, data)
+        with self._users.during_update():
+            return await self._with_user(handler, event, data, sender, chat)
+
+    async def _with_user(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+        sender: TelegramUser,
+        chat: Chat | None,
+    ) -> Any:
         stored = await self._users.get(sender.id)
         if stored is None:
             # Nobody marked them unreachable (there is no row to mark: they typed a code before

@@ -1,8 +1,10 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import BigInteger, bindparam, select, update
 
 from core.clock import utcnow
 from core.consents import AcceptedText
@@ -15,20 +17,30 @@ from storage.recent import Recent
 # Built once: these run on almost every update.
 USERS = User.__table__.c
 CONSENTS_TABLE = Consent.__table__.c
-PROFILE = Query(
-    select(USERS.id, USERS.chat_id, USERS.language, USERS.unreachable_at).where(
-        USERS.id == bindparam("user_id")
+ASKED = select(bindparam("user_id", type_=BigInteger).label("id")).subquery("asked")
+# The profile and every consent of one user in one read: a row per consent, the profile
+# repeated on each (one row of nulls for nobody).
+PROFILE_AND_CONSENTS = Query(
+    select(
+        USERS.id,
+        USERS.chat_id,
+        USERS.language,
+        USERS.unreachable_at,
+        CONSENTS_TABLE.document,
+        CONSENTS_TABLE.sha256,
+        CONSENTS_TABLE.action,
     )
+    .select_from(
+        ASKED.outerjoin(User.__table__, USERS.id == ASKED.c.id).outerjoin(
+            Consent.__table__, CONSENTS_TABLE.user_id == ASKED.c.id
+        )
+    )
+    .order_by(CONSENTS_TABLE.id)
 )
 REACHABLE = (
     select(User.id)
     .where(User.chat_id == bindparam("chat_id"), User.unreachable_at.is_(None))
     .limit(1)
-)
-CONSENTS = Query(
-    select(CONSENTS_TABLE.document, CONSENTS_TABLE.sha256, CONSENTS_TABLE.action)
-    .where(CONSENTS_TABLE.user_id == bindparam("user_id"))
-    .order_by(CONSENTS_TABLE.id)
 )
 
 
@@ -60,23 +72,67 @@ class Profile:
     unreachable_at: datetime | None
 
 
+class _Kept:
+    """A user's profile and agreed texts kept in memory, each read of both filling both."""
+
+    def __init__(self, size: int) -> None:
+        self.profiles: Recent[int, Profile | None] = Recent(size)
+        self.agreed: Recent[int, Agreed] = Recent(size)
+
+
 class Users:
     """The user's language and consents; consents are appended, never changed.
 
     With `remembered` (one bot instance per database), the profiles and agreed texts of
-    recent users are also kept in memory, and every change made here updates them."""
+    recent users are kept in memory, and every change made here updates them. Without
+    (several instances), they are kept for the length of an update (`during_update`): read
+    once, in one query, however many times the update asks."""
 
     def __init__(self, sessions: SessionFactory, remembered: int = 0) -> None:
         self._sessions = sessions
-        self._profiles: Recent[int, Profile | None] = Recent(remembered)
-        self._agreed: Recent[int, Agreed] = Recent(remembered)
+        self._remembered = _Kept(remembered)
+        self._this_update: ContextVar[_Kept | None] = ContextVar("users_kept", default=None)
+
+    @contextmanager
+    def during_update(self) -> Iterator[None]:
+        if self._remembered.profiles.size:
+            yield
+            return
+        reset = self._this_update.set(_Kept(size=4))
+        try:
+            yield
+        finally:
+            self._this_update.reset(reset)
+
+    @property
+    def _kept(self) -> _Kept:
+        return self._this_update.get() or self._remembered
+
+    @property
+    def _profiles(self) -> Recent[int, Profile | None]:
+        return self._kept.profiles
+
+    @property
+    def _agreed(self) -> Recent[int, Agreed]:
+        return self._kept.agreed
 
     async def get(self, user_id: int) -> Profile | None:
         if user_id in self._profiles:
             return self._profiles[user_id]
-        began = self._profiles.begin_read()
-        row = await read(self._sessions, lambda c: c.first(PROFILE, {"user_id": user_id}))
-        return self._profiles.keep(user_id, Profile(*row) if row else None, began)
+        profile, _ = await self._read(user_id)
+        return profile
+
+    async def _read(self, user_id: int) -> tuple[Profile | None, Agreed]:
+        kept = self._kept
+        began = kept.profiles.begin_read(), kept.agreed.begin_read()
+        rows = await read(
+            self._sessions, lambda c: c.all(PROFILE_AND_CONSENTS, {"user_id": user_id})
+        )
+        first = rows[0]
+        profile = Profile(*first[:4]) if first.id is not None else None
+        consents = [row[4:] for row in rows if row.document is not None]
+        kept.profiles.keep(user_id, profile, began[0])
+        return profile, kept.agreed.keep(user_id, _agreed_after({}, consents), began[1])
 
     async def set_language(self, user_id: int, chat_id: int, language: str) -> None:
         began = self._profiles.begin_read()
@@ -120,9 +176,8 @@ class Users:
         """Hashes of the texts the user agreed to and has not withdrawn since."""
         if user_id in self._agreed:
             return _hashes(self._agreed[user_id])
-        began = self._agreed.begin_read()
-        rows = await read(self._sessions, lambda c: c.all(CONSENTS, {"user_id": user_id}))
-        return _hashes(self._agreed.keep(user_id, _agreed_after({}, rows), began))
+        _, agreed = await self._read(user_id)
+        return _hashes(agreed)
 
     async def record_consents(
         self, user_id: int, accepted: Iterable[AcceptedText], update_id: int | None

@@ -5,6 +5,7 @@ at once, a change made while a read was under way is not hidden by it, and sever
 import pytest
 from sqlalchemy import update
 
+import storage.users
 from core.consents import AcceptedText
 from storage.db import create_engine, create_session_factory, migrate, transaction
 from storage.models import User
@@ -71,3 +72,35 @@ def test_the_least_recently_used_goes_first():
     nothing: Recent[int, str] = Recent(0)
     nothing.keep(1, "x")
     assert 1 not in nothing
+
+
+async def test_several_instances_read_a_user_once_an_update(sessions, monkeypatch):
+    """Without memory across updates, an update reads its user's profile and agreed texts
+    in one query, and its own changes are seen by the rest of it."""
+    users = Users(sessions, remembered=0)
+    await users.set_language(5, chat_id=5, language="ky")
+    await users.record_consents(5, [consent("a")], update_id=1)
+    reads = 0
+    real_read = storage.users.read
+
+    async def counted(*args, **kwargs):
+        nonlocal reads
+        reads += 1
+        return await real_read(*args, **kwargs)
+
+    monkeypatch.setattr(storage.users, "read", counted)
+    with users.during_update():
+        assert (await users.get(5)).language == "ky"
+        assert await users.agreed_hashes(5) == {"a"}
+        assert (await users.get(5)).language == "ky"
+        await users.record_consents(5, [consent("b")], update_id=2)
+        assert await users.agreed_hashes(5) == {"a", "b"}
+        async with transaction(sessions) as session:  # another instance, meanwhile
+            await session.execute(update(User).where(User.id == 5).values(language="en"))
+        assert (await users.get(5)).language == "ky"  # the update's own read
+    assert reads == 1
+    with users.during_update():
+        assert (await users.get(5)).language == "en"  # the next update reads again
+        assert await users.agreed_hashes(5) == {"a", "b"}
+    assert reads == 2
+    assert await users.get(404) is None and await users.agreed_hashes(404) == frozenset()

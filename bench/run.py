@@ -41,7 +41,7 @@ from bench.load import STEPS
 from bench.memory import memory
 from bench.receipts import burst, callbacks_to_receipts
 from bench.report import table
-from bench.serving import bench_settings, free_port
+from bench.serving import add_server_arguments, bench_settings, free_port
 from bot.logs import setup_logging
 
 
@@ -96,13 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--callback-seconds", type=float, help="(30 s)")
     parser.add_argument("--burst", type=int, help="receipts queued at once (1,000)")
     parser.add_argument("--parked", type=int, help="conversations parked (10,000)")
-    parser.add_argument("--postgres", action="store_true", help="also PostgreSQL + Redis")
-    parser.add_argument(
-        "--postgres-url",
-        default="postgresql+asyncpg://postgres@127.0.0.1:5432/payment_bot_bench",
-        help="created if missing, emptied on every run (not the tests' database)",
-    )
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="emptied on every run")
+    add_server_arguments(parser, postgres="also PostgreSQL + Redis")
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
     args = parser.parse_args(argv)
     sizes = {

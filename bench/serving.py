@@ -1,6 +1,7 @@
 """What every benchmark shares: free ports, the bot served as `payment-bot run` serves it
 (its start-up heap frozen), bare aiogram bots beside it, and the invoices a walk pays."""
 
+import argparse
 import socket
 import time
 from collections.abc import Callable
@@ -22,6 +23,17 @@ from core.statuses import BillStatus
 from payments.invoices import demo_invoices, save_invoices
 from storage.invoices import InvoiceRow
 from web.webhook import TelegramWebhook
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, postgres: str) -> None:
+    """--postgres (its help: `postgres`), and the PostgreSQL database and Redis db it empties."""
+    parser.add_argument("--postgres", action="store_true", help=postgres)
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/payment_bot_bench",
+        help="created if missing, emptied on every run (not the tests' database)",
+    )
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="emptied on every run")
 
 
 def free_port() -> int:

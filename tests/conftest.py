@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from bot.app import App, build_app
 from bot.settings import Settings
 from payments.invoices import demo_invoices, save_invoices
+from storage.db import SessionFactory, create_engine, create_session_factory, migrate
 from storage.models import OutboxMessage
 from tests.client import BotClient
 from tests.fakes.telegram_api import FakeTelegram
@@ -49,6 +50,15 @@ async def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     return await fresh_postgres()
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[SessionFactory]:
+    """The bot's session factory on a migrated database, without the rest of the bot."""
+    engine = create_engine(database_url)
+    await migrate(engine)
+    yield create_session_factory(engine)
+    await engine.dispose()
 
 
 def free_port() -> int:

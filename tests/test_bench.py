@@ -86,3 +86,26 @@ def test_a_rows_median_repeat_brings_its_own_ceiling_and_reference() -> None:
     assert row["ratio_to_calls_only"] == 0.40
     assert row["paired"]["ceiling_updates_per_second"] == 600.0  # not the ceilings' median
     assert row["ratio_to_calls_only_each"] == [0.30, 0.50, 0.40]
+
+
+async def test_a_single_walk_prints_the_bots_cpu_a_step() -> None:
+    """`python -m bench.walk`, the walk that compares two versions of the bot in pairs."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.walk",
+        "--users",
+        "2",
+        "--rounds",
+        "1",
+        cwd=ROOT,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 0, stderr.decode()[-3000:]
+    assert re.fullmatch(
+        r"SQLite: 10 steps, bot CPU [\d.]+ ms a step, \d+ steps/s, p50 \d+ ms, p99 \d+ ms\n",
+        stdout.decode(),
+    ), stdout.decode()

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from core.clock import utcnow
 from core.money import Money
-from storage.db import create_engine, create_session_factory, migrate, reading
+from storage.db import reading
 from storage.direct import DirectConnection, Query, read, write
 from storage.models import FsmRecord, Payment, User
 from storage.payments import PAID_HERE, Payments
@@ -26,14 +26,6 @@ PROFILE = Query(
 NEW_USER = Query(insert(USERS))
 NEW_RECORD = Query(insert(FSM))
 RECORD = Query(select(FSM.c.state, FSM.c.data).where(FSM.c.key == bindparam("key")))
-
-
-@pytest.fixture
-async def sessions(database_url):
-    engine = create_engine(database_url)
-    await migrate(engine)
-    yield create_session_factory(engine)
-    await engine.dispose()
 
 
 def user(user_id: int, **values: object) -> dict[str, object]:

@@ -2,23 +2,14 @@
 at once, a change made while a read was under way is not hidden by it, and several instances
 (remembered=0) always read the database."""
 
-import pytest
 from sqlalchemy import update
 
 import storage.users
 from core.consents import AcceptedText
-from storage.db import create_engine, create_session_factory, migrate, transaction
+from storage.db import transaction
 from storage.models import User
 from storage.recent import Recent
 from storage.users import Users
-
-
-@pytest.fixture
-async def sessions(database_url):
-    engine = create_engine(database_url)
-    await migrate(engine)
-    yield create_session_factory(engine)
-    await engine.dispose()
 
 
 def consent(sha256: str) -> AcceptedText:

@@ -10,6 +10,7 @@ A query carries every value it writes: column defaults computed in Python are no
 here, and a statement that would need them is refused when it is compiled.
 """
 
+import contextlib
 import sqlite3
 from collections import namedtuple
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -244,7 +245,10 @@ async def write(sessions: SessionFactory, work: Callable[[DirectConnection], Awa
         try:
             result = await work(connection)
         except BaseException:
-            await connection.command("ROLLBACK")
+            # What failed is raised, not the rollback's own failure: a connection left in
+            # its transaction is not given back to the pool (`_checked_out`).
+            with contextlib.suppress(exc.DBAPIError):
+                await connection.command("ROLLBACK")
             raise
         await connection.command("COMMIT")
         return result

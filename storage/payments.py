@@ -58,14 +58,6 @@ IN_THE_WAY = Query(
 # Nothing inserted when the code has a live page (the partial unique index); the same
 # ON CONFLICT DO NOTHING in SQLite and PostgreSQL.
 NEW_PAYMENT = Query(postgresql.insert(PAYMENTS).on_conflict_do_nothing().returning(PAYMENTS.c.id))
-EXPIRE_UNSETTLED = (
-    update(PAYMENTS)
-    .where(
-        PAYMENTS.c.id == bindparam("payment_id"),
-        PAYMENTS.c.status == PaymentStatus.CREATED.value,
-    )
-    .values(status=PaymentStatus.EXPIRED.value, updated_at=bindparam("now"))
-)
 PAID_HERE = Query(
     select(PAYMENTS.c.id)
     .where(
@@ -79,6 +71,11 @@ SET_LINK = Query(_THE_PAYMENT.values(payment_url=bindparam("url"), updated_at=bi
 CLOSE_UNOPENED = Query(
     _THE_PAYMENT.values(
         status=PaymentStatus.EXPIRED.value, decline_reason="checkout", updated_at=bindparam("now")
+    )
+)
+EXPIRE_UNSETTLED = Query(
+    _THE_PAYMENT.where(PAYMENTS.c.status == PaymentStatus.CREATED.value).values(
+        status=PaymentStatus.EXPIRED.value, updated_at=bindparam("now")
     )
 )
 # Pending payments of one acquirer not asked about lately, the least recently asked first;
@@ -149,8 +146,7 @@ class Payments:
 
     async def expire_unsettled(self, payment_id: int) -> None:
         """An overdue page out of the way, unless something settled it meanwhile."""
-        async with transaction(self._sessions) as session:
-            await session.execute(EXPIRE_UNSETTLED, {"payment_id": payment_id, "now": utcnow()})
+        await execute(self._sessions, EXPIRE_UNSETTLED, {"payment_id": payment_id, "now": utcnow()})
 
     async def set_link(self, payment_id: int, url: str) -> None:
         await execute(

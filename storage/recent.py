@@ -24,10 +24,6 @@ class Recent(Generic[K, V]):
         self._dropped: OrderedDict[K, int] = OrderedDict()  # each key's latest drop
         self._horizon = 0  # the latest drop of a key no longer in `_dropped`
 
-    @property
-    def size(self) -> int:
-        return self._size
-
     def __contains__(self, key: K) -> bool:
         return key in self._values
 

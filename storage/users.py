@@ -91,11 +91,12 @@ class Users:
     def __init__(self, sessions: SessionFactory, remembered: int = 0) -> None:
         self._sessions = sessions
         self._remembered = _Kept(remembered)
+        self._per_update = not remembered
         self._this_update: ContextVar[_Kept | None] = ContextVar("users_kept", default=None)
 
     @contextmanager
     def during_update(self) -> Iterator[None]:
-        if self._remembered.profiles.size:
+        if not self._per_update:
             yield
             return
         reset = self._this_update.set(_Kept(size=4))

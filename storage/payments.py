@@ -4,12 +4,14 @@ change them (see `storage.payments_turn`)."""
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
     bindparam,
+    exists,
     func,
     or_,
     select,
@@ -20,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 from core.clock import utcnow
 from core.statuses import PaymentStatus
 from storage.db import SessionFactory, reading, transaction
-from storage.direct import DirectConnection, Query, execute, read, write
+from storage.direct import Query, execute, read
 from storage.models import Payment, Receipt
 from storage.payments_results import (
     HistoryPage,
@@ -37,27 +39,48 @@ PAYMENT_OF_ORDER = (
 # The code's page past its lifetime, or left without a link, that nothing has settled yet (one
 # at most: one live page a code), and its replacement's way out of the way once the acquirer
 # has been asked.
-IN_THE_WAY = Query(
-    select(PAYMENTS.c.id, PAYMENTS.c.order_id, PAYMENTS.c.acquirer, PAYMENTS.c.status).where(
-        PAYMENTS.c.payment_code == bindparam("code"),
+
+
+def _in_the_way(
+    code: ColumnElement[str], now: ColumnElement[datetime], linkless_before: ColumnElement[datetime]
+) -> ColumnElement[bool]:
+    return and_(
+        PAYMENTS.c.payment_code == code,
         or_(
             PAYMENTS.c.status == PaymentStatus.PAID.value,
             and_(
                 PAYMENTS.c.status == PaymentStatus.CREATED.value,
                 or_(
-                    PAYMENTS.c.expires_at <= bindparam("now"),
-                    and_(
-                        PAYMENTS.c.payment_url == "",
-                        PAYMENTS.c.created_at <= bindparam("linkless_before"),
-                    ),
+                    PAYMENTS.c.expires_at <= now,
+                    and_(PAYMENTS.c.payment_url == "", PAYMENTS.c.created_at <= linkless_before),
                 ),
             ),
         ),
     )
+
+
+IN_THE_WAY = Query(
+    select(PAYMENTS.c.id, PAYMENTS.c.order_id, PAYMENTS.c.acquirer, PAYMENTS.c.status).where(
+        _in_the_way(bindparam("code"), bindparam("now"), bindparam("linkless_before"))
+    )
 )
-# Nothing inserted when the code has a live page (the partial unique index); the same
-# ON CONFLICT DO NOTHING in SQLite and PostgreSQL.
-NEW_PAYMENT = Query(postgresql.insert(PAYMENTS).on_conflict_do_nothing().returning(PAYMENTS.c.id))
+
+
+@cache
+def _opened_unless_in_the_way(columns: tuple[str, ...]) -> Query:
+    """The new payment's row inserted in one statement, unless the code is paid here or an
+    overdue page is in the way; nothing inserted either when the code has a live page (the
+    partial unique index; the same ON CONFLICT DO NOTHING in SQLite and PostgreSQL)."""
+    row = select(*(bindparam(name, type_=PAYMENTS.c[name].type) for name in columns))
+    clear = ~exists().where(
+        _in_the_way(
+            bindparam("payment_code"), bindparam("created_at"), bindparam("linkless_before")
+        )
+    )
+    inserted = postgresql.insert(PAYMENTS).from_select(columns, row.where(clear))
+    return Query(inserted.on_conflict_do_nothing().returning(PAYMENTS.c.id))
+
+
 PAID_HERE = Query(
     select(PAYMENTS.c.id)
     .where(
@@ -121,28 +144,26 @@ class Payments:
         return found is not None
 
     async def open_page(self, new: NewPayment, *, linkless_before: datetime) -> PageOpening:
-        """In one transaction: the code is not paid here, no overdue page is in the way, and
-        the new payment is inserted unless a live page exists (one a code)."""
-        overdue_of_code = {
-            "code": new.payment_code,
-            "now": new.created_at,
-            "linkless_before": linkless_before,
-        }
-
-        async def open_on(connection: DirectConnection) -> PageOpening:
-            in_the_way = await connection.all(IN_THE_WAY, overdue_of_code)
-            if any(page.status == PaymentStatus.PAID for page in in_the_way):
-                return PageOpening(paid_here=True)
-            if in_the_way:  # one at most: a code has one live page
-                page = in_the_way[0]
-                return PageOpening(overdue=OverduePage(page.id, page.order_id, page.acquirer))
-            values = new.row()
-            payment_id = await connection.scalar(NEW_PAYMENT, values)
-            if payment_id is None:  # the code has a live page
-                return PageOpening()
-            return PageOpening(Payment(id=payment_id, **values))
-
-        return await write(self._sessions, open_on)
+        """The new payment, inserted in one statement unless something is in the way; only
+        then is what was in the way read: the code paid here, an overdue page, or a live one
+        (one a code)."""
+        values = new.row()
+        inserted = await execute(
+            self._sessions,
+            _opened_unless_in_the_way(tuple(values)),
+            values | {"linkless_before": linkless_before},
+        )
+        if inserted:
+            return PageOpening(Payment(id=inserted[0].id, **values))
+        of_code = {"code": values["payment_code"], "now": values["created_at"]}
+        of_code["linkless_before"] = linkless_before
+        in_the_way = await read(self._sessions, lambda c: c.all(IN_THE_WAY, of_code))
+        if any(page.status == PaymentStatus.PAID for page in in_the_way):
+            return PageOpening(paid_here=True)
+        if in_the_way:
+            page = in_the_way[0]
+            return PageOpening(overdue=OverduePage(page.id, page.order_id, page.acquirer))
+        return PageOpening()  # the code has a live page
 
     async def expire_unsettled(self, payment_id: int) -> None:
         """An overdue page out of the way, unless something settled it meanwhile."""

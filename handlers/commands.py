@@ -4,6 +4,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from core.codes import normalise_code
+from handlers.filters import is_command
 from handlers.lookup import Checkout, show_code
 from handlers.states import PayFlow
 from storage.payments import Payments
@@ -116,6 +117,8 @@ async def cancel(
 
 def build_router() -> Router:
     router = Router(name="commands")
+    # A code or any other text is passed on with one check instead of one a command.
+    router.message.filter(is_command)
     router.message.register(start, CommandStart())
     router.message.register(start, Command("pay"))
     router.message.register(change_language, Command("language"))

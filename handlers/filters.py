@@ -8,3 +8,8 @@ async def not_command(message: Message) -> bool:
     """Text that is not a command: the command's own router answers a command, wherever the
     conversation is."""
     return not (message.text or "").startswith("/")
+
+
+async def is_command(message: Message) -> bool:
+    """A command, as aiogram's `Command` reads one: text, or a file's caption, after "/"."""
+    return (message.text or message.caption or "").startswith("/")

@@ -5,7 +5,7 @@ knows which clock a deadline is on.
 """
 
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_date
@@ -27,6 +27,7 @@ def _locale(language: str) -> Locale:
     return Locale.parse(_BABEL_LOCALES.get(language, "en_GB"))
 
 
+@lru_cache(maxsize=4096)  # a handful of prices, shown on every bill
 def format_amount(money: Money, locale: str) -> str:
     """`1 250,00 сом` (ky, ru), `1,250.00 KGS` (en); no-break spaces, so it never wraps."""
     digits = MINOR_UNITS[money.currency]

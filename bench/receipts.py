@@ -2,6 +2,7 @@
 receipts queued at once against Telegram's pace."""
 
 import base64
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.harness import Harness
@@ -58,6 +59,25 @@ async def callbacks_to_receipts(
         return await harness.job("callbacks", url=url, rate=rate, items=items, wait=30)
     finally:
         await app.stop()
+
+
+KNEE_P99_MS = 250.0
+
+
+async def callback_knee(
+    harness: Harness, settings: Callable[[], Settings], rates: Sequence[int], seconds: float
+) -> dict[str, Any]:
+    """Callbacks at each rate in turn, each on a fresh bot and database (`settings()` gives
+    one), until a rate leaves a receipt undelivered or its p99 at or above 250 ms: the knee
+    is the highest rate before that."""
+    steps, knee = [], 0
+    for rate in rates:
+        r = await callbacks_to_receipts(harness, settings(), rate, seconds)
+        steps.append({"rate": rate} | r)
+        if r["receipts"] < r["callbacks"] or not r["p99_ms"] < KNEE_P99_MS:
+            break
+        knee = rate
+    return {"seconds_each": seconds, "rates": steps, "knee_per_second": knee}
 
 
 async def burst(harness: Harness, settings: Settings, chats: int) -> dict[str, Any]:

@@ -82,6 +82,17 @@ def lines(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
             r["p99_ms"] < 250 and r["receipts"] == r["callbacks"],
         )
     )
+    r = results["callback_knee"]
+    tried = ", ".join(f"{s['rate']}/s p99 {s['p99_ms']:.0f} ms" for s in r["rates"])
+    out.append(
+        (
+            "3 callback knee",
+            f"{r['knee_per_second']}/s, the highest rate with every receipt and p99 < 250 ms "
+            f"({r['seconds_each']:.0f} s a rate: {tried})",
+            ">= 100/s",
+            r["knee_per_second"] >= 100,
+        )
+    )
     r = results["burst"]
     out.append(
         (

@@ -6,7 +6,8 @@
    service latency with one user at a time; embedded default and PostgreSQL + Redis. The
    reference: the same walk against a bare bot making the same Bot API calls and nothing else.
 3. callback → receipt: signed acquirer callbacks at a steady 50/s: p50/p99 from arrival to
-   the receipt's sendMessage.
+   the receipt's sendMessage; and its knee: rates from 50/s up, 10 s each, each on a fresh
+   bot, until one leaves a receipt undelivered or its p99 at 250 ms or more.
 4. burst: 1,000 receipts to 1,000 chats, the fake enforcing Telegram's pace (429 beyond).
 5. memory: the bot process's RSS growth with 10,000 conversations parked mid-flow.
 
@@ -39,7 +40,7 @@ from bench.conversation import speed_rows
 from bench.harness import Harness
 from bench.load import STEPS
 from bench.memory import memory
-from bench.receipts import burst, callbacks_to_receipts
+from bench.receipts import burst, callback_knee, callbacks_to_receipts
 from bench.report import table
 from bench.serving import add_server_arguments, bench_settings, free_port
 from bot.logs import setup_logging
@@ -58,6 +59,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             ),
             args.rate,
             args.callback_seconds,
+        )
+        results["callback_knee"] = await callback_knee(
+            harness,
+            lambda: bench_settings(
+                harness,
+                f"sqlite+aiosqlite:///{tempfile.mkdtemp(dir=folder)}/knee.sqlite3",
+                free_port(),
+                **fast,
+            ),
+            args.knee_rates,
+            args.knee_seconds,
         )
         results["burst"] = await burst(
             harness,
@@ -94,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="paired repeats of each conversation row (3)")
     parser.add_argument("--rate", type=int, default=50)
     parser.add_argument("--callback-seconds", type=float, help="(30 s)")
+    parser.add_argument(
+        "--knee-rates",
+        type=lambda text: [int(rate) for rate in text.split(",")],
+        help="callback rates tried in turn for the knee (50,100,150,200,300,400)",
+    )
+    parser.add_argument("--knee-seconds", type=float, help="each rate's run (10 s)")
     parser.add_argument("--burst", type=int, help="receipts queued at once (1,000)")
     parser.add_argument("--parked", type=int, help="conversations parked (10,000)")
     add_server_arguments(parser, postgres="also PostgreSQL + Redis")
@@ -106,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         "service_users": (10, 3),
         "repeat": (3, 1),
         "callback_seconds": (30.0, 3.0),
+        "knee_rates": ([50, 100, 150, 200, 300, 400], [50, 100]),
+        "knee_seconds": (10.0, 2.0),
         "burst": (1000, 60),
         "parked": (10_000, 500),
     }

@@ -26,6 +26,8 @@ TINY = [
     "--service-users", "1",
     "--rate", "10",
     "--callback-seconds", "0.2",
+    "--knee-rates", "10,20",
+    "--knee-seconds", "0.2",
     "--burst", "3",
     "--parked", "20",
 ]  # fmt: skip
@@ -68,6 +70,9 @@ async def test_quick_bench_prints_figures_and_no_verdict(tmp_path, redis_url) ->
         assert results[row]["bot_cpu_ms_per_step"] > 0
     assert results["callback_to_receipt"]["p99_ms"] >= 0
     assert results["callback_to_receipt"]["receipts"] == results["callback_to_receipt"]["callbacks"]
+    knee = results["callback_knee"]
+    assert [s["rate"] for s in knee["rates"]] == [10, 20][: len(knee["rates"])]
+    assert knee["knee_per_second"] in (0, 10, 20)
     assert results["burst"]["lost"] == 0
     assert results["memory"]["rss_after_mb"] > 0
 

@@ -3,6 +3,7 @@ written only while the claim that took them still holds (see `payments.outbox`).
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, exists, insert, select, update
@@ -10,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import utcnow
 from core.statuses import OutboxKind, OutboxStatus
-from storage.db import SessionFactory, reading, transaction
+from storage.db import SessionFactory, transaction
+from storage.direct import DirectConnection, Query, execute, read, write
 from storage.models import OutboxMessage, Payment
 
 # Plain Core statements on the table, built once: an ORM-enabled UPDATE (an ORM entity or
@@ -28,7 +30,7 @@ _WAITS_FOR_EARLIER = exists().where(
     _EARLIER.c.id < _DUE.c.id,
 )
 
-_CLAIM = (
+CLAIM = Query(
     update(OUTBOX)
     .where(
         OUTBOX.c.id.in_(
@@ -57,12 +59,20 @@ _RENEW = _CLAIMED.values(available_at=bindparam("leased_until"))
 _HELD_FOR_CHAT = (OUTBOX.c.chat_id == bindparam("held_chat_id")) & (
     OUTBOX.c.status == OutboxStatus.HELD
 )
-_RELEASE = (
+_RELEASE = Query(
     update(OUTBOX)
     .where(_HELD_FOR_CHAT)
     .values(status=OutboxStatus.PENDING, available_at=bindparam("now"))
+    .returning(OUTBOX.c.id)
 )
-_ANY_HELD = select(OUTBOX.c.id).where(_HELD_FOR_CHAT).limit(1)
+_ANY_HELD = Query(select(OUTBOX.c.id).where(_HELD_FOR_CHAT).limit(1))
+
+
+@cache
+def _outcome(columns: frozenset[str]) -> Query:
+    """An attempt's outcome (these columns' values) written while its claim holds the row."""
+    values = {name: bindparam(name, type_=OUTBOX.c[name].type) for name in sorted(columns)}
+    return Query(_CLAIMED.values(values).returning(OUTBOX.c.id))
 
 
 class Recorded(NamedTuple):
@@ -108,13 +118,13 @@ class Outbox:
     ) -> list[OutboxMessage]:
         """Due rows of one lane, leased until `leased_until`, in one statement, oldest first.
         Only a chat's oldest unsent message can be taken."""
-        async with transaction(self._sessions) as session:
-            rows = await session.execute(
-                _CLAIM,
-                {"lane_urgent": urgent, "now": now, "limit": limit, "leased_until": leased_until},
-            )
-            # Plain objects from the returned rows: handlers only read them.
-            return sorted((OutboxMessage(**row._mapping) for row in rows), key=lambda m: m.id)
+        rows = await execute(
+            self._sessions,
+            CLAIM,
+            {"lane_urgent": urgent, "now": now, "limit": limit, "leased_until": leased_until},
+        )
+        # Plain objects from the returned rows: handlers only read them.
+        return sorted((OutboxMessage(**row._asdict()) for row in rows), key=lambda m: m.id)
 
     async def renew(self, message: OutboxMessage, lease: timedelta) -> bool:
         """Extends the message's lease to `lease` from when the transaction has begun (SQLite
@@ -130,21 +140,25 @@ class Outbox:
     ) -> Recorded:
         """Writes an attempt's outcome unless a newer claim has taken the row. `release_chat`:
         what was held for the message's chat goes back to pending in the same transaction."""
-        released = 0
-        async with transaction(self._sessions) as session:
-            result = await session.execute(_CLAIMED.values(**values), _claim_of(message))
-            if release_chat and result.rowcount == 1 and message.chat_id is not None:
-                held = {"held_chat_id": message.chat_id, "now": utcnow()}
-                released = (await session.execute(_RELEASE, held)).rowcount
-        return Recorded(result.rowcount == 1, released)
+        outcome = _outcome(frozenset(values))
+        params = values | _claim_of(message)
+        chat_id = message.chat_id if release_chat else None
+        if chat_id is None:
+            return Recorded(bool(await execute(self._sessions, outcome, params)), 0)
+
+        async def record_and_release(connection: DirectConnection) -> Recorded:
+            if not await connection.all(outcome, params):
+                return Recorded(False, 0)
+            held = {"held_chat_id": chat_id, "now": utcnow()}
+            return Recorded(True, len(await connection.all(_RELEASE, held)))
+
+        return await write(self._sessions, record_and_release)
 
     async def release_held(self, chat_id: int) -> int:
         """What was held for the chat goes back to pending; how many. Asked with a read
         first: a user with no stored row has it asked on every update, and SQLite has one
         writer."""
-        async with reading(self._sessions) as session:
-            if await session.scalar(_ANY_HELD, {"held_chat_id": chat_id}) is None:
-                return 0
-        async with transaction(self._sessions) as session:
-            result = await session.execute(_RELEASE, {"held_chat_id": chat_id, "now": utcnow()})
-        return result.rowcount
+        held = {"held_chat_id": chat_id}
+        if not await read(self._sessions, lambda c: c.all(_ANY_HELD, held)):
+            return 0
+        return len(await execute(self._sessions, _RELEASE, held | {"now": utcnow()}))

@@ -8,7 +8,6 @@ from functools import cache
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     bindparam,
     exists,
@@ -117,19 +116,23 @@ DUE_FOR_CHECK = (
 )
 
 
-def _newest_receipt(condition: ColumnElement[bool]) -> Select[tuple[Payment, Receipt]]:
-    return (
-        select(Payment, Receipt)
-        .join(Receipt, Receipt.payment_id == Payment.id)
+RECEIPTS = Receipt.__table__
+
+
+def _newest_receipt(condition: ColumnElement[bool]) -> Query:
+    """A payment's columns, then its newest receipt's."""
+    return Query(
+        select(*PAYMENTS.c, *RECEIPTS.c)
+        .join_from(PAYMENTS, RECEIPTS, RECEIPTS.c.payment_id == PAYMENTS.c.id)
         .where(condition)
-        .order_by(Receipt.id.desc())
+        .order_by(RECEIPTS.c.id.desc())
         .limit(1)
     )
 
 
-RECEIPT_FOR_CODE = _newest_receipt(Payment.payment_code == bindparam("key"))
-RECEIPT_FOR_PAYMENT = _newest_receipt(Payment.id == bindparam("key"))
-RECEIPT_BY_PUBLIC_ID = _newest_receipt(Receipt.public_id == bindparam("key"))
+RECEIPT_FOR_CODE = _newest_receipt(PAYMENTS.c.payment_code == bindparam("key"))
+RECEIPT_FOR_PAYMENT = _newest_receipt(PAYMENTS.c.id == bindparam("key"))
+RECEIPT_BY_PUBLIC_ID = _newest_receipt(RECEIPTS.c.public_id == bindparam("key"))
 
 
 class Payments:
@@ -270,12 +273,15 @@ class Payments:
     async def receipt_by_public_id(self, public_id: str) -> PaidPayment | None:
         return await self._receipt(RECEIPT_BY_PUBLIC_ID, public_id)
 
-    async def _receipt(
-        self, statement: Select[tuple[Payment, Receipt]], key: object
-    ) -> PaidPayment | None:
-        async with reading(self._sessions) as session:
-            row = (await session.execute(statement, {"key": key})).first()
-        return PaidPayment(row[0], row[1]) if row else None
+    async def _receipt(self, query: Query, key: object) -> PaidPayment | None:
+        rows = await read(self._sessions, lambda c: c.all(query, {"key": key}))
+        if not rows:
+            return None
+        paid, issued = rows[0][: len(PAYMENTS.c)], rows[0][len(PAYMENTS.c) :]
+        return PaidPayment(
+            Payment(**dict(zip(PAYMENTS.c.keys(), paid, strict=True))),
+            Receipt(**dict(zip(RECEIPTS.c.keys(), issued, strict=True))),
+        )
 
     async def history(self, user_id: int, *, offset: int, limit: int) -> HistoryPage:
         """The user's payments, newest first, a page of them, and how many there are."""

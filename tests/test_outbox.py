@@ -5,14 +5,14 @@ import asyncio
 import sqlite3
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import insert, select, update
 
 from core.clock import utcnow
 from payments.billing import BillingUnavailable, PaidConfirmation
 from payments.outbox import OutboxWorker, RetryLater
 from storage.db import create_engine, create_session_factory, migrate, transaction
 from storage.models import OutboxMessage, User
-from storage.outbox import OUTBOX
+from storage.outbox import CLAIM, OUTBOX
 from tests.test_callbacks import open_payment, post_callback, receipts_sent, signed_body
 
 SUPPORT_CHAT = -100123
@@ -49,20 +49,13 @@ async def test_a_claim_walks_its_lane_by_index_and_stops_at_the_batch(tmp_path):
     so a claim costs the same behind ten queued rows or ten thousand."""
     path = tmp_path / "outbox.sqlite3"
     engine, worker = await _outbox_with_a_backlog(f"sqlite+aiosqlite:///{path}", background=50)
-    claims: list[tuple[str, tuple]] = []
-
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def keep(_conn, _cursor, statement, parameters, _context, _executemany) -> None:
-        if statement.startswith("UPDATE outbox"):
-            claims.append((statement, parameters))
-
-    await worker._claim(20, urgent=False)
+    params = {"lane_urgent": False, "now": utcnow(), "limit": 20, "leased_until": utcnow()}
+    claim = CLAIM.compiled(engine.dialect, params)  # the SQL the worker's claim runs
+    assert len(await worker._claim(20, urgent=False)) == 20
     await engine.dispose()
-    ((statement, parameters),) = claims
     with sqlite3.connect(path) as connection:
-        plan = " / ".join(
-            row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        )
+        explained = connection.execute(f"EXPLAIN QUERY PLAN {claim.sql}", claim.arguments(params))
+        plan = " / ".join(row[3] for row in explained)
     assert "USING INDEX ix_outbox_due" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
 

@@ -8,6 +8,7 @@ from structlog.testing import capture_logs
 
 from payments.outbox import GiveUp, OutboxWorker
 from storage.db import create_engine, create_session_factory, migrate, transaction
+from storage.direct import DirectConnection
 from storage.models import OutboxMessage
 from storage.outbox import OUTBOX
 
@@ -28,22 +29,34 @@ async def _row(sessions) -> OutboxMessage:
         return await session.scalar(select(OutboxMessage))
 
 
-def _outbox_updates(engine) -> list[str]:
+def _outbox_updates(engine, monkeypatch) -> list[str]:
+    """The UPDATEs of the outbox run from now on, through SQLAlchemy or straight on the
+    driver (storage.direct)."""
     statements: list[str] = []
 
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def keep(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    def keep(statement: str) -> None:
         if statement.startswith("UPDATE outbox"):
             statements.append(statement)
 
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def through_sqlalchemy(_conn, _cursor, statement, _parameters, _context, _many) -> None:
+        keep(statement)
+
+    direct_sql = DirectConnection.sql
+
+    async def straight(self, sql, args):
+        keep(sql)
+        return await direct_sql(self, sql, args)
+
+    monkeypatch.setattr(DirectConnection, "sql", straight)
     return statements
 
 
-async def test_a_delivery_longer_than_the_lease_is_not_taken_again(database_url):
+async def test_a_delivery_longer_than_the_lease_is_not_taken_again(database_url, monkeypatch):
     """A PDF, the pacer's wait or a slow Telegram can outlast the lease: the claim is renewed
     while the handler runs, so another instance never takes the row meanwhile."""
     engine, sessions = await _one_receipt_queued(database_url)
-    updates = _outbox_updates(engine)
+    updates = _outbox_updates(engine, monkeypatch)
     delivered: list[int] = []
 
     async def slow(message: OutboxMessage) -> None:
@@ -99,9 +112,9 @@ async def test_a_stale_attempt_does_not_overwrite_a_newer_claim(database_url):
     assert lost["outbox_id"] == row.id and lost["attempts"] == 1
 
 
-async def test_a_quick_delivery_writes_only_its_claim_and_its_outcome(database_url):
+async def test_a_quick_delivery_writes_only_its_claim_and_its_outcome(database_url, monkeypatch):
     engine, sessions = await _one_receipt_queued(database_url)
-    updates = _outbox_updates(engine)
+    updates = _outbox_updates(engine, monkeypatch)
 
     async def quick(message: OutboxMessage) -> None:
         return None

@@ -16,7 +16,7 @@ from handlers.consent_steps import ask_consent, needs_consent
 from handlers.states import PayFlow
 from payments.billing import Bill, BillingUnavailable
 from payments.limits import Limit, LookupLimiter
-from payments.lookup import Found, Limited, NotACode, admit, look_up
+from payments.lookup import Admitted, Found, Limited, NotACode, admit, look_up
 from payments.outcomes import PaymentInProgressElsewhere, PaymentStillProcessing
 from payments.receipts import ReceiptView
 from payments.service import PaymentService
@@ -74,13 +74,13 @@ async def explain_refusal(reply: Reply, reason: object) -> None:
 
 async def checked_code(
     text: str | None, *, reply: Reply, user_id: int, limiter: LookupLimiter
-) -> str | None:
-    """A code from outside, normalised and validated, then within the look-up limits. None:
-    refused, and the user told why. The caller counts the look-up it makes."""
-    code = await admit(limiter, user_id, text)
-    if isinstance(code, str):
-        return code
-    await explain_refusal(reply, code)
+) -> Admitted | None:
+    """A code from outside, normalised and validated, then within the look-up limits and
+    counted (see payments.lookup.admit). None: refused, and the user told why."""
+    admitted = await admit(limiter, user_id, text)
+    if isinstance(admitted, Admitted):
+        return admitted
+    await explain_refusal(reply, admitted)
     return None
 
 

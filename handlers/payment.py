@@ -27,12 +27,13 @@ async def pay(
 ) -> None:
     """Open (or reopen) the acquirer's payment page for a code and send its link."""
     payments, users, limiter = checkout.payments, checkout.users, checkout.limiter
-    checked = await checked_code(code, reply=reply, user_id=user_id, limiter=limiter)
-    if checked is None:
+    admitted = await checked_code(code, reply=reply, user_id=user_id, limiter=limiter)
+    if admitted is None:
         return
-    code = checked
+    code, ticket = admitted.code, admitted.ticket
     agreed = await users.agreed_hashes(user_id)
     if not consented(agreed):
+        await limiter.withdraw(ticket)  # nothing looked up yet
         await ask_consent(code, reply=reply, state=state, seal=checkout.seal)
         return
     try:
@@ -44,19 +45,19 @@ async def pay(
             description=reply.t.plain("payment-description", code=code),
         )
     except BillingUnavailable as refusal:
+        await limiter.withdraw(ticket)
         await explain_refusal(reply, refusal)
         return
     except NotPayable as refusal:
-        await limiter.looked_up(user_id, known=refusal.bill is not None)
+        if refusal.bill is None:
+            await limiter.unknown_code(ticket)
         await explain_not_payable(
             code, refusal.bill, reply=reply, user_id=user_id, checkout=checkout
         )
         return
     except (PaymentStillProcessing, PaymentInProgressElsewhere, AcquirerError) as busy:
-        await limiter.looked_up(user_id, known=True)
         await explain_refusal(reply, busy)
         return
-    await limiter.looked_up(user_id, known=True)
     payment = started.payment
     service = Service(payment.service)
     if not consented(agreed, service):  # the auction's own policy, from an old button

@@ -9,8 +9,8 @@ import structlog
 
 from core.codes import normalise_code
 from core.statuses import BillStatus
-from payments.billing import Bill
-from payments.limits import Limit, LookupLimiter
+from payments.billing import Bill, BillingUnavailable
+from payments.limits import Limited, LookupLimiter, Ticket
 
 log = structlog.get_logger(__name__)
 
@@ -25,11 +25,11 @@ class NotACode:
 
 
 @dataclass(frozen=True, slots=True)
-class Limited:
-    """The user waits `wait_seconds` for `limit` before the next look-up."""
+class Admitted:
+    """A code the user may look up now, the look-up already counted (`ticket`)."""
 
-    limit: Limit
-    wait_seconds: float
+    code: str
+    ticket: Ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +47,18 @@ class Found:
 Refused = NotACode | Limited
 
 
-async def admit(limiter: LookupLimiter, user_id: int, text: str | None) -> str | Refused:
-    """The normalised code, if it is one and the user may look one up now. The caller counts
-    the look-up it makes (`limiter.looked_up`)."""
+async def admit(limiter: LookupLimiter, user_id: int, text: str | None) -> Admitted | Refused:
+    """The normalised code, if it is one and the user may look one up now, the look-up
+    counted. The caller counts an unknown code (`limiter.unknown_code`) and takes back a
+    look-up it did not make or the billing did not answer (`limiter.withdraw`)."""
     code = normalise_code(text)
     if code is None:
         return NotACode()
-    wait, limit = await limiter.wait_for(user_id)
-    if limit is not None:
-        log.warning("lookup.limited", limit=limit.value)
-        return Limited(limit, wait)
-    return code
+    admitted = await limiter.admit(user_id)
+    if isinstance(admitted, Limited):
+        log.warning("lookup.limited", limit=admitted.limit.value)
+        return admitted
+    return Admitted(code, admitted)
 
 
 async def look_up(
@@ -65,9 +66,14 @@ async def look_up(
 ) -> Found | Refused:
     """The bill of an admitted code, its look-up counted. BillingUnavailable is raised as it
     comes (nothing is counted: no answer was given)."""
-    code = await admit(limiter, user_id, text)
-    if not isinstance(code, str):
-        return code
-    bill = await bills.lookup(code)
-    await limiter.looked_up(user_id, known=bill is not None)
-    return Found(code, bill)
+    admitted = await admit(limiter, user_id, text)
+    if not isinstance(admitted, Admitted):
+        return admitted
+    try:
+        bill = await bills.lookup(admitted.code)
+    except BillingUnavailable:
+        await limiter.withdraw(admitted.ticket)
+        raise
+    if bill is None:
+        await limiter.unknown_code(admitted.ticket)
+    return Found(admitted.code, bill)

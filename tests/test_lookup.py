@@ -12,7 +12,7 @@ from handlers.lookup import refusal_message
 from payments.acquirers import AcquirerError
 from payments.billing import Bill, BillingUnavailable
 from payments.limits import Limit, LookupLimiter, LookupPolicy, MemoryWindows
-from payments.lookup import Found, Limited, NotACode, admit, look_up
+from payments.lookup import Admitted, Found, Limited, NotACode, admit, look_up
 from payments.outcomes import PaymentInProgressElsewhere, PaymentStillProcessing
 from storage.models import Payment
 from tests.test_locales import messages
@@ -54,7 +54,8 @@ async def test_no_code_is_refused_before_the_limits_and_the_billing():
     for text in (None, "", "hello", "12345", "1" * 33):
         assert await look_up(billing, limits, 1, text) == NotACode()
     assert billing.asked == []
-    assert await admit(limits, 1, CODE) == CODE  # nothing was counted
+    admitted = await admit(limits, 1, CODE)  # nothing was counted
+    assert isinstance(admitted, Admitted) and admitted.code == CODE
 
 
 async def test_unknown_codes_count_towards_their_own_limit():
@@ -83,7 +84,7 @@ async def test_a_billing_away_is_raised_and_not_counted():
     limits = limiter(lookups_per_user=1)
     with pytest.raises(BillingUnavailable):
         await look_up(Billing({}, down=True), limits, 1, CODE)
-    assert await admit(limits, 1, CODE) == CODE
+    assert isinstance(await admit(limits, 1, CODE), Admitted)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import select
 
 import ui.official_texts as documents
-from payments.limits import Limit, LookupLimiter, LookupPolicy, MemoryWindows, RedisWindows
+from payments.limits import (
+    Limit,
+    Limited,
+    LookupLimiter,
+    LookupPolicy,
+    MemoryWindows,
+    RedisWindows,
+    Ticket,
+)
 from storage.models import Consent, Payment, User
 from tests.test_flow import CODE, l10n, pay_code, plain, walk_to_bill
 from ui.formats import format_date
@@ -203,17 +211,24 @@ async def test_unknown_codes_make_the_user_wait(harness):
 async def limits_overall_too(windows) -> None:
     policy = LookupPolicy(unknown_per_user=2, lookups_per_user=3, lookups_overall=5)
     limiter = LookupLimiter(windows, policy)
-    assert await limiter.wait_for(1) == (0.0, None)
-    await limiter.looked_up(1, known=False)
-    await limiter.looked_up(1, known=False)
-    wait, limit = await limiter.wait_for(1)
-    assert 890 < wait <= 900 and limit is Limit.UNKNOWN_CODES
-    for _ in range(3):  # known codes count too
-        await limiter.looked_up(2, known=True)
-    wait, limit = await limiter.wait_for(2)
-    assert 0 < wait <= 60 and limit is Limit.USER_LOOKUPS
-    wait, limit = await limiter.wait_for(3)
-    assert 0 < wait <= 60 and limit is Limit.OVERALL
+    for _ in range(2):
+        ticket = await limiter.admit(1)
+        assert isinstance(ticket, Ticket)
+        await limiter.unknown_code(ticket)
+    refused = await limiter.admit(1)
+    assert isinstance(refused, Limited) and refused.limit is Limit.UNKNOWN_CODES
+    assert 890 < refused.wait_seconds <= 900
+    tickets = [await limiter.admit(2) for _ in range(3)]  # known codes count too
+    assert all(isinstance(ticket, Ticket) for ticket in tickets)
+    refused = await limiter.admit(2)
+    assert isinstance(refused, Limited) and refused.limit is Limit.USER_LOOKUPS
+    assert 0 < refused.wait_seconds <= 60
+    refused = await limiter.admit(3)  # five look-ups made in all
+    assert isinstance(refused, Limited) and refused.limit is Limit.OVERALL
+    await limiter.withdraw(tickets[0])  # not answered: it does not count
+    assert isinstance(await limiter.admit(3), Ticket)
+    refused = await limiter.admit(2)
+    assert isinstance(refused, Limited) and refused.limit is Limit.OVERALL  # five again
 
 
 async def test_limiter_in_memory():

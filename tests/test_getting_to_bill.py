@@ -1,6 +1,7 @@
 """Getting to the bill: a code that comes with /start (a deep link) or /pay, /cancel with a
 page open, /history's open page, the consent buttons at the end of a policy, the cards note."""
 
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,6 +10,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.cli import main
+from payments.billing import BillingUnavailable
+from payments.limits import LookupLimiter, MemoryWindows
 from payments.service import PaymentService
 from storage.models import Payment
 from tests.test_flow import CODE, LANGUAGE_BUTTONS, VERSION_DATE, payment_url, plain, walk_to_bill
@@ -67,6 +70,31 @@ async def test_a_known_user_with_a_code_goes_straight_to_the_bill(harness, comma
     assert "ASANOV ASAN" in client.last_text()
     await client.click(t.plain("button-pay"))
     assert payment_url(client.last_text())
+
+
+async def test_a_pay_the_billing_did_not_answer_is_not_counted(harness, monkeypatch):
+    """A look-up is counted as it is let through; Pay's, which the billing could not answer,
+    is taken back: what counts against the user is what was answered."""
+    windows = MemoryWindows()
+    limiter = LookupLimiter(windows)
+    dispatcher = harness.app.dispatcher
+    dispatcher["limiter"] = limiter
+    dispatcher["checkout"] = replace(dispatcher["checkout"], limiter=limiter)
+    t = l10n["ru"]
+    client = harness.client(user_id=8300)
+    await walk_to_bill(client, "ru")
+    windows_of_user = [("user:8300", 60), ("all", 60)]
+    before = [count for _, count in await windows.oldest_and_count(windows_of_user)]
+    assert before[0] >= 1
+
+    async def away(code: str) -> None:
+        raise BillingUnavailable
+
+    monkeypatch.setattr(harness.app.payments.billing, "lookup", away)
+    await client.click(t.plain("button-pay"))
+    assert client.last_text() == plain(t, "billing-unavailable")
+    after = [count for _, count in await windows.oldest_and_count(windows_of_user)]
+    assert after == before
 
 
 async def test_a_code_in_a_link_takes_the_limit_of_typed_codes(harness, lookups):

@@ -26,6 +26,7 @@ from payments.service import PaymentService
 from storage.db import SessionFactory, migrate
 from storage.payments import Payments
 from storage.users import Users
+from ui import official_texts
 from ui.i18n import LANGUAGES, L10n
 from web.routes import WEBHOOK_PATH
 from web.server import AcceptErrorThrottle, BoundedSite, runner_options
@@ -81,6 +82,7 @@ class App:
         """Migrate, start the web server (before Telegram is told to send updates to it), then
         the outbox; updates are fed by the caller."""
         await migrate(self.engine)
+        official_texts.read_all()
         if serve_http:
             self._runner = web.AppRunner(
                 self.web,

@@ -93,6 +93,12 @@ def document(kind: DocumentKind, language: str) -> Document | None:
     return Document(kind, language, text, EFFECTIVE_DATES[kind], sha256)
 
 
+def read_all() -> None:
+    """Every official text read and hashed once, at start-up, not in a user's first step."""
+    for kind in DocumentKind:
+        available_languages(kind)
+
+
 def available_languages(kind: DocumentKind) -> list[str]:
     return [language for language in OFFICIAL_LANGUAGES if document(kind, language)]
 

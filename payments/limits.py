@@ -20,7 +20,7 @@ class Windows(Protocol):
     """Events counted in a sliding time window, per key; several windows at once (one round
     trip to Redis for all the limits of a look-up)."""
 
-    async def add(self, windows: list[Window], event: str | None = None) -> None: ...
+    async def add(self, windows: list[Window]) -> None: ...
 
     async def oldest_and_count(self, windows: list[Window]) -> list[tuple[float | None, int]]: ...
 
@@ -42,7 +42,10 @@ class MemoryWindows:
             events.popleft()
         return events
 
-    async def add(self, windows: list[Window], event: str | None = None) -> None:
+    async def add(self, windows: list[Window]) -> None:
+        self._count(windows, None)
+
+    def _count(self, windows: list[Window], event: str | None) -> None:
         for key, window in windows:
             self._trim(key, window).append((time.time(), event))
 
@@ -55,7 +58,7 @@ class MemoryWindows:
             events = self._trim(key, window)
             if events and len(events) >= allowed:
                 return index, events[0][0]
-        await self.add(counted, event)
+        self._count(counted, event)
         return None
 
     async def remove(self, keys: list[str], event: str) -> None:
@@ -125,10 +128,9 @@ class RedisWindows:
         self._oldest_and_count = redis.register_script(OLDEST_AND_COUNT)
         self._admit = redis.register_script(ADMIT)
 
-    async def add(self, windows: list[Window], event: str | None = None) -> None:
+    async def add(self, windows: list[Window]) -> None:
         keys = [self._prefix + key for key, _ in windows]
-        event = event or uuid.uuid4().hex
-        await self._add(keys=keys, args=[time.time(), event, *self._seconds(windows)])
+        await self._add(keys=keys, args=[time.time(), uuid.uuid4().hex, *self._seconds(windows)])
 
     async def admit(self, capped: list[Capped], counted: list[Window], event: str) -> Full | None:
         keys = [self._prefix + key for key, _, _ in capped]

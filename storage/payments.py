@@ -35,14 +35,14 @@ from storage.payments_turn import PAYMENTS, PaymentTurn
 PAYMENT_OF_ORDER = (
     select(Payment).where(Payment.order_id == bindparam("order_id")).with_for_update()
 )
-# The code's page past its lifetime, or left without a link, that nothing has settled yet (one
-# at most: one live page a code), and its replacement's way out of the way once the acquirer
-# has been asked.
 
 
 def _in_the_way(
     code: ColumnElement[str], now: ColumnElement[datetime], linkless_before: ColumnElement[datetime]
 ) -> ColumnElement[bool]:
+    """What keeps a new page from opening for the code: its payment made here, or its page
+    past its lifetime, or left without a link, that nothing has settled yet (one at most: one
+    live page a code)."""
     return and_(
         PAYMENTS.c.payment_code == code,
         or_(
@@ -95,6 +95,7 @@ CLOSE_UNOPENED = Query(
         status=PaymentStatus.EXPIRED.value, decline_reason="checkout", updated_at=bindparam("now")
     )
 )
+# An overdue page out of the way, once the acquirer has been asked about it.
 EXPIRE_UNSETTLED = Query(
     _THE_PAYMENT.where(PAYMENTS.c.status == PaymentStatus.CREATED.value).values(
         status=PaymentStatus.EXPIRED.value, updated_at=bindparam("now")
@@ -158,8 +159,11 @@ class Payments:
         )
         if inserted:
             return PageOpening(Payment(id=inserted[0].id, **values))
-        of_code = {"code": values["payment_code"], "now": values["created_at"]}
-        of_code["linkless_before"] = linkless_before
+        of_code = {
+            "code": new.payment_code,
+            "now": new.created_at,
+            "linkless_before": linkless_before,
+        }
         in_the_way = await read(self._sessions, lambda c: c.all(IN_THE_WAY, of_code))
         if any(page.status == PaymentStatus.PAID for page in in_the_way):
             return PageOpening(paid_here=True)

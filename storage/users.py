@@ -3,13 +3,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import BigInteger, bindparam, select, update
+from sqlalchemy import BigInteger, bindparam, insert, null, select, update
+from sqlalchemy.dialects import postgresql
 
 from core.clock import utcnow
 from core.consents import AcceptedText
-from storage.db import SessionFactory, reading, transaction
-from storage.direct import Query, read
+from storage.db import SessionFactory
+from storage.direct import Query, execute, read
 from storage.models import Consent, User
 from storage.personal_data import forget_user
 from storage.recent import Recent
@@ -37,11 +39,62 @@ PROFILE_AND_CONSENTS = Query(
     )
     .order_by(CONSENTS_TABLE.id)
 )
-REACHABLE = (
-    select(User.id)
-    .where(User.chat_id == bindparam("chat_id"), User.unreachable_at.is_(None))
+REACHABLE = Query(
+    select(USERS.id)
+    .where(USERS.chat_id == bindparam("chat_id"), USERS.unreachable_at.is_(None))
     .limit(1)
 )
+_NEW_USER = postgresql.insert(User.__table__).values(
+    id=bindparam("user_id"),
+    chat_id=bindparam("chat_id"),
+    language=bindparam("language"),
+    unreachable_at=null(),
+    created_at=bindparam("now"),
+    updated_at=bindparam("now"),
+)
+# The user's row made or changed in one statement (the same ON CONFLICT in SQLite and
+# PostgreSQL); whether they were marked unreachable comes back.
+LANGUAGE_CHOSEN = Query(
+    _NEW_USER.on_conflict_do_update(
+        index_elements=[USERS.id],
+        set_={
+            "language": _NEW_USER.excluded.language,
+            "chat_id": _NEW_USER.excluded.chat_id,
+            "updated_at": _NEW_USER.excluded.updated_at,
+        },
+    ).returning(USERS.unreachable_at)
+)
+UNREACHABLE = Query(
+    update(User.__table__)
+    .where(USERS.chat_id == bindparam("chat_id"), USERS.unreachable_at.is_(None))
+    .values(unreachable_at=bindparam("now"), updated_at=bindparam("now"))
+)
+REACHABLE_AGAIN = Query(
+    update(User.__table__)
+    .where(USERS.id == bindparam("user_id"))
+    .values(unreachable_at=None, updated_at=bindparam("now"))
+)
+CONSENT_COLUMNS = (
+    "user_id",
+    "document",
+    "version",
+    "sha256",
+    "language",
+    "action",
+    "update_id",
+    "created_at",
+)
+
+
+@cache
+def _consents_recorded(count: int) -> Query:
+    """`count` consents appended in one statement, atomic by itself; each value is named
+    after its column and row (`sha256_1`)."""
+    rows = [
+        {c: bindparam(f"{c}_{i}", type_=CONSENTS_TABLE[c].type) for c in CONSENT_COLUMNS}
+        for i in range(count)
+    ]
+    return Query(insert(Consent.__table__).values(rows))
 
 
 # Each document's agreed text hashes, never changed in place.
@@ -137,41 +190,26 @@ class Users:
 
     async def set_language(self, user_id: int, chat_id: int, language: str) -> None:
         began = self._profiles.begin_read()
-        async with transaction(self._sessions) as session:
-            user = await session.get(User, user_id, with_for_update=True)
-            if user is None:
-                user = User(id=user_id, chat_id=chat_id, language=language, unreachable_at=None)
-                session.add(user)
-            else:
-                user.language = language
-                user.chat_id = chat_id
-                user.updated_at = utcnow()
-        profile = Profile(user_id, chat_id, language, user.unreachable_at)
+        row = {"user_id": user_id, "chat_id": chat_id, "language": language, "now": utcnow()}
+        [(unreachable_at,)] = await execute(self._sessions, LANGUAGE_CHOSEN, row)
+        profile = Profile(user_id, chat_id, language, unreachable_at)
         self._profiles.replace(user_id, profile, began)
 
     async def mark_unreachable(self, chat_id: int) -> None:
         """The user blocked the bot or deleted the chat: keep their receipts for later."""
-        async with transaction(self._sessions) as session:
-            await session.execute(
-                update(User)
-                .where(User.chat_id == chat_id, User.unreachable_at.is_(None))
-                .values(unreachable_at=utcnow())
-            )
+        await execute(self._sessions, UNREACHABLE, {"chat_id": chat_id, "now": utcnow()})
         self._profiles.drop_where(lambda user: user is not None and user.chat_id == chat_id)
 
     async def mark_reachable(self, user_id: int) -> None:
-        async with transaction(self._sessions) as session:
-            await session.execute(
-                update(User).where(User.id == user_id).values(unreachable_at=None)
-            )
+        await execute(self._sessions, REACHABLE_AGAIN, {"user_id": user_id, "now": utcnow()})
         self._profiles.drop(user_id)
 
     async def is_reachable(self, chat_id: int) -> bool:
         """A known user of this chat not marked unreachable. Read from the database, never
         from memory: the outbox asks it to tell whether the user came back while their
         message was being held (`OutboxWorker._release_if_back`)."""
-        async with reading(self._sessions) as session:
-            return await session.scalar(REACHABLE, {"chat_id": chat_id}) is not None
+        found = await read(self._sessions, lambda c: c.scalar(REACHABLE, {"chat_id": chat_id}))
+        return found is not None
 
     async def agreed_hashes(self, user_id: int) -> frozenset[str]:
         """Hashes of the texts the user agreed to and has not withdrawn since."""
@@ -186,22 +224,17 @@ class Users:
         """Appends them; the texts agreed in memory follow (`_agreed_after`)."""
         began = self._agreed.begin_read()
         before = self._agreed.get(user_id)
-        recorded = [
-            Consent(
-                user_id=user_id,
-                document=text.kind,
-                version=text.version,
-                sha256=text.sha256,
-                language=text.language,
-                action="agree",
-                update_id=update_id,
-                created_at=utcnow(),
-            )
-            for text in accepted
-        ]
-        rows = [(consent.document, consent.sha256, consent.action) for consent in recorded]
-        async with transaction(self._sessions) as session:
-            session.add_all(recorded)
+        texts = list(accepted)
+        if not texts:
+            return
+        now = utcnow()
+        values = {}
+        for i, text in enumerate(texts):
+            row = (user_id, text.kind, text.version, text.sha256, text.language, "agree")
+            row += (update_id, now)
+            values |= {f"{c}_{i}": v for c, v in zip(CONSENT_COLUMNS, row, strict=True)}
+        await execute(self._sessions, _consents_recorded(len(texts)), values)
+        rows = [(text.kind, text.sha256, "agree") for text in texts]
         after = None if before is None else _agreed_after(before, rows)
         self._agreed.replace(user_id, after, began)
 

@@ -42,9 +42,10 @@ def create_engine(url: str, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, **kwargs)
         _replace_connections_the_server_closed(engine)
         return engine
-    # One connection per process: SQLite lets one writer in at a time anyway, and queueing in
-    # the pool (not on SQLite's busy timeout) keeps concurrent updates from failing with
-    # "database is locked". No code here holds a session while it opens another.
+    # One connection per process for sessions and transactions: SQLite lets one writer in at a
+    # time anyway, and queueing in the pool (not on SQLite's busy timeout) keeps concurrent
+    # updates from failing with "database is locked". No code here holds a session while it
+    # opens another. Reads and lone statements have a connection of their own (storage.direct).
     engine = create_async_engine(
         url,
         async_creator=inline_connector(make_url(url).database or ":memory:"),
@@ -80,14 +81,7 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits,
-        # which acquirers' retries and reconciliation recover. PostgreSQL is for production.
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+        dbapi_connection.isolation_level = None  # the adapter's own: no implicit BEGIN
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:

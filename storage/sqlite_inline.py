@@ -7,14 +7,22 @@ a statement wait, and it waits in a worker thread on SQLite's busy timeout, neve
 """
 
 import asyncio
+import functools
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.util import await_only
 
 BUSY_TIMEOUT_MS = 30_000
+SET_UP = (
+    "PRAGMA journal_mode=WAL",
+    # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits,
+    # which acquirers' retries and reconciliation recover. PostgreSQL is for production.
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+)
 
 
 def _locked(error: sqlite3.OperationalError) -> bool:
@@ -125,14 +133,18 @@ class _RunNow:
         future.set_result(call())
 
 
-def inline_connector(database: str) -> Callable[[], Any]:
+async def connect(database: str) -> InlineConnection:
+    """A connection outside transactions unless one is begun, set up for the bot (`SET_UP`)."""
+    if database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    connection = InlineConnection(
+        sqlite3.connect(database, timeout=0, check_same_thread=False, isolation_level=None)
+    )
+    for pragma in SET_UP:
+        await connection.fetch(pragma, ())
+    return connection
+
+
+def inline_connector(database: str) -> Callable[[], Awaitable[InlineConnection]]:
     """The `async_creator` for create_async_engine."""
-
-    async def connect() -> InlineConnection:
-        if database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        return InlineConnection(
-            sqlite3.connect(database, timeout=0, check_same_thread=False, isolation_level=None)
-        )
-
-    return connect
+    return functools.partial(connect, database)

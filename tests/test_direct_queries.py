@@ -2,6 +2,8 @@
 SQLAlchemy's own execution, undo what failed, and name the driver's errors as SQLAlchemy does,
 on both databases."""
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,8 +14,8 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from core.clock import utcnow
 from core.money import Money
-from storage.db import reading
-from storage.direct import DirectConnection, Query, read, write
+from storage.db import create_engine, create_session_factory, migrate, reading
+from storage.direct import DirectConnection, Query, execute, read, write
 from storage.models import FsmRecord, Payment, User
 from storage.payments import PAID_HERE, Payments
 from storage.payments_results import NewPayment, PageOpening
@@ -136,3 +138,30 @@ async def test_a_second_page_for_a_code_with_a_live_one_is_not_opened(sessions):
     assert second == PageOpening()  # the live page is the code's one
     overdue = await payments.open_page(page("TG3"), linkless_before=now + timedelta(seconds=1))
     assert overdue.overdue is not None and overdue.overdue.order_id == "TG1"  # still linkless
+
+
+async def test_sqlite_reads_and_lone_statements_go_around_the_pool(tmp_path):
+    """On SQLite they run on a connection of their own: a read is not queued behind a session
+    holding the pool's one connection, and while a lone write waits for another process's
+    write lock, reads go on (on the pool's connection) and the write lands once it is free."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await migrate(engine)
+    sessions = create_session_factory(engine)
+    await write(sessions, lambda c: c.all(NEW_USER, user(1)))
+    async with reading(sessions) as session:  # the pool's only connection, checked out
+        assert await session.get(User, 1) is not None
+        row = await asyncio.wait_for(read(sessions, lambda c: c.first(PROFILE, {"id": 1})), 5)
+        assert row.language == "ky"
+
+    other_process = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    lone_write = asyncio.create_task(execute(sessions, NEW_USER, user(2)))
+    await asyncio.sleep(0.3)
+    assert not lone_write.done()  # waiting for the lock, in a worker thread
+    row = await asyncio.wait_for(read(sessions, lambda c: c.first(PROFILE, {"id": 1})), 5)
+    assert row.id == 1
+    other_process.execute("COMMIT")
+    await asyncio.wait_for(lone_write, 5)
+    assert await read(sessions, lambda c: c.first(PROFILE, {"id": 2})) is not None
+    other_process.close()
+    await engine.dispose()

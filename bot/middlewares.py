@@ -160,10 +160,15 @@ class LogContextMiddleware(BaseMiddleware):
     ) -> Any:
         assert isinstance(event, Update)
         sender: TelegramUser | None = data.get("event_from_user")
-        with structlog.contextvars.bound_contextvars(
+        # Bound and reset by their tokens: `bound_contextvars` reads every context variable
+        # there is to restore what it replaced.
+        bound = structlog.contextvars.bind_contextvars(
             update_id=event.update_id, user_id=sender.id if sender else None
-        ):
+        )
+        try:
             return await handler(event, data)
+        finally:
+            structlog.contextvars.reset_contextvars(**bound)
 
 
 class DeduplicateUpdatesMiddleware(BaseMiddleware):

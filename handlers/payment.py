@@ -142,8 +142,8 @@ def build_router() -> Router:
     router.message.register(code_entered, *code_step)
     # A mistyped code corrected in place is read again (a card number put in is deleted first).
     router.edited_message.register(code_entered, *code_step)
-    router.callback_query.register(bill_cancelled, BillChoice.filter(F.action == BillAction.CANCEL))
     router.callback_query.register(pay_pressed, BillChoice.filter(F.action == BillAction.PAY))
+    router.callback_query.register(bill_cancelled, BillChoice.filter(F.action == BillAction.CANCEL))
     router.callback_query.register(
         retry_pressed, PaymentRetry.filter(F.action.in_({BillAction.PAY, BillAction.NEW_LINK}))
     )

@@ -187,3 +187,21 @@ def test_failed_accepts_are_logged_once_per_interval(monkeypatch):
         assert loop.get_exception_handler() is not throttle
     finally:
         loop.close()
+
+
+async def test_an_update_whose_body_trickles_in_too_slowly_is_answered_408(webhook, monkeypatch):
+    monkeypatch.setattr(limits, "BODY_TIMEOUT_SECONDS", 0.5)
+    body = json.dumps(UserSimulator(6301, "ru").message("/start").model_dump(mode="json")).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", webhook.port)
+    try:
+        head = (
+            f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        writer.write(head.encode() + body[:10])  # and the rest never
+        async with asyncio.timeout(5):
+            status_line = await reader.readline()
+    finally:
+        writer.close()
+    assert status_line.split()[1] == b"408"
+    assert await post_update(webhook, body) == 200  # whole at once: handled

@@ -4,9 +4,12 @@ import io
 import json
 import logging
 
+import pytest
 import structlog
+from aiogram.types import Update, User
 
 from bot.logs import setup_logging
+from bot.middlewares import LogContextMiddleware
 from bot.settings import Settings
 
 TOKEN = "123456789:AAHsecretpartofthetoken"
@@ -46,3 +49,26 @@ def test_the_settings_secrets_never_reach_a_line_whatever_text_holds_them():
         assert TOKEN not in text and TOKEN.split(":")[1] not in text
         assert "db-password-9" not in text
         assert "[redacted]" in text
+
+
+async def test_the_lines_of_an_update_name_it_and_the_next_update_starts_clean():
+    stream = io.StringIO()
+    setup_logging("INFO", "json", stream=stream)
+    update = Update(update_id=41, message=None)
+    sender = User(id=7, is_bot=False, first_name="Name Never Logged")
+
+    async def handler(event, data):
+        structlog.get_logger("bot").info("code.looked_up")
+        raise RuntimeError("the handler failed")
+
+    try:
+        with pytest.raises(RuntimeError):
+            await LogContextMiddleware()(handler, update, {"event_from_user": sender})
+        structlog.get_logger("bot").info("outbox.tick")
+    finally:
+        logging.getLogger().handlers.clear()
+    during, after = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert (during["update_id"], during["user_id"]) == (41, 7)
+    assert "update_id" not in after and "user_id" not in after
+    assert "Name Never Logged" not in stream.getvalue()
+    assert structlog.contextvars.get_contextvars() == {}

@@ -29,7 +29,10 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     """The whole body, or 413 as soon as it is known to exceed ``limit`` bytes, or 408.
 
     Reads ``request.content`` itself, so the application's ``client_max_size`` does not apply.
+    A body already received whole (an update is one packet) has nothing to wait for.
     """
+    if request.content.is_eof():
+        return await _read(request, limit)
     return await within_body_timeout(lambda: _read(request, limit))
 
 

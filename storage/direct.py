@@ -223,16 +223,16 @@ async def _checked_out(engine: AsyncEngine) -> AsyncIterator[DirectConnection]:
 
 
 class _Lane:
-    """SQLite's connection for reads and lone statements, beside the pool's one connection.
-
-    Checking the pool's connection out and in again took about 100 µs (two greenlet hops)
-    against some 10 µs for a point query. Nothing here ever holds this connection in a
-    transaction, and its statements run in the event loop's thread without giving way, so
-    the updates share it. Only while a statement waits in a worker thread for another
-    process's write lock (storage.sqlite_inline) is it taken: the rest use the pool meanwhile."""
+    """SQLite's connection for reads and lone statements, beside the pool's one connection,
+    whose checkout and return (two greenlet hops and the pool's reset) cost several times a
+    point query. Its statements run in the event loop's thread without giving way and never
+    inside a transaction, so the updates share it. Only while a statement waits in a worker
+    thread for another process's write lock (storage.sqlite_inline) is it taken: the rest
+    use the pool meanwhile."""
 
     def __init__(self, connection: InlineConnection, dialect: Dialect) -> None:
-        self.connection = DirectConnection(_Sqlite(connection), dialect)
+        self.driver = _Sqlite(connection)
+        self.connection = DirectConnection(self.driver, dialect)
         self.taken = asyncio.Lock()
 
 
@@ -260,7 +260,11 @@ async def _lone(engine: AsyncEngine) -> AsyncIterator[DirectConnection]:
             yield connection
         return
     async with lane.taken:
-        yield lane.connection
+        try:
+            yield lane.connection
+        finally:
+            if lane.driver.in_transaction():  # begun by mistake: it would take in the others'
+                await lane.driver.command("ROLLBACK")
 
 
 async def read(sessions: SessionFactory, work: Callable[[DirectConnection], Awaitable[T]]) -> T:

@@ -165,3 +165,15 @@ async def test_sqlite_reads_and_lone_statements_go_around_the_pool(tmp_path):
     assert await read(sessions, lambda c: c.first(PROFILE, {"id": 2})) is not None
     other_process.close()
     await engine.dispose()
+
+
+async def test_a_transaction_begun_on_sqlites_lane_by_mistake_is_not_left_open(tmp_path):
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await migrate(engine)
+    sessions = create_session_factory(engine)
+    await read(sessions, lambda c: c.command("BEGIN"))
+    await execute(sessions, NEW_USER, user(3))  # committed by itself, not in that transaction
+    other_process = sqlite3.connect(tmp_path / "bot.sqlite3")
+    assert other_process.execute("SELECT id FROM users").fetchall() == [(3,)]
+    other_process.close()
+    await engine.dispose()

@@ -33,6 +33,7 @@ from payments.reminders import ReminderJob
 from payments.service import PaymentService
 from storage.db import SessionFactory, create_engine, create_session_factory
 from storage.payments import Payments
+from storage.profile_versions import ProfileVersions
 from storage.redis_connection import DeadlineConnection
 from storage.reminders import Reminders
 from storage.users import Users
@@ -87,8 +88,9 @@ def _parts(
 ) -> Parts:
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
     redis = _redis(settings)
-    # One instance keeps recent users in memory; several (with Redis) read them every time.
-    users = Users(sessions, remembered=0 if redis else REMEMBERED_USERS)
+    # Recent users kept in memory; by several instances (with Redis) only at their version.
+    versions = ProfileVersions(redis) if redis else None
+    users = Users(sessions, remembered=REMEMBERED_USERS, versions=versions)
     billing = _billing(settings, sessions)
     acquirer = acquirer or _acquirer(settings, http)
     outbox = outbox_worker(settings, sessions, users)

@@ -34,16 +34,18 @@ log = structlog.get_logger(__name__)
 LOCK_SECONDS = 15.0
 RELEASE_RETRY_SECONDS = 0.5
 
-# KEYS: the lock, the user's state, their data[, the update's claim]; ARGV: the token, the
-# lifetime in ms[, the claim's lifetime in s]. The claim's earlier value comes back ('': none,
-# the update is this instance's now).
+# KEYS: the lock, the user's state, their data, their profile's version (storage.
+# profile_versions)[, the update's claim]; ARGV: the token, the lifetime in ms[, the claim's
+# lifetime in s]. The claim's earlier value comes back ('': none, the update is this
+# instance's now).
 ACQUIRE_AND_READ = """
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
     local claimed = ''
-    if KEYS[4] and not redis.call('set', KEYS[4], 'busy', 'NX', 'EX', ARGV[3]) then
-        claimed = redis.call('get', KEYS[4]) or 'busy'
+    if KEYS[5] and not redis.call('set', KEYS[5], 'busy', 'NX', 'EX', ARGV[3]) then
+        claimed = redis.call('get', KEYS[5]) or 'busy'
     end
-    return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3]), claimed}
+    local version = redis.call('get', KEYS[4]) or ''
+    return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3]), claimed, version}
 end
 return {0}
 """
@@ -78,6 +80,7 @@ class HeldLock:
     held: bool = True
     # The update claimed with the lock, and what its claim held before ("": nothing).
     claimed: tuple[int, str] | None = None
+    profile_version: str = ""  # "": the profile never changed since its version key lapsed
 
     def mark_at_release(self, name: str, value: str, seconds: int) -> None:
         """`name` set to `value` for `seconds` (0: for good) when the lock is let go of ("":
@@ -90,6 +93,11 @@ HELD: contextvars.ContextVar[HeldLock | None] = contextvars.ContextVar("held_loc
 # claim it for this instance in its own round trip (storage.seen_updates).
 UPDATE_ID: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_id", default=None)
 Claims = Callable[[int], tuple[str, int]]  # an update's claim: its key, its lifetime in s
+
+
+def version_key(user_id: int) -> str:
+    """Where the version of a user's profile is kept (storage.profile_versions)."""
+    return f"profile_version:{user_id}"
 
 
 def held_lock() -> HeldLock | None:
@@ -107,13 +115,15 @@ class RecordLock(Lock):
 
     acquire_and_read: AsyncScript
     record_keys: tuple[str, str]
+    version_key: str
     claim: tuple[str, int] | None = None
     record: tuple[bytes | None, bytes | None] = (None, None)
     claimed: str = ""
+    profile_version: str = ""
 
     async def do_acquire(self, token: str | bytes) -> bool:
         assert self.timeout is not None
-        keys: list[str] = [self.name, *self.record_keys]
+        keys: list[str] = [self.name, *self.record_keys, self.version_key]
         args: list[str | bytes | int] = [token, int(self.timeout * 1000)]
         if self.claim is not None:
             keys.append(self.claim[0])
@@ -123,6 +133,7 @@ class RecordLock(Lock):
             return False
         self.record = (reply[1], reply[2])
         self.claimed = decoded(reply[3]) or ""
+        self.profile_version = decoded(reply[4]) or ""
         return True
 
 
@@ -151,6 +162,7 @@ class ShortEventIsolation(RedisEventIsolation):
         lock = self.redis.lock(name=name, **self.lock_kwargs, lock_class=RecordLock)
         lock.acquire_and_read = self._acquire_and_read
         lock.record_keys = self._record_keys(key)
+        lock.version_key = version_key(key.user_id)
         update_id = UPDATE_ID.get()
         if self._claims is not None and update_id is not None:
             lock.claim = self._claims(update_id)
@@ -159,7 +171,7 @@ class ShortEventIsolation(RedisEventIsolation):
         token = lock.local.token
         lapses_at = asyncio.get_running_loop().time() + self._lock_seconds
         state, data = lock.record
-        held = HeldLock(key, decoded(state), decoded(data))
+        held = HeldLock(key, decoded(state), decoded(data), profile_version=lock.profile_version)
         if lock.claim is not None and update_id is not None:
             held.claimed = (update_id, lock.claimed)
         reset = HELD.set(held)

@@ -14,6 +14,7 @@ from storage.db import SessionFactory
 from storage.direct import Query, execute, read
 from storage.models import Consent, User
 from storage.personal_data import forget_user
+from storage.profile_versions import ProfileVersions, Seen
 from storage.recent import Recent
 
 # Built once: these run on almost every update.
@@ -136,16 +137,22 @@ class _Kept:
 class Users:
     """The user's language and consents; consents are appended, never changed.
 
-    With `remembered` (one bot instance per database), the profiles and agreed texts of
-    recent users are kept in memory, and every change made here updates them. Without
-    (several instances), they are kept for the length of an update (`during_update`): read
-    once, in one query, however many times the update asks."""
+    With `remembered`, the profiles and agreed texts of recent users are kept in memory, and
+    every change made here updates them. One bot instance per database uses them as they are;
+    several (with `versions`) only at the version their update was told, which every change,
+    wherever made, moves on first (storage.profile_versions). Without `remembered`, they are
+    kept for the length of an update (`during_update`): read once, in one query, however many
+    times the update asks."""
 
-    def __init__(self, sessions: SessionFactory, remembered: int = 0) -> None:
+    def __init__(
+        self, sessions: SessionFactory, remembered: int = 0, versions: ProfileVersions | None = None
+    ) -> None:
         self._sessions = sessions
         self._remembered = _Kept(remembered)
         self._per_update = not remembered
         self._this_update: ContextVar[_Kept | None] = ContextVar("users_kept", default=None)
+        self._versions = versions
+        self._seen: Recent[int, Seen] = Recent(remembered)
 
     @contextmanager
     def during_update(self) -> Iterator[None]:
@@ -170,8 +177,33 @@ class Users:
     def _agreed(self) -> Recent[int, Agreed]:
         return self._kept.agreed
 
+    def _current(self, user_id: int) -> bool:
+        """Whether what is kept of the user may be used (see the class)."""
+        if self._versions is None:
+            return True
+        seen = self._seen.get(user_id)
+        return seen is not None and seen.current(self._versions.of_this_update(user_id))
+
+    def _note_version(self, user_id: int, current: bool = True) -> None:
+        """What is kept of the user is of the version this update holds (if it holds one),
+        unless it was not `current` before a change made only part of it new."""
+        if self._versions is None:
+            return
+        version = self._versions.of_this_update(user_id)
+        if version is None or not current:
+            self._seen.drop(user_id)
+        else:
+            self._seen.keep(user_id, Seen(version))
+
+    async def _move_on(self, user_id: int) -> bool:
+        """The version moved on, before a change; whether what was kept was current."""
+        current = self._current(user_id)
+        if self._versions is not None:
+            await self._versions.move_on(user_id)
+        return current
+
     async def get(self, user_id: int) -> Profile | None:
-        if user_id in self._profiles:
+        if user_id in self._profiles and self._current(user_id):
             return self._profiles[user_id]
         profile, _ = await self._read(user_id)
         return profile
@@ -186,23 +218,35 @@ class Users:
         profile = Profile(*first[:4]) if first.id is not None else None
         consents = [row[4:] for row in rows if row.document is not None]
         kept.profiles.keep(user_id, profile, began[0])
-        return profile, kept.agreed.keep(user_id, _agreed_after({}, consents), began[1])
+        agreed = kept.agreed.keep(user_id, _agreed_after({}, consents), began[1])
+        self._note_version(user_id)
+        return profile, agreed
 
     async def set_language(self, user_id: int, chat_id: int, language: str) -> None:
         began = self._profiles.begin_read()
+        current = await self._move_on(user_id)
         row = {"user_id": user_id, "chat_id": chat_id, "language": language, "now": utcnow()}
         [(unreachable_at,)] = await execute(self._sessions, LANGUAGE_CHOSEN, row)
         profile = Profile(user_id, chat_id, language, unreachable_at)
         self._profiles.replace(user_id, profile, began)
+        self._note_version(user_id, current)
 
     async def mark_unreachable(self, chat_id: int) -> None:
-        """The user blocked the bot or deleted the chat: keep their receipts for later."""
+        """The user blocked the bot or deleted the chat: keep their receipts for later. Sent
+        from outside the user's updates (a private chat's id is its user's), so the version
+        moves on after the write too: an update that read the profile in between reads it
+        again."""
+        await self._move_on(chat_id)
         await execute(self._sessions, UNREACHABLE, {"chat_id": chat_id, "now": utcnow()})
+        await self._move_on(chat_id)
         self._profiles.drop_where(lambda user: user is not None and user.chat_id == chat_id)
+        self._seen.drop(chat_id)
 
     async def mark_reachable(self, user_id: int) -> None:
+        current = await self._move_on(user_id)
         await execute(self._sessions, REACHABLE_AGAIN, {"user_id": user_id, "now": utcnow()})
         self._profiles.drop(user_id)
+        self._note_version(user_id, current)
 
     async def is_reachable(self, chat_id: int) -> bool:
         """A known user of this chat not marked unreachable. Read from the database, never
@@ -213,7 +257,7 @@ class Users:
 
     async def agreed_hashes(self, user_id: int) -> frozenset[str]:
         """Hashes of the texts the user agreed to and has not withdrawn since."""
-        if user_id in self._agreed:
+        if user_id in self._agreed and self._current(user_id):
             return _hashes(self._agreed[user_id])
         _, agreed = await self._read(user_id)
         return _hashes(agreed)
@@ -223,10 +267,11 @@ class Users:
     ) -> None:
         """Appends them; the texts agreed in memory follow (`_agreed_after`)."""
         began = self._agreed.begin_read()
-        before = self._agreed.get(user_id)
+        before = self._agreed.get(user_id) if self._current(user_id) else None
         texts = list(accepted)
         if not texts:
             return
+        current = await self._move_on(user_id)
         now = utcnow()
         values = {}
         for i, text in enumerate(texts):
@@ -237,9 +282,12 @@ class Users:
         rows = [(text.kind, text.sha256, "agree") for text in texts]
         after = None if before is None else _agreed_after(before, rows)
         self._agreed.replace(user_id, after, began)
+        self._note_version(user_id, current)
 
     async def forget(self, user_id: int, update_id: int | None) -> None:
         """Erase the user (see `storage.personal_data.forget_user`)."""
+        await self._move_on(user_id)
         await forget_user(self._sessions, user_id, update_id)
+        self._seen.drop(user_id)
         self._profiles.drop(user_id)
         self._agreed.drop(user_id)

@@ -2,13 +2,18 @@
 at once, a change made while a read was under way is not hidden by it, and several instances
 (remembered=0) always read the database."""
 
+from aiogram.fsm.storage.base import StorageKey
+from redis.asyncio import Redis
 from sqlalchemy import update
 
 import storage.users
 from core.consents import AcceptedText
 from storage.db import transaction
 from storage.models import User
+from storage.profile_versions import ProfileVersions
 from storage.recent import Recent
+from storage.redis_fsm import LockedRedisStorage
+from storage.redis_lock import ShortEventIsolation
 from storage.users import Users
 
 
@@ -95,3 +100,53 @@ async def test_several_instances_read_a_user_once_an_update(sessions, monkeypatc
         assert await users.agreed_hashes(5) == {"a", "b"}
     assert reads == 2
     assert await users.get(404) is None and await users.agreed_hashes(404) == frozenset()
+
+
+async def test_several_instances_keep_users_at_the_version_their_update_was_told(
+    sessions, redis_url, monkeypatch
+):
+    """With Redis, each instance keeps recent users across updates, and uses what it kept
+    only at the version the user's event lock reported: a change made by another instance,
+    in an update or from outside one (the outbox's unreachable mark), is read at once."""
+    redis = Redis.from_url(redis_url)
+    isolation = ShortEventIsolation(redis, LockedRedisStorage(redis).record_keys)
+    one, other = (Users(sessions, 100, ProfileVersions(redis)) for _ in range(2))
+    reads = 0
+    real_read = storage.users.read
+
+    async def counted(*args, **kwargs):
+        nonlocal reads
+        reads += 1
+        return await real_read(*args, **kwargs)
+
+    monkeypatch.setattr(storage.users, "read", counted)
+
+    async def in_update(work):
+        async with isolation.lock(StorageKey(bot_id=1, chat_id=7, user_id=7)):
+            return await work()
+
+    try:
+        await in_update(lambda: other.set_language(7, chat_id=7, language="ky"))
+        assert (await in_update(lambda: one.get(7))).language == "ky"
+        assert await in_update(lambda: one.agreed_hashes(7)) == frozenset()
+        assert reads == 1  # kept from the first update to the next
+        await in_update(lambda: other.set_language(7, chat_id=7, language="en"))
+        assert (await in_update(lambda: one.get(7))).language == "en"
+        await in_update(lambda: other.record_consents(7, [consent("a")], update_id=3))
+        assert await in_update(lambda: one.agreed_hashes(7)) == {"a"}
+        await other.mark_unreachable(7)  # the outbox, outside any update
+        assert (await in_update(lambda: one.get(7))).unreachable_at is not None
+        await in_update(lambda: one.mark_reachable(7))
+        assert (await in_update(lambda: other.get(7))).unreachable_at is None
+        reads = 0
+        assert (await in_update(lambda: one.get(7))).language == "en"  # its own change
+        assert reads == 1  # mark_reachable leaves the profile to be read again, once
+        assert (await in_update(lambda: one.get(7))).language == "en"
+        assert reads == 1
+        await one.get(7)  # outside an update nothing kept is trusted
+        assert reads == 2
+        await in_update(lambda: other.forget(7, update_id=4))
+        assert await in_update(lambda: one.get(7)) is None
+        assert await in_update(lambda: one.agreed_hashes(7)) == frozenset()
+    finally:
+        await redis.aclose()

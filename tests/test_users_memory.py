@@ -1,6 +1,6 @@
 """A single instance keeps recent users in memory: every change made through `Users` is seen
-at once, a change made while a read was under way is not hidden by it, and several instances
-(remembered=0) always read the database."""
+at once, a change made while a read was under way is not hidden by it; without memory an
+update reads its user once; several instances sharing Redis keep users at a version."""
 
 from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis

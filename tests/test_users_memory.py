@@ -2,6 +2,7 @@
 at once, a change made while a read was under way is not hidden by it; without memory an
 update reads its user once; several instances sharing Redis keep users at a version."""
 
+import pytest
 from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 from sqlalchemy import update
@@ -70,21 +71,31 @@ def test_the_least_recently_used_goes_first():
     assert 1 not in nothing
 
 
-async def test_several_instances_read_a_user_once_an_update(sessions, monkeypatch):
+class Reads:
+    """The reads of users that reach the database, counted."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real_read = storage.users.read
+
+        async def counted(*args, **kwargs):
+            self.count += 1
+            return await real_read(*args, **kwargs)
+
+        monkeypatch.setattr(storage.users, "read", counted)
+
+
+@pytest.fixture
+def reads(monkeypatch) -> Reads:
+    return Reads(monkeypatch)
+
+
+async def test_several_instances_read_a_user_once_an_update(sessions, reads):
     """Without memory across updates, an update reads its user's profile and agreed texts
     in one query, and its own changes are seen by the rest of it."""
     users = Users(sessions, remembered=0)
     await users.set_language(5, chat_id=5, language="ky")
     await users.record_consents(5, [consent("a")], update_id=1)
-    reads = 0
-    real_read = storage.users.read
-
-    async def counted(*args, **kwargs):
-        nonlocal reads
-        reads += 1
-        return await real_read(*args, **kwargs)
-
-    monkeypatch.setattr(storage.users, "read", counted)
     with users.during_update():
         assert (await users.get(5)).language == "ky"
         assert await users.agreed_hashes(5) == {"a"}
@@ -94,16 +105,16 @@ async def test_several_instances_read_a_user_once_an_update(sessions, monkeypatc
         async with transaction(sessions) as session:  # another instance, meanwhile
             await session.execute(update(User).where(User.id == 5).values(language="en"))
         assert (await users.get(5)).language == "ky"  # the update's own read
-    assert reads == 1
+    assert reads.count == 1
     with users.during_update():
         assert (await users.get(5)).language == "en"  # the next update reads again
         assert await users.agreed_hashes(5) == {"a", "b"}
-    assert reads == 2
+    assert reads.count == 2
     assert await users.get(404) is None and await users.agreed_hashes(404) == frozenset()
 
 
 async def test_several_instances_keep_users_at_the_version_their_update_was_told(
-    sessions, redis_url, monkeypatch
+    sessions, redis_url, reads
 ):
     """With Redis, each instance keeps recent users across updates, and uses what it kept
     only at the version the user's event lock reported: a change made by another instance,
@@ -111,15 +122,6 @@ async def test_several_instances_keep_users_at_the_version_their_update_was_told
     redis = Redis.from_url(redis_url)
     isolation = ShortEventIsolation(redis, LockedRedisStorage(redis).record_keys)
     one, other = (Users(sessions, 100, ProfileVersions(redis)) for _ in range(2))
-    reads = 0
-    real_read = storage.users.read
-
-    async def counted(*args, **kwargs):
-        nonlocal reads
-        reads += 1
-        return await real_read(*args, **kwargs)
-
-    monkeypatch.setattr(storage.users, "read", counted)
 
     async def in_update(work):
         async with isolation.lock(StorageKey(bot_id=1, chat_id=7, user_id=7)):
@@ -129,7 +131,7 @@ async def test_several_instances_keep_users_at_the_version_their_update_was_told
         await in_update(lambda: other.set_language(7, chat_id=7, language="ky"))
         assert (await in_update(lambda: one.get(7))).language == "ky"
         assert await in_update(lambda: one.agreed_hashes(7)) == frozenset()
-        assert reads == 1  # kept from the first update to the next
+        assert reads.count == 1  # kept from the first update to the next
         await in_update(lambda: other.set_language(7, chat_id=7, language="en"))
         assert (await in_update(lambda: one.get(7))).language == "en"
         await in_update(lambda: other.record_consents(7, [consent("a")], update_id=3))
@@ -138,13 +140,13 @@ async def test_several_instances_keep_users_at_the_version_their_update_was_told
         assert (await in_update(lambda: one.get(7))).unreachable_at is not None
         await in_update(lambda: one.mark_reachable(7))
         assert (await in_update(lambda: other.get(7))).unreachable_at is None
-        reads = 0
+        reads.count = 0
         assert (await in_update(lambda: one.get(7))).language == "en"  # its own change
-        assert reads == 1  # mark_reachable leaves the profile to be read again, once
+        assert reads.count == 1  # mark_reachable leaves the profile to be read again, once
         assert (await in_update(lambda: one.get(7))).language == "en"
-        assert reads == 1
+        assert reads.count == 1
         await one.get(7)  # outside an update nothing kept is trusted
-        assert reads == 2
+        assert reads.count == 2
         await in_update(lambda: other.forget(7, update_id=4))
         assert await in_update(lambda: one.get(7)) is None
         assert await in_update(lambda: one.agreed_hashes(7)) == frozenset()

@@ -189,11 +189,11 @@ class DeduplicateUpdatesMiddleware(BaseMiddleware):
         claim = await self._seen.claim(event.update_id)
         if claim is not Claim.NEW:
             log.info("update.duplicate", update_id=event.update_id, claim=claim.value)
-            self._metrics.updates.labels(kind="duplicate").inc()
+            self._metrics.count_update("duplicate")
             if claim is Claim.IN_PROGRESS:
                 raise UpdateInProgress(event.update_id)
             return None
-        self._metrics.updates.labels(kind=event.event_type).inc()
+        self._metrics.count_update(event.event_type)
         try:
             result = await handler(event, data)
         except BaseException:

@@ -43,6 +43,15 @@ class Metrics:
             "Age of the oldest waiting outbox message",
             registry=self.registry,
         )
+        self._updates_of: dict[str, Counter] = {}
+
+    def count_update(self, kind: str) -> None:
+        """One update more of this kind. Each kind's counter is looked up once: `labels`
+        checks the names and takes a lock on every call, and every update is counted."""
+        counter = self._updates_of.get(kind)
+        if counter is None:
+            counter = self._updates_of[kind] = self.updates.labels(kind=kind)
+        counter.inc()
 
     def render(self, readings: GaugeReadings) -> bytes:
         for status, count in readings.payments_by_status.items():

@@ -33,6 +33,7 @@ class Translator:
     def __init__(self, language: str, bundle: FluentBundle) -> None:
         self.language = language
         self._bundle = bundle
+        self._without_arguments: dict[str, str] = {}  # labels and the like, formatted once
 
     def __call__(self, message_id: str, **args: object) -> str:
         """The message for HTML, with every argument escaped."""
@@ -58,6 +59,8 @@ class Translator:
         return html.escape(text) if escape else text
 
     def _format(self, message_id: str, args: dict[str, str | FluentNumber]) -> str:
+        if not args and message_id in self._without_arguments:
+            return self._without_arguments[message_id]
         message = self._bundle.get_message(message_id)
         if message is None or message.value is None:
             log.error("l10n.missing", message_id=message_id, language=self.language)
@@ -65,6 +68,8 @@ class Translator:
         text, errors = self._bundle.format_pattern(message.value, args)
         for error in errors:
             log.error("l10n.error", message_id=message_id, language=self.language, error=str(error))
+        if not args and not errors:
+            self._without_arguments[message_id] = text
         return text
 
 

@@ -1,4 +1,5 @@
 import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from aiogram.filters.callback_data import CallbackData
@@ -75,7 +76,11 @@ def new_link(t: Translator, code: str) -> InlineKeyboardMarkup:
 
 def telegram_accepts_url(url: str) -> bool:
     """Telegram refuses URL buttons whose host has no dot (localhost) or is a bare IP."""
-    host = urlsplit(url).hostname or ""
+    return _accepted_host(urlsplit(url).hostname or "")
+
+
+@lru_cache(maxsize=64)  # the acquirers' few hosts; telling a name from an IP raises twice
+def _accepted_host(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
     except ValueError:

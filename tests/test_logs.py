@@ -72,3 +72,25 @@ async def test_the_lines_of_an_update_name_it_and_the_next_update_starts_clean()
     assert "update_id" not in after and "user_id" not in after
     assert "Name Never Logged" not in stream.getvalue()
     assert structlog.contextvars.get_contextvars() == {}
+
+
+def test_an_event_below_the_level_is_dropped_before_anything_is_added_to_it(monkeypatch):
+    stamped: list[str] = []
+
+    def stamp(self, logger, name, event):
+        stamped.append(event["event"])
+        return event
+
+    monkeypatch.setattr(structlog.processors.TimeStamper, "__call__", stamp)
+    stream = io.StringIO()
+    setup_logging("WARNING", "json", stream=stream)
+    try:
+        log = structlog.get_logger("payments.service")
+        log.info("payment.created", payment_id=1)
+        log.warning("payment.checkout_failed", payment_id=1)
+    finally:
+        logging.getLogger().handlers.clear()
+    assert stamped == ["payment.checkout_failed"]
+    assert [json.loads(line)["event"] for line in stream.getvalue().splitlines()] == [
+        "payment.checkout_failed"
+    ]

@@ -87,12 +87,11 @@ def build_dispatcher(parts: Parts, in_flight: UpdatesInFlight) -> Dispatcher:
     dispatcher.update.outer_middleware(UndeliveredReplies())
     dispatcher.message.outer_middleware(CardNumberGuard())
     dispatcher.edited_message.outer_middleware(CardNumberGuard())
+    staff = support_chat.build_staff_router(settings.support_chat_id, settings.support_language)
     dispatcher.include_routers(
-        # First: everything in the staff's chat is theirs, a command replied there included.
-        support_chat.build_router(
-            settings.support_chat_id, SupportLimiter(windows), settings.support_language
-        ),
+        *([staff] if staff is not None else []),
         *get_routers(),
+        support_chat.build_router(settings.support_chat_id, SupportLimiter(windows)),
         reminders.build_router(timedelta(hours=settings.deadline_reminder_hours)),
         admin.build_router(settings.admin_ids),
         fallback.build_router(),

@@ -38,10 +38,10 @@ async def replies_to_bot(message: Message, bot: Bot) -> bool:
     return replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
 
 
-def build_router(
-    support_chat_id: int | None, limiter: SupportLimiter, support_language: str
-) -> Router:
-    router = Router(name="support_chat")
+def build_router(support_chat_id: int | None, limiter: SupportLimiter) -> Router:
+    """The users' side: /support or its button, then their next text as a ticket. After the
+    conversation's routers: none of them takes a text in the writing state but a command."""
+    router = Router(name="support")
 
     async def open_support(reply: Reply, state: FSMContext) -> None:
         if support_chat_id is None:
@@ -97,8 +97,15 @@ def build_router(
     writing = StateFilter(SupportFlow.writing)
     router.message.register(question, writing, private, MagicData(F.event.text), not_command)
     router.message.register(not_text, writing, private, MagicData(~F.event.text))
+    return router
+
+
+def build_staff_router(support_chat_id: int | None, support_language: str) -> Router | None:
+    """The staff's side, first of all routers (none without a support chat): everything said
+    in their chat is theirs, a command replied there included; one check passes the rest on."""
     if support_chat_id is None:
-        return router
+        return None
+    router = Router(name="support_staff")
 
     async def in_support_chat(message: Message) -> bool:
         return message.chat.id == support_chat_id
@@ -121,6 +128,7 @@ def build_router(
         """Said in the support chat to colleagues, or a command there: not for the bot to
         answer (a command would run as in the staff member's private chat, for all to read)."""
 
-    router.message.register(answer, in_support_chat, replies_to_bot, not_command)
-    router.message.register(staff_talk, in_support_chat)
+    router.message.filter(in_support_chat)
+    router.message.register(answer, replies_to_bot, not_command)
+    router.message.register(staff_talk)
     return router

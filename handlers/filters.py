@@ -10,6 +10,13 @@ async def not_command(message: Message) -> bool:
     return not (message.text or "").startswith("/")
 
 
+async def text_not_command(message: Message) -> bool:
+    """Text, and not a command: what a conversation's step reads (one check, where aiogram's
+    `MagicData(F.event.text)` resolves a magic filter on every update)."""
+    text = message.text
+    return bool(text) and not text.startswith("/")
+
+
 async def is_command(message: Message) -> bool:
     """A command, as aiogram's `Command` reads one: text, or a file's caption, after "/"."""
     return (message.text or message.caption or "").startswith("/")

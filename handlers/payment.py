@@ -2,14 +2,14 @@
 reopened if expired), Cancel, and a new page for an old one."""
 
 from aiogram import F, Router
-from aiogram.filters import MagicData, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from core.services import Service
 from core.statuses import PaymentStatus
 from handlers.consent_steps import ask_consent, consented
-from handlers.filters import not_command
+from handlers.filters import text_not_command
 from handlers.lookup import Checkout, checked_code, explain_not_payable, explain_refusal, show_code
 from handlers.states import PayFlow
 from payments.acquirers import AcquirerError
@@ -138,7 +138,7 @@ async def retry_pressed(
 
 def build_router() -> Router:
     router = Router(name="payment")
-    code_step = (StateFilter(PayFlow.code), MagicData(F.event.text), not_command)
+    code_step = (StateFilter(PayFlow.code), text_not_command)
     router.message.register(code_entered, *code_step)
     # A mistyped code corrected in place is read again (a card number put in is deleted first).
     router.edited_message.register(code_entered, *code_step)

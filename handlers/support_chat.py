@@ -14,7 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from handlers.filters import not_command
+from handlers.filters import not_command, text_not_command
 from payments.outbox import OutboxWorker
 from payments.support_relay import SupportLimiter, open_ticket, queue_answer
 from storage.tickets import Tickets
@@ -95,7 +95,7 @@ def build_router(support_chat_id: int | None, limiter: SupportLimiter) -> Router
     router.message.register(support_command, Command("support"), private)
     router.callback_query.register(support_pressed, SupportOpen.filter())
     writing = StateFilter(SupportFlow.writing)
-    router.message.register(question, writing, private, MagicData(F.event.text), not_command)
+    router.message.register(question, writing, private, text_not_command)
     router.message.register(not_text, writing, private, MagicData(~F.event.text))
     return router
 

@@ -234,34 +234,48 @@ class _Lane:
         self.driver = _Sqlite(connection)
         self.connection = DirectConnection(self.driver, dialect)
         self.taken = asyncio.Lock()
+        self.close = connection.stop
 
 
-_LANES: "weakref.WeakKeyDictionary[AsyncEngine, _Lane | None]" = weakref.WeakKeyDictionary()
+# Keyed by the engine's id, not the engine: an AsyncEngine hashes and compares in Python, at
+# a cost every statement would pay twice. The entry goes with the engine (`_forget_lane`).
+_LANES: dict[int, _Lane | None] = {}
+_UNKNOWN = object()
 
 
 async def _lane(engine: AsyncEngine) -> _Lane | None:
-    if engine not in _LANES:
-        database = engine.url.database
-        if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
-            _LANES[engine] = None  # an in-memory database is one connection's own
-        else:
-            connection = await connect(database)
-            weakref.finalize(engine, connection.stop)
-            _LANES.setdefault(engine, _Lane(connection, engine.dialect))
-    return _LANES[engine]
+    found = _LANES.get(id(engine), _UNKNOWN)
+    if found is not _UNKNOWN:
+        return found  # type: ignore[return-value]
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        lane = None  # an in-memory database is one connection's own
+    else:
+        connection = await connect(database)
+        if id(engine) in _LANES:  # opened meanwhile by another update
+            connection.stop()
+            return _LANES[id(engine)]
+        lane = _Lane(connection, engine.dialect)
+    weakref.finalize(engine, _forget_lane, id(engine))
+    _LANES[id(engine)] = lane
+    return lane
 
 
-@asynccontextmanager
-async def _lone(engine: AsyncEngine) -> AsyncIterator[DirectConnection]:
-    """A connection for statements each atomic by itself."""
+def _forget_lane(engine_id: int) -> None:
+    lane = _LANES.pop(engine_id, None)
+    if lane is not None:
+        lane.close()
+
+
+async def _alone(engine: AsyncEngine, work: Callable[[DirectConnection], Awaitable[T]]) -> T:
+    """`work` on a connection for statements each atomic by itself."""
     lane = await _lane(engine)
     if lane is None or lane.taken.locked():
         async with _checked_out(engine) as connection:
-            yield connection
-        return
+            return await work(connection)
     async with lane.taken:
         try:
-            yield lane.connection
+            return await work(lane.connection)
         finally:
             if lane.driver.in_transaction():  # begun by mistake: it would take in the others'
                 await lane.driver.command("ROLLBACK")
@@ -271,8 +285,7 @@ async def read(sessions: SessionFactory, work: Callable[[DirectConnection], Awai
     """`work`'s reads, each seeing the last commit: on PostgreSQL without BEGIN and COMMIT
     (at READ COMMITTED each statement has its own snapshot anyway), on SQLite without
     BEGIN IMMEDIATE, which would queue a read behind another process's writer."""
-    async with _lone(sessions.kw["bind"]) as connection:
-        return await work(connection)
+    return await _alone(sessions.kw["bind"], work)
 
 
 async def execute(
@@ -281,8 +294,7 @@ async def execute(
     """One statement, atomic by itself: no BEGIN and COMMIT around it (on PostgreSQL two
     round trips fewer). On SQLite a single statement waits for another writer's lock like
     any write (see storage.sqlite_inline); there is no earlier read in it to upgrade."""
-    async with _lone(sessions.kw["bind"]) as connection:
-        return await connection.all(query, params)
+    return await _alone(sessions.kw["bind"], lambda connection: connection.all(query, params))
 
 
 async def write(sessions: SessionFactory, work: Callable[[DirectConnection], Awaitable[T]]) -> T:

@@ -27,14 +27,13 @@ class ProfileVersions:
     def __init__(self, redis: Redis) -> None:
         self._move_on = redis.register_script(MOVE_ON)
 
-    async def move_on(self, user_id: int) -> str:
+    async def move_on(self, user_id: int) -> None:
         """A new version, before the change is written: whoever reads the profile after this
         reads it from the database."""
         version = str(await self._move_on(keys=[version_key(user_id)], args=[KEY_DAYS * 86400]))
         held = held_lock()
         if held is not None and held.key.user_id == user_id:
             held.profile_version = version  # what this update writes next is of this version
-        return version
 
     @staticmethod
     def of_this_update(user_id: int) -> str | None:

@@ -65,7 +65,7 @@ class Jobs:
 
     async def park(self, url: str, conversations: int, first_user: int) -> dict[str, Any]:
         self.forget()
-        return await load.park(url, conversations, first_user)
+        return await load.park(self.telegram, url, conversations, first_user)
 
     async def stop(self) -> dict[str, Any]:
         self.stopped.set()

@@ -38,10 +38,12 @@ def spread_ms(values: list[float]) -> dict[str, float]:
 
 
 class Poster:
-    """Posts updates to a webhook endpoint, one HTTP client for all."""
+    """Posts updates to a webhook endpoint, one HTTP client for all, and has the fake carry out
+    the method a webhook's answer carries, as Telegram does."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, telegram: FakeTelegram) -> None:
         self.url = url
+        self.telegram = telegram
         self.http = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=200),
             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"},
@@ -49,9 +51,10 @@ class Poster:
 
     async def post(self, update: Any) -> None:
         async with self.http.post(self.url, data=update.model_dump_json(exclude_none=True)) as r:
-            await r.read()
+            answer = await r.read()
             if r.status != 200:
                 raise RuntimeError(f"webhook answered {r.status}")
+            await self.telegram.take_webhook_answer(r.headers.get("Content-Type", ""), answer)
 
     async def close(self) -> None:
         await self.http.close()
@@ -85,7 +88,7 @@ def calls_since(telegram: FakeTelegram, chat_id: int, since: float) -> list[Any]
 
 async def flood(telegram: FakeTelegram, url: str, users: int, seconds: float) -> dict[str, Any]:
     """Users typing "hello" as fast as the bot answers, for `seconds`: the echo's ceiling."""
-    poster = Poster(url)
+    poster = Poster(url, telegram)
     count = 0
     deadline = time.perf_counter() + seconds
 
@@ -116,7 +119,7 @@ async def walk(
     """Each user: /start → language → code → I agree (details shown) → Pay, `rounds` times,
     each round a code of their own; all users at once (closed loop), or one after another
     (nothing queued: the service latency of each step)."""
-    poster = Poster(url)
+    poster = Poster(url, telegram)
     round_trips: dict[str, list[float]] = {k: [] for k in STEPS}
     service: dict[str, list[float]] = {k: [] for k in STEPS}
 
@@ -240,9 +243,11 @@ async def burst(telegram: FakeTelegram, chats: list[int], started: float, wait: 
     }
 
 
-async def park(url: str, conversations: int, first_user: int) -> dict[str, Any]:
+async def park(
+    telegram: FakeTelegram, url: str, conversations: int, first_user: int
+) -> dict[str, Any]:
     """Users who send /start and stop at the language choice, 50 at a time."""
-    poster = Poster(url)
+    poster = Poster(url, telegram)
     semaphore = asyncio.Semaphore(50)
 
     async def one(index: int) -> None:

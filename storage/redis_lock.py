@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import os
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -166,7 +167,8 @@ class ShortEventIsolation(RedisEventIsolation):
         update_id = UPDATE_ID.get()
         if self._claims is not None and update_id is not None:
             lock.claim = self._claims(update_id)
-        if not await lock.acquire():
+        # A random token: redis-py's default (uuid1, time-based) costs several times as much.
+        if not await lock.acquire(token=os.urandom(16).hex()):
             raise LockError("the user's event lock was not acquired in time", lock_name=name)
         token = lock.local.token
         lapses_at = asyncio.get_running_loop().time() + self._lock_seconds

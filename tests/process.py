@@ -11,6 +11,7 @@ from pathlib import Path
 import aiohttp
 
 from tests.conftest import free_port
+from tests.fakes.telegram_api import FakeTelegram
 from web.routes import WEBHOOK_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +20,8 @@ CALLBACK_PATH = "/acquirer/sandbox/callback"
 
 
 class BotProcess:
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, telegram: FakeTelegram) -> None:
+        self.telegram = telegram  # what carries out the method in a webhook's answer
         self.port = free_port()
         self.env = (
             os.environ
@@ -90,12 +92,20 @@ class BotProcess:
             return response.status
 
     async def post_update(self, update: str) -> int:
-        """An update (JSON), as Telegram delivers it to the webhook."""
+        """An update (JSON), as Telegram delivers it to the webhook, the method its answer
+        carries carried out."""
         headers = {
             "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
             "Content-Type": "application/json",
         }
-        return await self.post(WEBHOOK_PATH, update.encode(), headers)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(self.url + WEBHOOK_PATH, data=update.encode(), headers=headers) as response,
+        ):
+            if response.status == 200:
+                content_type = response.headers.get("Content-Type", "")
+                await self.telegram.take_webhook_answer(content_type, await response.read())
+            return response.status
 
     async def post_callback(self, body: bytes, headers: dict[str, str]) -> int:
         """A signed callback, as the sandbox acquirer sends it."""

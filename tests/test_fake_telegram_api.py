@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -21,6 +21,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -28,6 +29,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
 )
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
 from tests.fakes.telegram_api import ApiCall, FakeFile, FakeTelegram, parse_html
 
@@ -589,6 +591,37 @@ async def test_answer_callback_query_text_limit(tg: FakeTelegram, bot: Bot) -> N
         "callback_query_id": "cb-1",
         "text": "Paid!",
     }
+
+
+async def test_a_webhook_answer_is_carried_out_in_each_content_type(
+    tg: FakeTelegram, bot: Bot
+) -> None:
+    """JSON, a URL-encoded form, and aiogram's own multipart form (its webhook writer)."""
+    method = AnswerCallbackQuery(callback_query_id="cb-3", text="Saved")
+    writer = SimpleRequestHandler(Dispatcher(), bot)._build_response_writer(bot, method)
+    chunks: list[bytes] = []
+
+    class Sink:
+        async def write(self, chunk: bytes) -> None:
+            chunks.append(chunk)
+
+    await writer.write(Sink())
+    answers = [
+        ("application/json", b'{"method": "answerCallbackQuery", "callback_query_id": "cb-1"}'),
+        ("application/x-www-form-urlencoded", b"method=answerCallbackQuery&callback_query_id=cb-2"),
+        (writer.content_type, b"".join(chunks)),
+        ("application/json", b"{}"),  # nothing to carry out
+        ("application/json", b'{"method": "answerCallbackQuery", "text": "no id"}'),
+    ]
+    calls = [await tg.take_webhook_answer(kind, body) for kind, body in answers]
+    assert [call.params if call else None for call in calls[:4]] == [
+        {"callback_query_id": "cb-1"},
+        {"callback_query_id": "cb-2"},
+        {"callback_query_id": "cb-3", "text": "Saved"},
+        None,
+    ]
+    assert all(call.via_webhook and call.response is True for call in calls[:3])
+    assert calls[4].violations and calls[4].response is None
 
 
 # -- the HTML parser on its own ----------------------------------------------------------------

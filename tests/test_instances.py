@@ -84,7 +84,8 @@ async def test_two_instances_share_the_work_one_receipt_per_payment(telegram, re
     await migrate(engine)  # before two processes race to create the schema
     await engine.dispose()
     env = bot_env(telegram, database_url, REDIS_URL=redis_url)
-    first, second = BotProcess(env, tmp_path / "a.log"), BotProcess(env, tmp_path / "b.log")
+    first = BotProcess(env, tmp_path / "a.log", telegram)
+    second = BotProcess(env, tmp_path / "b.log", telegram)
     codes = [
         "112026117919",
         "112026125838",

@@ -25,6 +25,7 @@ SECRET = "webhook-secret_1"
 
 
 async def post_update(harness: AppHarness, update, secret: str | None = SECRET) -> int:
+    """`update` delivered as Telegram does, which carries out the method in the answer."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
     url = f"http://127.0.0.1:{harness.port}{WEBHOOK_PATH}"
     body = update.model_dump_json(exclude_none=True)
@@ -34,6 +35,9 @@ async def post_update(harness: AppHarness, update, secret: str | None = SECRET) 
             url, data=body, headers=headers | {"Content-Type": "application/json"}
         ) as response,
     ):
+        if response.status == 200:
+            content_type = response.headers.get("Content-Type", "")
+            await harness.telegram.take_webhook_answer(content_type, await response.read())
         return response.status
 
 
@@ -76,6 +80,35 @@ async def test_webhook_needs_the_secret_and_handles_an_update_once(telegram, dat
         metrics = await _get(harness, "/metrics")
         assert 'bot_updates_total{kind="duplicate"} 1.0' in metrics
         assert 'bot_updates_total{kind="message"} 1.0' in metrics
+    finally:
+        await harness.stop()
+
+
+async def test_a_pressed_button_is_answered_with_the_webhooks_answer(telegram, database_url):
+    """A request fewer a press: the button's answer goes with the webhook's answer, checked
+    against the Bot API spec like any request. Fed outside a webhook request (polling, the
+    shell) it is a request of its own."""
+    harness = AppHarness(telegram, database_url)
+    await harness.start(
+        bot_mode="webhook", webhook_secret=SECRET, public_base_url="https://pay.example.kg"
+    )
+    try:
+        user = UserSimulator(6150, "en")
+        assert await post_update(harness, user.message("/start")) == 200
+        question = Message.model_validate(telegram.sent_messages(6150)[-1].response)
+        press = user.press(question, "lang:en")
+        assert await post_update(harness, press) == 200
+        answers = telegram.calls_to("answerCallbackQuery")
+        assert [(c.params, c.via_webhook, c.violations, c.error) for c in answers] == [
+            ({"callback_query_id": press.callback_query.id, "show_alert": False}, True, [], None)
+        ]
+        assert telegram.calls[-1] is answers[0]  # after the step's message, not before it
+        assert plain(l10n["en"], "ask-code") in telegram.chat_messages(6150)[-1]["text"]
+
+        client = harness.client(6151, language_code="en")
+        await client.send("/start")
+        calls = await client.click("English")
+        assert [c.via_webhook for c in calls if c.method == "answerCallbackQuery"] == [False]
     finally:
         await harness.stop()
 

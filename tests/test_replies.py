@@ -5,12 +5,14 @@ import asyncio
 
 import pytest
 from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import AnswerCallbackQuery
 from structlog.testing import capture_logs
 
 from bot.updates import UserSimulator
 from payments.outbox import delivering
 from tests.conftest import AppHarness
 from tests.test_production import SECRET, post_update
+from ui.webhook_answer import WebhookAnswer
 
 
 @pytest.fixture
@@ -91,3 +93,14 @@ async def test_a_reply_still_failing_is_logged_and_the_webhook_answers_ok(app_ha
         assert await post_update(app_harness, UserSimulator(7400, "en").message("/help")) == 200
     assert len(app_harness.telegram.calls_to("sendMessage", 7400)) == 3
     assert [e for e in logs if e["event"] == "reply.undelivered"]
+
+
+def test_a_webhook_answer_carries_one_button_answer_until_it_is_sent():
+    answer = WebhookAnswer()
+    first = AnswerCallbackQuery(callback_query_id="1")
+    assert answer.carry(first)
+    assert not answer.carry(AnswerCallbackQuery(callback_query_id="1", text="again"))
+    assert answer.close() is first
+    late = WebhookAnswer()
+    assert late.close() is None
+    assert not late.carry(first)  # the webhook was answered: it goes as a request

@@ -9,6 +9,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from ui.i18n import Translator
+from ui.webhook_answer import carried
 
 log = structlog.get_logger(__name__)
 
@@ -70,10 +71,14 @@ class Reply:
 
 
 async def acknowledge(query: CallbackQuery, alert: str | None = None) -> None:
-    """Stop the button's spinner, with `alert` shown if given. Telegram refuses an answer
-    given late (after a restart or a backlog): the press still counts, so the step goes on."""
+    """Stop the button's spinner, with `alert` shown if given: with the webhook's answer when
+    the update came through it (ui.webhook_answer). Telegram refuses an answer given late
+    (after a restart or a backlog): the press still counts, so the step goes on."""
+    method = query.answer(alert, show_alert=alert is not None)
+    if carried(method):
+        return
     try:
-        await query.answer(alert, show_alert=alert is not None)
+        await method
     except TelegramBadRequest as error:
         log.info("button.not_answered", reason=error.message)
 

@@ -1,6 +1,7 @@
 """Telegram's webhook, answered once the update is handled: if the process dies mid-way,
 Telegram gets no answer and delivers the update again (aiogram's default answers at once
-and handles in the background, which a crash would lose)."""
+and handles in the background, which a crash would lose). The answer carries the pressed
+button's answer, if the update gave one (ui.webhook_answer)."""
 
 import json
 import secrets
@@ -14,6 +15,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from storage.redis_lock import UPDATE_ID
+from ui.webhook_answer import WEBHOOK_ANSWER, WebhookAnswer
 from web.limits import MAX_UPDATE_BYTES, read_body
 
 log = structlog.get_logger(__name__)
@@ -39,12 +41,21 @@ class TelegramWebhook(SimpleRequestHandler):
             log.error("webhook.malformed_update", size=len(body), reason=type(error).__name__)
             return web.json_response({})
         handling = UPDATE_ID.set(update.update_id)  # claimed with the user's lock (Redis)
+        answer = WebhookAnswer()
+        answering = WEBHOOK_ANSWER.set(answer)
         try:
             result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+            carried = answer.close()
+            if result is None and carried is not None:
+                # As JSON: aiogram's multipart form, made for files, costs several times more.
+                params = carried.model_dump(exclude_none=True)
+                return web.json_response({"method": carried.__api_method__, **params})
             return web.Response(body=self._build_response_writer(bot=bot, result=result))
         except UpdateInProgress:  # Telegram tries again later; by then it is handled or free
             return web.Response(status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         finally:
+            answer.close()
+            WEBHOOK_ANSWER.reset(answering)
             UPDATE_ID.reset(handling)
 
     def register(self, app: web.Application, /, path: str, **kwargs: Any) -> None:

@@ -22,12 +22,17 @@ State: ``messages`` holds the current content of every known message by (chat id
 messages in updates given to ``push_update`` become known too (so the bot may delete them, but
 not edit them). Only HTML is parsed: Markdown texts are stored and measured as sent.
 ``getUpdates`` ignores ``allowed_updates``.
+
+A webhook's answer may carry a method (``take_webhook_answer``): it is decoded, checked and
+carried out like a request, and recorded with ``via_webhook``; as Telegram does, nothing of
+its outcome goes back to the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import email.policy
 import ipaddress
 import json
 import os
@@ -37,11 +42,12 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from email.parser import BytesParser
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from aiohttp import web
 
@@ -104,6 +110,7 @@ class ApiCall:
     violations: list[str] = field(default_factory=list)
     files: dict[str, FakeFile] = field(default_factory=dict)
     received_at: float = field(default_factory=time.monotonic)  # for latency benchmarks
+    via_webhook: bool = False  # carried in the answer to a webhook request
 
     @property
     def chat_id(self) -> int | str | None:
@@ -1137,6 +1144,23 @@ class FakeTelegram:
             await gate.wait()
         return web.json_response({"ok": True, "result": result})
 
+    async def take_webhook_answer(self, content_type: str, body: bytes) -> ApiCall | None:
+        """The method in the answer to a webhook request, if it carries one ("method" and its
+        parameters as JSON, a URL-encoded or a multipart form), carried out; its outcome is
+        kept in the call only. `content_type`: the whole header, a form's boundary with it."""
+        raw, files = _webhook_answer(content_type, body)
+        method = raw.pop("method", None)
+        if not method:
+            return None
+        call = self._record(str(method), raw, files)
+        call.via_webhook = True
+        if not call.violations:
+            try:
+                call.response = copy.deepcopy(await self._answer(call))
+            except _ApiError as exc:
+                call.error = {"error_code": exc.status, "description": exc.description}
+        return call
+
     def _record(self, raw_method: str, raw: dict[str, Any], files: dict[str, FakeFile]) -> ApiCall:
         spec = self.spec.method(raw_method)
         if spec is None:
@@ -1744,6 +1768,33 @@ async def _read_request(request: web.Request) -> tuple[dict[str, Any], dict[str,
             else:
                 raw[name] = value
     return raw, files
+
+
+def _webhook_answer(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, FakeFile]]:
+    """The raw parameters and files of a webhook's answer, as `_read_request` reads a request."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if not body.strip() or kind not in _ANSWER_TYPES:
+        return {}, {}
+    if kind == "application/json":
+        parsed = json.loads(body)
+        return (parsed, {}) if isinstance(parsed, dict) else ({}, {})
+    if kind == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(body.decode())), {}
+    headers = f"Content-Type: {content_type}\r\n\r\n".encode()
+    form = BytesParser(policy=email.policy.HTTP).parsebytes(headers + body)
+    raw: dict[str, Any] = {}
+    files: dict[str, FakeFile] = {}
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if (filename := part.get_filename()) is not None:
+            files[name] = FakeFile(filename, data, part.get_content_type())
+        else:
+            raw[name] = data.decode(part.get_content_charset() or "utf-8")
+    return raw, files
+
+
+_ANSWER_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _error_body(

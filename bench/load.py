@@ -51,10 +51,9 @@ class Poster:
 
     async def post(self, update: Any) -> None:
         async with self.http.post(self.url, data=update.model_dump_json(exclude_none=True)) as r:
-            answer = await r.read()
             if r.status != 200:
                 raise RuntimeError(f"webhook answered {r.status}")
-            await self.telegram.take_webhook_answer(r.headers.get("Content-Type", ""), answer)
+            await self.telegram.take_webhook_response(r)
 
     async def close(self) -> None:
         await self.http.close()

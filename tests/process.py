@@ -84,28 +84,26 @@ class BotProcess:
             await asyncio.sleep(0.02)
         return False
 
-    async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+    async def post(
+        self, path: str, body: bytes, headers: dict[str, str], *, as_telegram: bool = False
+    ) -> int:
+        """`as_telegram`: the method a webhook's answer carries is carried out, as Telegram
+        does with it."""
         async with (
             aiohttp.ClientSession() as http,
             http.post(self.url + path, data=body, headers=headers) as response,
         ):
+            if as_telegram:
+                await self.telegram.take_webhook_response(response)
             return response.status
 
     async def post_update(self, update: str) -> int:
-        """An update (JSON), as Telegram delivers it to the webhook, the method its answer
-        carries carried out."""
+        """An update (JSON), as Telegram delivers it to the webhook."""
         headers = {
             "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
             "Content-Type": "application/json",
         }
-        async with (
-            aiohttp.ClientSession() as http,
-            http.post(self.url + WEBHOOK_PATH, data=update.encode(), headers=headers) as response,
-        ):
-            if response.status == 200:
-                content_type = response.headers.get("Content-Type", "")
-                await self.telegram.take_webhook_answer(content_type, await response.read())
-            return response.status
+        return await self.post(WEBHOOK_PATH, update.encode(), headers, as_telegram=True)
 
     async def post_callback(self, body: bytes, headers: dict[str, str]) -> int:
         """A signed callback, as the sandbox acquirer sends it."""

@@ -35,9 +35,7 @@ async def post_update(harness: AppHarness, update, secret: str | None = SECRET) 
             url, data=body, headers=headers | {"Content-Type": "application/json"}
         ) as response,
     ):
-        if response.status == 200:
-            content_type = response.headers.get("Content-Type", "")
-            await harness.telegram.take_webhook_answer(content_type, await response.read())
+        await harness.telegram.take_webhook_response(response)
         return response.status
 
 

@@ -49,7 +49,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from aiohttp import web
+from aiohttp import ClientResponse, web
 
 __all__ = [
     "ApiCall",
@@ -1143,6 +1143,14 @@ class FakeTelegram:
             self.held[self._method_key(raw_method)] += 1
             await gate.wait()
         return web.json_response({"ok": True, "result": result})
+
+    async def take_webhook_response(self, response: ClientResponse) -> ApiCall | None:
+        """A webhook request's response taken as Telegram takes it: the method it carries
+        carried out when the status is 200, nothing otherwise."""
+        if response.status != 200:
+            return None
+        content_type = response.headers.get("Content-Type", "")
+        return await self.take_webhook_answer(content_type, await response.read())
 
     async def take_webhook_answer(self, content_type: str, body: bytes) -> ApiCall | None:
         """The method in the answer to a webhook request, if it carries one ("method" and its

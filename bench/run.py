@@ -22,13 +22,13 @@ machine the speed drifts by a third within minutes, which unpaired figures read 
 of the bot.
 
 Every bot here, the bare ones too, freezes its start-up heap once started, as `payment-bot
-run` does (bot/gc_freeze.py).
+run` does (bot/gc_freeze.py), and runs on the loop `payment-bot run` runs on (bot/event_loop.py:
+uvloop where installed); the harness on asyncio's own.
 
 `--quick` runs smoke sizes: it prints figures and never a verdict on a target.
 """
 
 import argparse
-import asyncio
 import json
 import os
 import platform
@@ -43,6 +43,7 @@ from bench.memory import memory
 from bench.receipts import burst, callback_knee, callbacks_to_receipts
 from bench.report import table
 from bench.serving import add_server_arguments, bench_settings, free_port
+from bot import event_loop
 from bot.logs import setup_logging
 
 
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, (full, quick) in sizes.items():
         if getattr(args, name) is None:
             setattr(args, name, quick if args.quick else full)
-    results = asyncio.run(run(args))
+    results = event_loop.run(run(args))
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))

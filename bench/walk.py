@@ -8,7 +8,6 @@ sizes: 50 users × 5 rounds are 500 look-ups.
 """
 
 import argparse
-import asyncio
 import tempfile
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from bench.serving import (
     measured,
     start_app,
 )
+from bot import event_loop
 from bot.logs import setup_logging
 
 
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
     add_server_arguments(parser, postgres="PostgreSQL + Redis instead of SQLite")
-    print(asyncio.run(walk(parser.parse_args(argv))))
+    print(event_loop.run(walk(parser.parse_args(argv))))
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import structlog
 from pydantic import ValidationError
 
+from bot import event_loop
 from bot.app import App, build_app
 from bot.gc_freeze import freeze_startup_heap, unfreeze_heap
 from bot.logs import setup_logging
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     try:
-        return asyncio.run(runners[args.command]())
+        return event_loop.run(runners[args.command]())
     except KeyboardInterrupt:
         return 130
 

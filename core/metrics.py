@@ -4,7 +4,7 @@ says when scraped (storage.gauges)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollector, generate_latest
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +19,9 @@ class Metrics:
     def __init__(self) -> None:
         # A registry per application, so two apps in one process (tests) do not collide.
         self.registry = CollectorRegistry()
+        # The process's descriptors (open against the limit), memory and CPU, from /proc: a
+        # server out of descriptors refuses Telegram and the acquirer alike.
+        ProcessCollector(registry=self.registry)
         self.updates = Counter(
             "bot_updates", "Telegram updates handled", ["kind"], registry=self.registry
         )

@@ -4,6 +4,7 @@ reconciliation and expiry."""
 import asyncio
 import gc
 import json
+import sys
 from datetime import timedelta
 
 import aiohttp
@@ -155,6 +156,8 @@ async def test_health_readiness_and_metrics(harness):
     assert 'payments{status="paid"} 1.0' in metrics
     assert 'acquirer_callbacks_total{acquirer="sandbox",answer="accepted"} 1.0' in metrics
     assert "outbox_depth" in metrics and "outbox_oldest_age_seconds" in metrics
+    if sys.platform == "linux":  # the process's own figures come from /proc
+        assert "process_open_fds " in metrics and "process_max_fds " in metrics
 
 
 async def test_readiness_fails_when_redis_is_gone(telegram, tmp_path):

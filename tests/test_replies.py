@@ -4,15 +4,22 @@ still fails is logged, never a webhook error; the outbox keeps its own retries."
 import asyncio
 
 import pytest
+from aiogram import Dispatcher
 from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import AnswerCallbackQuery
+from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.types import CallbackQuery, Message
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
 from structlog.testing import capture_logs
 
 from bot.updates import UserSimulator
 from payments.outbox import delivering
 from tests.conftest import AppHarness
+from tests.test_fake_telegram_api import make_bot
 from tests.test_production import SECRET, post_update
+from ui.reply import acknowledge
 from ui.webhook_answer import WebhookAnswer
+from web.webhook import TelegramWebhook
 
 
 @pytest.fixture
@@ -104,3 +111,34 @@ def test_a_webhook_answer_carries_one_button_answer_until_it_is_sent():
     late = WebhookAnswer()
     assert late.close() is None
     assert not late.carry(first)  # the webhook was answered: it goes as a request
+
+
+async def test_a_handlers_own_method_leaves_the_button_answer_a_request(telegram):
+    """The webhook's answer has room for one method: the handler's, so the button's answer
+    carried meanwhile is sent as a request instead of being dropped."""
+    dispatcher = Dispatcher()
+
+    @dispatcher.callback_query()
+    async def pressed(query: CallbackQuery) -> SendMessage:
+        await acknowledge(query)
+        return SendMessage(chat_id=query.from_user.id, text="Done")
+
+    bot = make_bot(telegram)
+    app = web.Application()
+    TelegramWebhook(dispatcher, bot, SECRET).register(app, path="/webhook")
+    user = UserSimulator(7500, "en")
+    shown = Message.model_validate(
+        {"message_id": 1, "date": 0, "chat": {"id": 7500, "type": "private"}, "text": "Pay?"}
+    )
+    press = user.press(shown, "bill:pay")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    try:
+        async with TestServer(app) as server, ClientSession() as http:
+            body = press.model_dump_json(exclude_none=True)
+            async with http.post(server.make_url("/webhook"), data=body, headers=headers) as r:
+                assert r.status == 200
+                await telegram.take_webhook_response(r)
+    finally:
+        await bot.session.close()
+    calls = [(c.method, c.via_webhook, c.violations) for c in telegram.calls]
+    assert calls == [("answerCallbackQuery", False, []), ("sendMessage", True, [])]

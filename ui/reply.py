@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 import structlog
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from ui.i18n import Translator
@@ -75,8 +76,12 @@ async def acknowledge(query: CallbackQuery, alert: str | None = None) -> None:
     the update came through it (ui.webhook_answer). Telegram refuses an answer given late
     (after a restart or a backlog): the press still counts, so the step goes on."""
     method = query.answer(alert, show_alert=alert is not None)
-    if carried(method):
-        return
+    if not carried(method):
+        await send_button_answer(method)
+
+
+async def send_button_answer(method: AnswerCallbackQuery) -> None:
+    """A button's answer as a request of its own (`method` made by `CallbackQuery.answer`)."""
     try:
         await method
     except TelegramBadRequest as error:

@@ -4,8 +4,8 @@ Telegram carries out one Bot API method given as the answer to a webhook request
 nothing of its outcome. A button's answer (answerCallbackQuery) returns nothing the bot uses,
 and one Telegram refuses is only logged, so when the update came through the webhook it goes
 there: a request fewer for each press. It reaches Telegram once the update is handled, with
-the step's messages sent; a second answer in the same update, or one given after the webhook
-was answered, is sent as a request of its own.
+the step's messages sent; a second answer in the same update, one given after the webhook
+was answered, or one whose place a handler's own method took, is sent as a request of its own.
 """
 
 from contextvars import ContextVar

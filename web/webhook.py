@@ -15,6 +15,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from storage.redis_lock import UPDATE_ID
+from ui.reply import send_button_answer
 from ui.webhook_answer import WEBHOOK_ANSWER, WebhookAnswer
 from web.limits import MAX_UPDATE_BYTES, read_body
 
@@ -50,6 +51,8 @@ class TelegramWebhook(SimpleRequestHandler):
                 # As JSON: aiogram's multipart form, made for files, costs several times more.
                 params = carried.model_dump(exclude_none=True)
                 return web.json_response({"method": carried.__api_method__, **params})
+            if carried is not None:  # the handler's own method takes the answer's one place
+                await send_button_answer(carried)
             return web.Response(body=self._build_response_writer(bot=bot, result=result))
         except UpdateInProgress:  # Telegram tries again later; by then it is handled or free
             return web.Response(status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
